@@ -1,0 +1,9 @@
+"""zhiku (智库): documents in, cited answers out — offline first.
+
+>>> from zhiku.config import load_settings
+>>> from zhiku.kb import KnowledgeBase
+>>> kb = KnowledgeBase.open_or_create(load_settings(), "demo")
+>>> kb.ingest([Path("examples")])
+"""
+
+__version__ = "0.1.0"

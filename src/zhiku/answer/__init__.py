@@ -1,0 +1,1 @@
+"""answer stage of zhiku (see DESIGN.md §2)."""

@@ -1,0 +1,49 @@
+"""``zhiku`` command line.  Each area registers its commands from its own module here.
+
+Errors from ``zhiku.errors`` are turned into a message and an exit code in one place
+(``main``), so command functions just raise.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from zhiku.errors import ZhikuError
+
+app = typer.Typer(
+    name="zhiku",
+    help="智库 zhiku — 文档进，带引用的答案出 / documents in, cited answers out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Imported lazily so `zhiku --help` stays fast and domain code never imports typer.
+    from zhiku.cli import core
+
+    core.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register()
+    try:
+        app(args=argv, standalone_mode=False)
+    except ZhikuError as exc:
+        Console(stderr=True).print(f"[red]错误 / error:[/red] {exc}")
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and aborts carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        raise

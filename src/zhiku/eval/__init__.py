@@ -1,0 +1,1 @@
+"""eval stage of zhiku (see DESIGN.md §2)."""

@@ -1,0 +1,1 @@
+"""ingest stage of zhiku (see DESIGN.md §2)."""

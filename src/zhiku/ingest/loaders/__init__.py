@@ -1,0 +1,1 @@
+"""ingest/loaders stage of zhiku (see DESIGN.md §2)."""

@@ -1,0 +1,1 @@
+"""models stage of zhiku (see DESIGN.md §2)."""

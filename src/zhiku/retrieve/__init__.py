@@ -1,0 +1,1 @@
+"""retrieve stage of zhiku (see DESIGN.md §2)."""

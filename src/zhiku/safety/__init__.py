@@ -1,0 +1,1 @@
+"""safety stage of zhiku (see DESIGN.md §2)."""

@@ -1,0 +1,1 @@
+"""server stage of zhiku (see DESIGN.md §2)."""

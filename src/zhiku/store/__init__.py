@@ -1,0 +1,1 @@
+"""store stage of zhiku (see DESIGN.md §2)."""
