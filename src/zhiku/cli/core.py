@@ -1,0 +1,309 @@
+"""Core commands: ``kb``, ``ingest``, ``search``, ``ask``, ``demo``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from zhiku.answer.base import AskRequest, SearchFilters
+from zhiku.answer.lang import detect_language
+from zhiku.config import Settings, load_settings
+from zhiku.errors import QueryError
+from zhiku.kb import IngestEvent, IngestReport, KnowledgeBase, delete_kb, list_kbs
+from zhiku.types import Answer
+
+console = Console()
+err = Console(stderr=True)
+
+KbOpt = Annotated[str | None, typer.Option("--kb", help="知识库名称 / knowledge base name")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def kb_name(name: str | None, s: Settings) -> str:
+    return name or s.default_kb
+
+
+def open_kb(name: str | None, *, create: bool = False) -> KnowledgeBase:
+    s = settings()
+    kb = kb_name(name, s)
+    return KnowledgeBase.open_or_create(s, kb) if create else KnowledgeBase(s, kb)
+
+
+def register(app: typer.Typer) -> None:
+    kb_app = typer.Typer(help="管理知识库 / manage knowledge bases", no_args_is_help=True)
+    kb_app.command("create")(kb_create)
+    kb_app.command("list")(kb_list)
+    kb_app.command("info")(kb_info)
+    kb_app.command("delete")(kb_delete)
+    kb_app.command("remove")(kb_remove)
+    kb_app.command("rebuild")(kb_rebuild)
+    kb_app.command("docs")(kb_docs)
+    app.add_typer(kb_app, name="kb")
+    app.command("ingest")(ingest)
+    app.command("search")(search)
+    app.command("ask")(ask)
+    app.command("demo")(demo)
+
+
+# -- kb ------------------------------------------------------------------------
+def kb_create(
+    name: Annotated[str, typer.Argument(help="名称 / name")],
+    local_only: Annotated[
+        bool, typer.Option("--local-only", help="内容永不发送给远程模型 / never sent to remote models")
+    ] = False,
+) -> None:
+    """创建知识库 / create a knowledge base."""
+    with KnowledgeBase.create(settings(), name, local_only=local_only) as kb:
+        console.print(f"已创建 / created: [bold]{kb.name}[/bold] ({kb.path})")
+
+
+def kb_list(as_json: JsonOpt = False) -> None:
+    """列出知识库 / list knowledge bases."""
+    s = settings()
+    names = list_kbs(s)
+    if as_json:
+        print(json.dumps(names, ensure_ascii=False))
+        return
+    if not names:
+        console.print("还没有知识库 / no knowledge bases yet: zhiku kb create NAME")
+    for name in names:
+        console.print(name)
+
+
+def kb_info(name: Annotated[str | None, typer.Argument()] = None, as_json: JsonOpt = False) -> None:
+    """知识库概况 / knowledge base summary."""
+    with open_kb(name) as kb:
+        info = kb.info()
+    if as_json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    table = Table(show_header=False)
+    for key, value in info.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+def kb_docs(name: Annotated[str | None, typer.Argument()] = None, as_json: JsonOpt = False) -> None:
+    """列出文档 / list documents."""
+    with open_kb(name) as kb:
+        docs = kb.documents()
+    if as_json:
+        print(json.dumps([d.__dict__ for d in docs], ensure_ascii=False, indent=2))
+        return
+    table = Table("doc_id", "title", "format", "pages", "chunks", "status")
+    for d in docs:
+        table.add_row(d.doc_id, d.title[:40], d.format, str(d.pages), str(d.chunks), d.status)
+    console.print(table)
+
+
+def kb_delete(
+    name: Annotated[str, typer.Argument()],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认 / do not ask")] = False,
+) -> None:
+    """删除整个知识库 / delete a whole knowledge base."""
+    if not yes and not typer.confirm(f"删除知识库 {name}？/ delete knowledge base {name}?"):
+        raise typer.Exit(1)
+    delete_kb(settings(), name)
+    console.print(f"已删除 / deleted: {name}")
+
+
+def kb_remove(
+    doc: Annotated[str, typer.Argument(help="文档 id、路径或标题 / document id, path or title")],
+    kb: KbOpt = None,
+) -> None:
+    """从知识库删除一个文档（所有索引）/ remove a document everywhere."""
+    with open_kb(kb) as base:
+        removed = base.remove(doc)
+    for record in removed:
+        console.print(f"已删除 / removed: {record.doc_id} {record.title}")
+
+
+def kb_rebuild(name: Annotated[str | None, typer.Argument()] = None) -> None:
+    """从目录重建所有索引 / rebuild all indexes from the catalog."""
+    started = time.perf_counter()
+    with open_kb(name) as kb:
+        kb.rebuild()
+        console.print(
+            f"已重建 / rebuilt {kb.name}: {kb.catalog.count_chunks()} chunks, {time.perf_counter() - started:.1f}s"
+        )
+
+
+# -- ingest --------------------------------------------------------------------
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="文件或目录 / files or directories")],
+    kb: KbOpt = None,
+    local_only: Annotated[
+        bool, typer.Option("--local-only", help="这些文档只用本地模型 / local models only")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """导入文档（增量）/ ingest documents (incremental)."""
+    with open_kb(kb, create=True) as base:
+        report = _ingest_with_progress(base, paths, local_only, quiet=as_json)
+    if as_json:
+        print(json.dumps(_report_dict(report), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+    if report.failed:
+        raise typer.Exit(4)
+
+
+def _ingest_with_progress(
+    kb: KnowledgeBase, paths: list[Path], local_only: bool, quiet: bool
+) -> IngestReport:
+    if quiet or not sys.stderr.isatty():
+        return kb.ingest(paths, local_only=local_only)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("导入 / ingesting", total=None)
+
+        def tick(event: IngestEvent) -> None:
+            progress.update(
+                task, total=event.total, completed=event.done, description=Path(event.path).name[:40]
+            )
+
+        return kb.ingest(paths, tick, local_only=local_only)
+
+
+def _report_dict(report: IngestReport) -> dict[str, Any]:
+    return {
+        "run_id": report.run_id,
+        "seconds": round(report.seconds, 3),
+        "chunks": report.chunks,
+        "files": [f.__dict__ for f in report.files],
+    }
+
+
+def _print_report(report: IngestReport) -> None:
+    table = Table("file", "status", "docs", "chunks", "error / warnings")
+    colours = {"failed": "red", "added": "green", "updated": "yellow", "unchanged": "dim"}
+    for f in report.files:
+        note = f.error or "; ".join(f.warnings)
+        table.add_row(
+            Path(f.path).name,
+            f"[{colours.get(f.status, '')}]{f.status}",
+            str(f.documents),
+            str(f.chunks),
+            note[:120],
+        )
+    console.print(table)
+    console.print(
+        f"{len(report.files)} 个文件 / files, {report.chunks} 个片段 / chunks, "
+        f"{len(report.failed)} 个失败 / failed, {report.seconds:.1f}s"
+    )
+
+
+# -- search and ask ----------------------------------------------------------------
+def search(
+    query: Annotated[str, typer.Argument()],
+    kb: KbOpt = None,
+    top_k: Annotated[int, typer.Option("--top-k", "-k")] = 5,
+    fmt: Annotated[
+        list[str] | None, typer.Option("--format", help="只搜这些格式 / only these formats")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """检索片段 / retrieve chunks."""
+    with open_kb(kb) as base:
+        hits = base.search(query, top_k=top_k, filters=SearchFilters(formats=tuple(fmt or ())))
+    if as_json:
+        print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+        return
+    for rank, hit in enumerate(hits, start=1):
+        scores = " ".join(f"{k}={v:.3f}" for k, v in hit.scores.items())
+        console.print(f"[bold]{rank}. {hit.title}[/bold] p.{hit.page} [dim]{hit.chunk_id} {scores}[/dim]")
+        console.print("   " + hit.text[:200].replace("\n", " "))
+
+
+def ask(
+    question: Annotated[str | None, typer.Argument()] = None,
+    kb: KbOpt = None,
+    questions: Annotated[Path | None, typer.Option("--questions", help="JSONL 批量问题 / batch file")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", "-k")] = None,
+    trace: Annotated[bool, typer.Option("--trace", help="显示路由与耗时 / show route and timings")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """提问（带引用）/ ask a question (cited answer)."""
+    from zhiku.wiring import build_assistant
+
+    if question is None and questions is None:
+        raise QueryError("请给出问题或 --questions 文件", "give a question or --questions FILE")
+    s = settings()
+    with KnowledgeBase(s, kb_name(kb, s)) as base:
+        assistant = build_assistant(base, s)
+        for q in [question] if question is not None else _read_questions(questions):
+            answer = assistant.ask(AskRequest(q, language=detect_language(q), top_k=top_k))
+            if as_json:
+                print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            else:
+                print_answer(answer, trace)
+
+
+def _read_questions(path: Path | None) -> list[str]:
+    assert path is not None
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise QueryError(
+                f"第 {number} 行不是 JSON", f"line {number} is not JSON", file=str(path)
+            ) from exc
+        text = row.get("question") if isinstance(row, dict) else row
+        if not isinstance(text, str) or not text.strip():
+            raise QueryError(f"第 {number} 行缺少 question", f"line {number} has no question", file=str(path))
+        out.append(text)
+    return out
+
+
+def print_answer(answer: Answer, trace: bool = False) -> None:
+    colour = "green" if answer.found else "yellow"
+    console.print(f"[bold]问 / Q:[/bold] {answer.question}")
+    console.print(f"[bold {colour}]答 / A:[/bold {colour}] {answer.answer}")
+    for c in answer.citations:
+        page = f" p.{c.page}" if c.page else ""
+        console.print(f"  [dim][{c.index}] {c.document}{page} ({c.chunk_id}): {c.text[:120]}[/dim]")
+    console.print(
+        f"  [dim]route={answer.route} confidence={answer.confidence:.2f} {answer.latency_ms:.0f} ms[/dim]"
+    )
+    if trace:
+        console.print_json(json.dumps(answer.trace.to_dict(), ensure_ascii=False))
+
+
+# -- demo ------------------------------------------------------------------------
+def demo(
+    examples: Annotated[Path, typer.Option(help="示例文档目录 / examples folder")] = Path("examples"),
+    kb: Annotated[str, typer.Option("--kb")] = "demo",
+) -> None:
+    """用 examples/ 构建示例知识库并提问 / build the sample KB from examples/ and ask questions."""
+    from zhiku.wiring import build_assistant
+
+    s = settings()
+    if not examples.is_dir():
+        raise QueryError(f"示例目录不存在：{examples}", f"examples folder not found: {examples}")
+    console.rule("智库 zhiku demo")
+    with KnowledgeBase.open_or_create(s, kb) as base:
+        report = _ingest_with_progress(base, [examples], False, quiet=False)
+        _print_report(report)
+        assistant = build_assistant(base, s)
+        qfile = examples / "questions.jsonl"
+        sample = _read_questions(qfile) if qfile.is_file() else ["2023年中国人工智能产业规模是多少？"]
+        for q in sample:
+            console.rule()
+            print_answer(assistant.ask(AskRequest(q, language=detect_language(q))))
+    console.rule()
+    console.print(f'知识库位置 / KB at: {s.kb_dir(kb)} — 试试 / try: zhiku ask --kb {kb} "..."')

@@ -1,0 +1,325 @@
+"""The catalog: SQLite (WAL) source of truth for documents, chunks and ingestion runs.
+
+Every index (BM25, vectors, facts, graph) is derived from these rows and can be rebuilt
+from them, so all writes that change what a knowledge base *contains* go through here, one
+transaction per document.
+
+>>> cat = Catalog(Path("/tmp/kb/catalog.sqlite"))
+>>> cat.documents()
+[]
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from zhiku.errors import StoreError
+from zhiku.types import Chunk, DocumentRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id      TEXT PRIMARY KEY,
+    source      TEXT NOT NULL UNIQUE,
+    file_path   TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    pages       INTEGER NOT NULL DEFAULT 1,
+    status      TEXT NOT NULL,
+    error       TEXT,
+    chunks      INTEGER NOT NULL DEFAULT 0,
+    external_id TEXT,
+    local_only  INTEGER NOT NULL DEFAULT 0,
+    run_id      TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents(file_path);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id     TEXT PRIMARY KEY,
+    doc_id       TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal      INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    page         INTEGER,
+    heading_path TEXT NOT NULL DEFAULT '[]',
+    char_start   INTEGER NOT NULL DEFAULT 0,
+    char_end     INTEGER NOT NULL DEFAULT 0,
+    kind         TEXT NOT NULL DEFAULT 'paragraph'
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      TEXT PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    files       INTEGER NOT NULL DEFAULT 0,
+    failed      INTEGER NOT NULL DEFAULT 0,
+    summary     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS failures (
+    file_path TEXT PRIMARY KEY,
+    error     TEXT NOT NULL,
+    run_id    TEXT,
+    at        TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+DOC_COLUMNS = (
+    "doc_id, source, file_sha256, sha256, format, title, pages, status, error, chunks, "
+    "external_id, local_only, ingested_at"
+)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """Thread-safe wrapper over one SQLite file (one connection, serialised by a lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"无法打开目录数据库：{exc}", f"cannot open the catalog: {exc}", path=path
+            ) from exc
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit: everything inside commits together or not at all."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())
+
+    # -- meta -----------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def bump_version(self) -> int:
+        """A counter that changes whenever chunks change; derived indexes compare against it."""
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            version = int(row[0]) + 1 if row else 1
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)", (str(version),))
+        return version
+
+    def version(self) -> int:
+        value = self.get_meta("version")
+        return int(value) if value else 0
+
+    # -- documents ------------------------------------------------------------
+    @staticmethod
+    def _doc(row: tuple[Any, ...]) -> DocumentRecord:
+        return DocumentRecord(
+            doc_id=row[0],
+            source=row[1],
+            sha256=row[3],
+            format=row[4],
+            title=row[5],
+            pages=row[6],
+            status=row[7],
+            error=row[8],
+            chunks=row[9],
+            external_id=row[10],
+            local_only=bool(row[11]),
+            ingested_at=row[12],
+        )
+
+    def documents(self, status: str | None = None) -> list[DocumentRecord]:
+        sql = f"SELECT {DOC_COLUMNS} FROM documents"
+        rows = (
+            self._rows(sql + " WHERE status = ? ORDER BY source", (status,))
+            if status
+            else self._rows(sql + " ORDER BY source")
+        )
+        return [self._doc(r) for r in rows]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        rows = self._rows(f"SELECT {DOC_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,))
+        return self._doc(rows[0]) if rows else None
+
+    def find_documents(self, ref: str) -> list[DocumentRecord]:
+        """Resolve what a user typed (id, source path, file path, title) to documents."""
+        rows = self._rows(
+            f"SELECT {DOC_COLUMNS} FROM documents WHERE doc_id = ? OR source = ? OR file_path = ? OR title = ?",
+            (ref, ref, ref, ref),
+        )
+        return [self._doc(r) for r in rows]
+
+    def file_state(self, file_path: str) -> dict[str, tuple[str, str, str]]:
+        """source → (doc_id, file_sha256, content sha256) for documents loaded from one file."""
+        rows = self._rows(
+            "SELECT source, doc_id, file_sha256, sha256 FROM documents WHERE file_path = ?", (file_path,)
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def put_document(
+        self, record: DocumentRecord, file_path: str, file_sha256: str, chunks: Sequence[Chunk], run_id: str
+    ) -> None:
+        """Replace a document and all its chunks atomically (status stays ``pending`` until indexed)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (record.doc_id,))
+            db.execute("DELETE FROM documents WHERE doc_id = ? OR source = ?", (record.doc_id, record.source))
+            db.execute(
+                "INSERT INTO documents(doc_id, source, file_path, file_sha256, sha256, format, title, pages,"
+                " status, error, chunks, external_id, local_only, run_id, ingested_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    record.doc_id,
+                    record.source,
+                    file_path,
+                    file_sha256,
+                    record.sha256,
+                    record.format,
+                    record.title,
+                    record.pages,
+                    record.status,
+                    record.error,
+                    len(chunks),
+                    record.external_id,
+                    int(record.local_only),
+                    run_id,
+                    record.ingested_at or now(),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO chunks(chunk_id, doc_id, ordinal, text, page, heading_path, char_start,"
+                " char_end, kind) VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        c.chunk_id,
+                        c.doc_id,
+                        c.ordinal,
+                        c.text,
+                        c.page,
+                        json.dumps(list(c.heading_path), ensure_ascii=False),
+                        c.char_start,
+                        c.char_end,
+                        c.kind,
+                    )
+                    for c in chunks
+                ],
+            )
+            db.execute("DELETE FROM failures WHERE file_path = ?", (file_path,))
+
+    def set_status(self, doc_ids: Iterable[str], status: str) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE documents SET status = ? WHERE doc_id = ?", [(status, d) for d in doc_ids])
+
+    def set_local_only(self, doc_id: str, flag: bool) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET local_only = ? WHERE doc_id = ?", (int(flag), doc_id))
+
+    def delete_document(self, doc_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    # -- chunks ---------------------------------------------------------------
+    @staticmethod
+    def _chunk(row: tuple[Any, ...]) -> Chunk:
+        return Chunk(
+            chunk_id=row[0],
+            doc_id=row[1],
+            ordinal=row[2],
+            text=row[3],
+            page=row[4],
+            heading_path=tuple(json.loads(row[5])),
+            char_start=row[6],
+            char_end=row[7],
+            kind=row[8],
+        )
+
+    _CHUNK_SQL = (
+        "SELECT chunk_id, doc_id, ordinal, text, page, heading_path, char_start, char_end, kind FROM chunks"
+    )
+
+    def chunks(self, doc_id: str | None = None) -> list[Chunk]:
+        if doc_id is None:
+            return [self._chunk(r) for r in self._rows(self._CHUNK_SQL + " ORDER BY doc_id, ordinal")]
+        rows = self._rows(self._CHUNK_SQL + " WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        return [self._chunk(r) for r in rows]
+
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
+        out: dict[str, Chunk] = {}
+        for start in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            for row in self._rows(self._CHUNK_SQL + f" WHERE chunk_id IN ({marks})", part):
+                chunk = self._chunk(row)
+                out[chunk.chunk_id] = chunk
+        return out
+
+    def count_chunks(self) -> int:
+        return int(self._rows("SELECT COUNT(*) FROM chunks")[0][0])
+
+    # -- runs and failures ----------------------------------------------------
+    def start_run(self, run_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO runs(run_id, started_at) VALUES (?, ?)", (run_id, now()))
+
+    def finish_run(self, run_id: str, files: int, failed: int, summary: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, files = ?, failed = ?, summary = ? WHERE run_id = ?",
+                (now(), files, failed, json.dumps(summary, ensure_ascii=False), run_id),
+            )
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self._rows(
+            "SELECT run_id, started_at, finished_at, files, failed, summary FROM runs"
+            " ORDER BY started_at DESC LIMIT ?",
+            (limit,),
+        )
+        keys = ("run_id", "started_at", "finished_at", "files", "failed", "summary")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def record_failure(self, file_path: str, error: str, run_id: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO failures(file_path, error, run_id, at) VALUES (?,?,?,?)",
+                (file_path, error, run_id, now()),
+            )
+
+    def failures(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self._rows("SELECT file_path, error FROM failures ORDER BY file_path")]
+
+    def update_file_sha(self, file_path: str, file_sha256: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET file_sha256 = ? WHERE file_path = ?", (file_sha256, file_path))
