@@ -63,7 +63,7 @@ class RetrievalSettings(BaseModel):
 
 
 class ReaderSettings(BaseModel):
-    min_confidence: float = Field(0.12, ge=0, le=1)
+    min_confidence: float = Field(0.2, ge=0, le=1, description="calibrated confidence under which we refuse")
     max_citations: int = Field(3, ge=1, le=10)
     max_hits: int = Field(8, ge=1, le=50, description="top hits the extractive reader reads")
     max_quote_chars: int = Field(200, ge=40, le=2000, description="longest quoted supporting sentence")
@@ -78,14 +78,14 @@ class LLMModelSettings(BaseModel):
     api_key: SecretStr = SecretStr("")
     path: Path | None = None  # GGUF file for backend llama_cpp
     remote: bool | None = None  # prompts leave the machine; default: openai → True, llama_cpp → False
-    timeout_s: float = Field(60.0, gt=0)
-    max_retries: int = Field(2, ge=0, le=10)
-    max_tokens: int = Field(512, ge=1)
-    temperature: float = Field(0.1, ge=0, le=2)
-    n_ctx: int = Field(4096, ge=128)
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    max_tokens: int = Field(default=512, ge=1)
+    temperature: float = Field(default=0.1, ge=0, le=2)
+    n_ctx: int = Field(default=4096, ge=128)
     n_threads: int | None = None
-    price_prompt_per_1k: float = Field(0.0, ge=0)  # currency units per 1k prompt tokens
-    price_completion_per_1k: float = Field(0.0, ge=0)
+    price_prompt_per_1k: float = Field(default=0.0, ge=0)  # currency units per 1k prompt tokens
+    price_completion_per_1k: float = Field(default=0.0, ge=0)
 
 
 class LLMSettings(BaseModel):
@@ -95,13 +95,13 @@ class LLMSettings(BaseModel):
     small: str = "small"  # name of the local (device) model, if configured
     large: str = "large"  # name of the large (cloud) model, if configured
     policy: Literal["small_only", "large_only", "cascade", "local_first"] = "cascade"
-    escalate_below: float = Field(0.35, ge=0, le=1)  # small-path confidence under which we escalate
-    relevant_score: float = Field(0.5, ge=0)  # lexical relevance of the top hit that warrants escalation
-    max_evidence: int = Field(6, ge=1, le=20)
-    evidence_chars: int = Field(700, ge=100)
+    escalate_below: float = Field(default=0.35, ge=0, le=1)  # small-path confidence under which we escalate
+    relevant_score: float = Field(default=0.5, ge=0)  # lexical relevance of the top hit that warrants escalation
+    max_evidence: int = Field(default=6, ge=1, le=20)
+    evidence_chars: int = Field(default=700, ge=100)
     local_only: bool = False  # never send any chunk of any KB to a remote model
     gate_model: Path | None = None  # trained gate file; default: the one shipped in the package
-    gate_min_prob: float = Field(0.55, ge=0, le=1)  # below this the gate defers to kb_qa
+    gate_min_prob: float = Field(default=0.55, ge=0, le=1)  # below this the gate defers to kb_qa
 
 
 class ServerSettings(BaseModel):
@@ -142,20 +142,45 @@ class SafetySettings(BaseModel):
     intent_rules: list[Path] = Field(default_factory=list)  # user TOML intent rules
     default_action: Literal["block", "review", "mask"] = "block"
     check_output: bool = True
-    stream_window: int = Field(48, ge=8, le=4096)  # characters held back while streaming
+    stream_window: int = Field(default=48, ge=8, le=4096)  # characters held back while streaming
     refusal_zh: str = "抱歉，这个请求涉及违反法律法规或安全政策的内容，我无法提供帮助。"
     refusal_en: str = "Sorry, this request involves content that breaks the law or our safety policy, so I can't help with it."
     labels: SafetyLabelSettings = SafetyLabelSettings()
     audit_enabled: bool = True
     audit_path: Path | None = None  # default: <home>/audit/audit.jsonl
-    audit_rotate_mb: float = Field(64.0, ge=0)  # 0 = never rotate
+    audit_rotate_mb: float = Field(default=64.0, ge=0)  # 0 = never rotate
     hash_questions: bool = False  # store sha256 of the question instead of its text
     pii_mask_answers: bool = True
     pii_mask_ingest: bool = False
-    pii_kinds: list[Literal["id_card", "mobile", "bank_card", "email"]] = Field(
-        default_factory=lambda: ["id_card", "mobile", "bank_card", "email"]
+    pii_kinds: tuple[Literal["id_card", "mobile", "bank_card", "email"], ...] = (
+        "id_card",
+        "mobile",
+        "bank_card",
+        "email",
     )
     flag_injection: bool = True
+
+
+class GraphSettings(BaseModel):
+    """Knowledge graph: built on ingestion by the small path, optionally refined by an LLM."""
+
+    enabled: bool = True
+    extractor: Literal["small", "llm", "both"] = "small"
+    llm_model: str = ""  # named model (llm.models) for extraction; "" = llm.large
+    hops: int = Field(default=2, ge=1, le=3)
+    max_expand: int = Field(default=4, ge=0, le=50)  # graph hits fused into the retrieved ones
+    max_entity_share: float = Field(default=0.15, gt=0, le=1)  # entities in more chunks than this are too common
+    max_per_sentence: int = Field(default=8, ge=2, le=50)  # co-occurrence cap per sentence
+    answer: bool = True  # the relation answerer ("graph" expert)
+    lexicon: Path | None = None  # extra entity names, one per line
+
+
+class BISettings(BaseModel):
+    """Numbers and tables (facts.duckdb): the numeric expert and read-only SQL."""
+
+    enabled: bool = True  # numeric expert + facts ingest hook
+    sql_limit: int = Field(200, ge=1, le=100000)
+    sql_timeout_s: float = Field(5.0, gt=0, le=600)
 
 
 class Settings(BaseSettings):
@@ -178,6 +203,8 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     llm: LLMSettings = LLMSettings()
     safety: SafetySettings = SafetySettings()
+    graph: GraphSettings = GraphSettings()
+    bi: BISettings = BISettings()
     extras: dict[str, Any] = Field(default_factory=dict, description="settings of optional features")
 
     @field_validator("home", mode="before")

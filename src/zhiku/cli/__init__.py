@@ -13,24 +13,43 @@ from rich.console import Console
 
 from zhiku.errors import ZhikuError
 
-app = typer.Typer(
-    name="zhiku",
-    help="智库 zhiku — 文档进，带引用的答案出 / documents in, cited answers out.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+def build_app() -> typer.Typer:
+    """A fresh app with every command registered (tests build their own; no shared state)."""
+    app = typer.Typer(
+        name="zhiku",
+        help="智库 zhiku — 文档进，带引用的答案出 / documents in, cited answers out.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    _register(app)
+    return app
 
 
-def _register() -> None:
+def _register(app: typer.Typer) -> None:
     # Imported lazily so `zhiku --help` stays fast and domain code never imports typer.
     from zhiku.cli import core
 
     core.register(app)
+    from zhiku.cli import llm as llm_cli
+
+    llm_cli.register(app)
+    from zhiku.cli import bi as bi_cli
+
+    bi_cli.register(app)
+    from zhiku.cli import serve as serve_cli
+
+    serve_cli.register(app)
+    from zhiku.cli import graph as graph_cli
+
+    graph_cli.register(app)
+    from zhiku.cli import compliance as compliance_cli
+
+    compliance_cli.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
+    app = build_app()
     try:
         app(args=argv, standalone_mode=False)
     except ZhikuError as exc:

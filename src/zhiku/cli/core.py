@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -234,6 +235,10 @@ def ask(
     top_k: Annotated[int | None, typer.Option("--top-k", "-k")] = None,
     trace: Annotated[bool, typer.Option("--trace", help="显示路由与耗时 / show route and timings")] = False,
     as_json: JsonOpt = False,
+    chart: Annotated[Path | None, typer.Option("--chart", help="图表输出 PNG/SVG / chart output")] = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", help="small_only|large_only|cascade|local_first")
+    ] = None,
 ) -> None:
     """提问（带引用）/ ask a question (cited answer)."""
     from zhiku.wiring import build_assistant
@@ -244,11 +249,15 @@ def ask(
     with KnowledgeBase(s, kb_name(kb, s)) as base:
         assistant = build_assistant(base, s)
         for q in [question] if question is not None else _read_questions(questions):
-            answer = assistant.ask(AskRequest(q, language=detect_language(q), top_k=top_k))
+            answer = assistant.ask(AskRequest(q, language=detect_language(q), top_k=top_k, policy=policy))
             if as_json:
                 print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
             else:
                 print_answer(answer, trace)
+            if chart is not None and answer.extra.get("chart"):
+                from zhiku.bi.render import render_chart
+
+                render_chart(answer.extra["chart"], chart)
 
 
 def _read_questions(path: Path | None) -> list[str]:
@@ -288,6 +297,7 @@ def print_answer(answer: Answer, trace: bool = False) -> None:
 def demo(
     examples: Annotated[Path, typer.Option(help="示例文档目录 / examples folder")] = Path("examples"),
     kb: Annotated[str, typer.Option("--kb")] = "demo",
+    questions: Annotated[Path | None, typer.Option("--questions", help="示例问题 JSONL / sample questions")] = None,
 ) -> None:
     """用 examples/ 构建示例知识库并提问 / build the sample KB from examples/ and ask questions."""
     from zhiku.wiring import build_assistant
@@ -300,8 +310,7 @@ def demo(
         report = _ingest_with_progress(base, [examples], False, quiet=False)
         _print_report(report)
         assistant = build_assistant(base, s)
-        qfile = examples / "questions.jsonl"
-        sample = _read_questions(qfile) if qfile.is_file() else ["2023年中国人工智能产业规模是多少？"]
+        sample = _read_questions(questions or Path(str(files("zhiku") / "data" / "demo_questions.jsonl")))
         for q in sample:
             console.rule()
             print_answer(assistant.ask(AskRequest(q, language=detect_language(q))))

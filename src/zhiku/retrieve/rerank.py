@@ -33,6 +33,7 @@ class RerankWeights:
     coverage: float = 0.8
     years: float = 0.35
     proximity: float = 0.25
+    answer_shape: float = 0.3
 
 
 class LexicalReranker:
@@ -50,6 +51,7 @@ class LexicalReranker:
         idf = self._idf(terms, list(texts.values()))
         total = sum(idf.values()) or 1.0
         years = set(_YEAR.findall(normalize(query)))
+        shape = _shape_pattern(query)
         top = max(f.score for f in fused) or 1.0
         w = self.weights
         scored = []
@@ -63,6 +65,7 @@ class LexicalReranker:
                 + w.coverage * coverage
                 + w.years * year_ok
                 + w.proximity * _proximity(text, present)
+                + w.answer_shape * _shape_near_terms(text, present, shape, years)
             )
             scored.append((score, f))
         scored.sort(key=lambda pair: -pair[0])
@@ -76,6 +79,38 @@ class LexicalReranker:
     def _idf(terms: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
         n = len(texts)
         return {t: math.log(1 + (n + 1) / (1 + sum(1 for x in texts if t in x))) for t in terms}
+
+
+_NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万亿|亿|万|千|百|家|个|倍|元|人|名|项|种|款|台|亿元|万元|billion|million)")
+_DATE_SHAPE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
+
+
+def _shape_pattern(query: str) -> re.Pattern[str] | None:
+    """The surface form the answer must take, from the question type (None for free text)."""
+    from zhiku.answer.qtypes import detect_question_type
+
+    kind = detect_question_type(query).kind
+    if kind == "number":
+        return _NUMBER_SHAPE
+    if kind == "date":
+        return _DATE_SHAPE
+    return None
+
+
+def _shape_near_terms(text: str, present: Sequence[str], shape: re.Pattern[str] | None, years: set[str]) -> float:
+    """1.0 when a span of the expected shape sits within ~40 characters of a query term.
+
+    Years named in the question do not count as the answer ("2023年" is not "how many").
+    """
+    if shape is None or not present:
+        return 0.0
+    anchors = [m.start() for t in present for m in re.finditer(re.escape(t), text)]
+    for match in shape.finditer(text):
+        if any(match.group().startswith(y) for y in years) and shape is _NUMBER_SHAPE:
+            continue
+        if any(abs(match.start() - a) <= 40 for a in anchors):
+            return 1.0
+    return 0.0
 
 
 def _proximity(text: str, present: Sequence[str]) -> float:

@@ -1,0 +1,265 @@
+"""Knowledge-graph benchmark: build cost, size, edge precision, relation-answer accuracy.
+
+Measures, in one run:
+1. build time and size of the small-path graph on the seed report (+ the examples/ KB) and on
+   the RGB-zh corpus;
+2. precision of a fixed sample of extracted edges, judged by a person against their evidence
+   (judgements in bench/data/graph_edge_judgements.json; unjudged edges are listed, not guessed);
+3. answer accuracy on bench/data/relation_questions.jsonl with and without the graph: hybrid
+   retrieval + reader alone, + graph expansion only, + expansion and the relation answerer;
+   and answer-recall@5 of the retrieved chunks with and without expansion.
+
+Writes bench/results/graph_bench.json and bench/results/graph_edges_judged.json.
+
+Usage:  .venv/bin/python bench/graph_bench.py [--no-rgb] [--dense]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from zhiku.answer.base import AskRequest  # noqa: E402
+from zhiku.config import Settings, load_settings  # noqa: E402
+from zhiku.graph.expand import GraphExpander  # noqa: E402
+from zhiku.graph.model import Edge  # noqa: E402
+from zhiku.graph.service import graph_for, kb_documents  # noqa: E402
+from zhiku.kb import KnowledgeBase  # noqa: E402
+from zhiku.types import Trace  # noqa: E402
+from zhiku.wiring import build_assistant  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "bench"
+QUESTIONS = REPO / "bench" / "data" / "relation_questions.jsonl"
+JUDGEMENTS = REPO / "bench" / "data" / "graph_edge_judgements.json"
+RESULTS = REPO / "bench" / "results"
+SAMPLE_PER_GRAPH = 25
+
+
+def norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().replace(",", "").split())
+
+
+def correct(answer: str, q: dict[str, Any]) -> bool:
+    got = norm(answer)
+    if q.get("all_of"):
+        return all(norm(a) in got for a in q["all_of"])
+    return any(norm(a) in got for a in q["answers"])
+
+
+def variant(settings: Settings, *, expand: bool, answer: bool) -> Settings:
+    """Settings with the graph off, expansion only, or expansion plus the relation answerer."""
+    graph = settings.graph.model_copy(update={"enabled": expand or answer, "answer": answer})
+    return settings.model_copy(update={"graph": graph})
+
+
+def build_main_kb(home: Path, dense: bool) -> tuple[KnowledgeBase, dict[str, Any]]:
+    settings = load_settings(home=home, index={"dense": dense})
+    files = home / "files"
+    files.mkdir(parents=True)
+    shutil.copy(SHARED / "seed_report" / "report.txt", files / "report.txt")
+    for path in (REPO / "examples").iterdir():
+        if path.suffix in (".md", ".docx", ".pdf", ".html", ".xlsx", ".txt"):
+            shutil.copy(path, files / path.name)
+    kb = KnowledgeBase.open_or_create(settings, "graphbench")
+    t0 = time.perf_counter()
+    kb.ingest([files])
+    ingest_s = time.perf_counter() - t0
+    graph = graph_for(kb)
+    docs = kb_documents(kb)
+    report = graph.rebuild(docs)
+    stats = graph.store.stats()
+    size = {
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "ingest_seconds_incl_graph_hook": round(ingest_s, 2),
+        "graph_build_seconds": round(report.seconds, 3),
+        "entities": stats.entities,
+        "edges": stats.edges,
+        "by_relation": stats.by_relation,
+        "by_entity_type": stats.by_entity_type,
+        "graph_file_kb": round(graph.store.path.stat().st_size / 1024, 1),
+    }
+    return kb, size
+
+
+def build_rgb(home: Path) -> tuple[KnowledgeBase | None, dict[str, Any]]:
+    corpus = SHARED / "rgb_zh" / "corpus.jsonl"
+    if not corpus.is_file():
+        return None, {"skipped": "rgb_zh corpus not found"}
+    settings = load_settings(home=home, index={"dense": False}, graph={"enabled": False})
+    kb = KnowledgeBase.open_or_create(settings, "rgb")
+    t0 = time.perf_counter()
+    kb.ingest([corpus])
+    ingest_s = time.perf_counter() - t0
+    graph = graph_for(kb)
+    docs = kb_documents(kb)
+    report = graph.rebuild(docs)
+    stats = graph.store.stats()
+    mb = corpus.stat().st_size / 1e6
+    return kb, {
+        "corpus_mb": round(mb, 2),
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "ingest_seconds_bm25_only": round(ingest_s, 2),
+        "graph_build_seconds": round(report.seconds, 2),
+        "graph_seconds_per_mb": round(report.seconds / mb, 2),
+        "entities": stats.entities,
+        "edges": stats.edges,
+        "by_relation": stats.by_relation,
+        "graph_file_kb": round(graph.store.path.stat().st_size / 1024, 1),
+    }
+
+
+def edge_key(edge: Edge) -> str:
+    sentence = edge.evidence[0].sentence if edge.evidence else ""
+    raw = f"{edge.src_name}|{edge.type}|{edge.label}|{edge.dst_name}|{sentence[:80]}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def sample_edges(kb: KnowledgeBase, name: str, n: int) -> list[dict[str, Any]]:
+    edges = sorted(graph_for(kb).store.all_edges(), key=edge_key)
+    picked = random.Random(20241129).sample(edges, min(n, len(edges)))
+    return [
+        {
+            "key": edge_key(e),
+            "graph": name,
+            "source": e.src_name,
+            "relation": e.type + (f":{e.label}" if e.label else ""),
+            "target": e.dst_name,
+            "evidence": e.evidence[0].sentence if e.evidence else "",
+        }
+        for e in picked
+    ]
+
+
+def judge(sample: list[dict[str, Any]]) -> dict[str, Any]:
+    judgements = json.loads(JUDGEMENTS.read_text(encoding="utf-8")) if JUDGEMENTS.is_file() else {}
+    judged = []
+    for row in sample:
+        verdict = judgements.get(row["key"])
+        judged.append(
+            {
+                **row,
+                "correct": verdict["correct"] if verdict else None,
+                "note": (verdict or {}).get("note", ""),
+            }
+        )
+    done = [r for r in judged if r["correct"] is not None]
+    by_type: dict[str, list[bool]] = {}
+    for r in done:
+        by_type.setdefault(r["relation"].split(":")[0], []).append(bool(r["correct"]))
+    return {
+        "sampled": len(judged),
+        "judged": len(done),
+        "precision": round(sum(bool(r["correct"]) for r in done) / len(done), 3) if done else None,
+        "precision_by_relation": {k: round(sum(v) / len(v), 3) for k, v in by_type.items()},
+        "edges": judged,
+    }
+
+
+def run_questions(kb: KnowledgeBase) -> dict[str, Any]:
+    questions = [
+        json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    variants = {
+        "hybrid": variant(kb.settings, expand=False, answer=False),
+        "hybrid+expansion": variant(kb.settings, expand=True, answer=False),
+        "hybrid+expansion+relation_answerer": variant(kb.settings, expand=True, answer=True),
+    }
+    out: dict[str, Any] = {"n": len(questions)}
+    rows: dict[str, dict[str, Any]] = {q["id"]: {"question": q["question"]} for q in questions}
+    for name, settings in variants.items():
+        assistant = build_assistant(kb, settings)
+        hits_ok = 0
+        latencies = []
+        for q in questions:
+            answer = assistant.ask(AskRequest(q["question"]))
+            latencies.append(answer.latency_ms)
+            ok = correct(answer.answer, q)
+            hits_ok += ok
+            rows[q["id"]][name] = {"ok": ok, "route": answer.route, "answer": answer.answer[:160]}
+        latencies.sort()
+        out[name] = {
+            "accuracy": round(hits_ok / len(questions), 3),
+            "latency_ms_p50": round(latencies[len(latencies) // 2], 1),
+        }
+    out["retrieval_recall@5"] = recall_at_5(kb, questions)
+    gain = out["hybrid+expansion+relation_answerer"]["accuracy"] - out["hybrid"]["accuracy"]
+    out["gain_points"] = round(100 * gain, 1)
+    out["per_question"] = rows
+    return out
+
+
+def recall_at_5(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> dict[str, float]:
+    expander = GraphExpander(kb, kb.settings.graph, rrf_k=kb.settings.retrieval.rrf_k)
+    plain = expanded = 0
+    for q in questions:
+        hits = kb.search(q["question"], top_k=5)
+        more = expander.expand(AskRequest(q["question"], top_k=5), hits, Trace())[:5]
+        plain += correct(" ".join(h.text for h in hits), q)
+        expanded += correct(" ".join(h.text for h in more), q)
+    return {
+        "hybrid": round(plain / len(questions), 3),
+        "hybrid+expansion": round(expanded / len(questions), 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--no-rgb", action="store_true", help="skip the RGB-zh build")
+    parser.add_argument("--dense", action="store_true", help="use the dense embedder too (slower)")
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        sys.exit("../shared/bench not found")
+    home = Path(tempfile.mkdtemp(prefix="zhiku-graphbench-"))
+    try:
+        kb, seed_size = build_main_kb(home / "main", args.dense)
+        print("seed report + examples graph:", json.dumps(seed_size, ensure_ascii=False))
+        rgb_kb, rgb_size = (None, {"skipped": "--no-rgb"}) if args.no_rgb else build_rgb(home / "rgb")
+        print("rgb_zh graph:", json.dumps(rgb_size, ensure_ascii=False))
+        sample = sample_edges(kb, "seed+examples", SAMPLE_PER_GRAPH)
+        if rgb_kb is not None:
+            sample += sample_edges(rgb_kb, "rgb_zh", SAMPLE_PER_GRAPH)
+        precision = judge(sample)
+        print(
+            f"edge precision: {precision['precision']} ({precision['judged']}/{precision['sampled']} judged)"
+        )
+        qa = run_questions(kb)
+        for name in ("hybrid", "hybrid+expansion", "hybrid+expansion+relation_answerer"):
+            print(f"{name:40s} accuracy {qa[name]['accuracy']:.3f}  p50 {qa[name]['latency_ms_p50']} ms")
+        print("answer-recall@5:", qa["retrieval_recall@5"], " gain (points):", qa["gain_points"])
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "graph_edges_judged.json").write_text(
+            json.dumps(precision, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        summary = {
+            "seed_report_and_examples": seed_size,
+            "rgb_zh": rgb_size,
+            "edge_precision": {k: v for k, v in precision.items() if k != "edges"},
+            "relation_qa": qa,
+            "dense": args.dense,
+        }
+        (RESULTS / "graph_bench.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        kb.close()
+        if rgb_kb is not None:
+            rgb_kb.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

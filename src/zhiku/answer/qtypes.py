@@ -1,0 +1,276 @@
+"""What kind of answer a question expects: a number, a date, a name, a list — or free text.
+
+The extractive reader uses this to look for a span of the right shape ("2137亿元" for 多少,
+"2023年3月31日" for 哪天) and to refuse when the evidence holds no such span.  Rules are
+ordered: the most specific cue wins (占比 → percent before 多少 → number).
+
+>>> detect_question_type("2023年有多少家AI公司进入IPO阶段？").kind
+'number'
+>>> detect_question_type("2023年有多少家AI公司进入IPO阶段？").unit
+'家'
+>>> detect_question_type("When did the rule take effect?").kind
+'date'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from zhiku.answer.lang import detect_language
+from zhiku.types import Language
+
+AnswerKind = Literal["number", "date", "person", "place", "entity", "list", "other"]
+DateGrain = Literal["", "year", "month", "day"]
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """The expected answer shape.
+
+    ``unit`` is the measure word the question names (家, 倍, %, 人 …) or "" when any unit fits;
+    ``grain`` says how precise a date must be; ``cue`` is the matched question word, which the
+    reader removes from the query terms.
+    """
+
+    kind: AnswerKind
+    unit: str = ""
+    grain: DateGrain = ""
+    cue: str = ""
+    language: Language = "zh"
+
+    @property
+    def typed(self) -> bool:
+        """Typed questions need a span of their kind; free-text ones only a good sentence."""
+        return self.kind in ("number", "date")
+
+
+_ZH_PERCENT = re.compile(
+    r"占比|比例|比重|百分之几|百分比|份额|增长率|增速|增幅|渗透率|复合增长|率(?:是|为)?(?:多少|几)|"
+    r"(?:增长|上涨|下降|下跌|提升|提高|降低)了?多少(?![亿万元美人家个倍])"
+)
+_ZH_MEASURE = re.compile(
+    r"(?:多少|几)(个百分点|倍|家|个|人|名|位|次|种|项|款|台|辆|件|部|座|所|条|张|只|份|岁|年|天|元|美元|吨|米|公里)"
+)
+_ZH_NUMBER = re.compile(r"多少|几成|多大|多高|多长|多重|多远|多久|多快|多深|多宽|几(?![乎何])")
+# Search-style queries without a question word ("2022年特斯拉交付量") still ask for a figure.
+_ZH_METRIC = re.compile(
+    r"(?:规模|产值|营收|收入|利润|交付量|销量|销售额|票房|GDP|人口|市值|估值|增长|涨幅|跌幅|数量|人数|总数|次数|"
+    r"排名|名次|得分|比分|分数|点数|震级|金额|价格|成本|产量)[？?]?$"
+)
+_ZH_DATE_YEAR = re.compile(r"哪一?年|何年|哪个年份|什么年份|几几年")
+_ZH_DATE_MONTH = re.compile(r"哪个月|几月(?!\d)")
+_ZH_DATE = re.compile(
+    r"何时|哪天|哪一天|什么时候|什么时间|几月几日|几月几号|几号|几日|日期|哪个日子|何日|"
+    r"(?:开始|结束|举行|举办|发布|上映|开幕|闭幕|下水|发射|成立|上市|发售|生效|施行|实施)?时间[？?]?$"
+)
+_ZH_LIST = re.compile(r"哪些|哪几|哪两|哪三|哪四|有什么(?:样的)?(?:产品|类型|国家|公司)|包括什么|包含什么")
+_ZH_PERSON = re.compile(
+    r"谁|哪位|哪个人|什么人|哪名|(?:主演|导演|作者|创始人|成员|得主|主持人|歌手)(?:是|有)?[？?]?$"
+)
+_ZH_PLACE = re.compile(
+    r"哪里|哪儿|何地|何处|在哪|什么地方|哪个国家|哪国|哪座城市|哪个城市|哪个省|什么城市|哪个地区|"
+    r"举办地|举行地|地点[？?]?$|所在地"
+)
+_ZH_ENTITY = re.compile(
+    r"哪家|哪个|哪一个|哪款|哪部|哪种|哪支|哪队|哪所|哪只|哪类|哪项|什么公司|什么机构|什么名字|叫什么|名称是|称为什么|"
+    r"什么(?:品牌|产品|型号|奖|电影|游戏|组织|职位|颜色|语言|类型|专业|学校|团队|球队|作品|称号|软件|系统|平台|模型|芯片)|"
+    r"(?:冠军|亚军|季军|得主|最佳\w{1,6}|吉祥物)(?:是)?[？?]?$"
+)
+
+_EN_PERCENT = re.compile(
+    r"\bwhat (?:percentage|percent|share|proportion|fraction|ratio)\b|\bgrowth rate\b|\bcagr\b"
+)
+_EN_NUMBER = re.compile(
+    r"\bhow (?:many|much|large|big|high|long|far|fast|old)\b|"
+    r"\bwhat (?:is|was|will be|are|were)? ?(?:the )?(?:\w+ ){0,2}"
+    r"(?:size|scale|value|number|amount|revenue|price|cost|count|total|growth)\b"
+)
+_EN_DATE_YEAR = re.compile(r"\b(?:what|which) year\b|\bin which year\b")
+_EN_DATE = re.compile(
+    r"^\s*when\b|\bwhen (?:did|was|were|will|is|does)\b|\b(?:what|which) (?:date|day|month)\b"
+)
+_EN_LIST = re.compile(
+    r"\bwhich (?:\w+ )?(?:are|were)\b|\bwhat are the\b|\blist\b|\bwhat (?:\w+ )?(?:include|includes)\b"
+)
+_EN_PERSON = re.compile(r"^\s*who\b|\bwho (?:is|was|are|were|did|founded|leads|led)\b|\bwhich person\b")
+_EN_PLACE = re.compile(r"^\s*where\b|\bwhich (?:city|country|province|region|place)\b")
+_EN_ENTITY = re.compile(
+    r"\bwhich\b|\bwhat (?:company|organization|organisation|product|model|chip|brand|name)\b"
+)
+
+_EN_UNITS = {"how many times": "倍"}
+
+
+def detect_question_type(question: str, language: Language | None = None) -> QuestionType:
+    """Classify the expected answer of ``question`` (Chinese or English)."""
+    lang = language or detect_language(question)
+    if lang == "en":
+        return _detect_en(question.lower())
+    return _detect_zh(question)
+
+
+def _detect_zh(q: str) -> QuestionType:
+    if m := _ZH_DATE_YEAR.search(q):
+        return QuestionType("date", grain="year", cue=m.group(0))
+    if m := _ZH_DATE.search(q):
+        return QuestionType("date", grain="day", cue=m.group(0))
+    if m := _ZH_DATE_MONTH.search(q):
+        return QuestionType("date", grain="month", cue=m.group(0))
+    if m := _ZH_PERCENT.search(q):
+        return QuestionType("number", unit="%", cue=m.group(0))
+    if m := _ZH_LIST.search(q):
+        return QuestionType("list", cue=m.group(0))
+    if m := _ZH_MEASURE.search(q):
+        return QuestionType("number", unit=m.group(1), cue=m.group(0))
+    if m := _ZH_PERSON.search(q):
+        return QuestionType("person", cue=m.group(0))
+    if m := _ZH_PLACE.search(q):
+        return QuestionType("place", cue=m.group(0))
+    if m := _ZH_NUMBER.search(q):
+        return QuestionType("number", cue=m.group(0))
+    if m := _ZH_ENTITY.search(q):
+        return QuestionType("entity", cue=m.group(0))
+    if _ZH_METRIC.search(q):
+        return QuestionType("number")
+    return QuestionType("other")
+
+
+def _detect_en(q: str) -> QuestionType:
+    if m := _EN_DATE_YEAR.search(q):
+        return QuestionType("date", grain="year", cue=m.group(0), language="en")
+    if m := _EN_DATE.search(q):
+        return QuestionType("date", grain="day", cue=m.group(0).strip(), language="en")
+    if m := _EN_PERCENT.search(q):
+        return QuestionType("number", unit="%", cue=m.group(0), language="en")
+    if "how many times" in q:
+        return QuestionType("number", unit=_EN_UNITS["how many times"], cue="how many times", language="en")
+    if m := _EN_NUMBER.search(q):
+        return QuestionType("number", cue=m.group(0), language="en")
+    if m := _EN_PERSON.search(q):
+        return QuestionType("person", cue=m.group(0).strip(), language="en")
+    if m := _EN_PLACE.search(q):
+        return QuestionType("place", cue=m.group(0).strip(), language="en")
+    if m := _EN_LIST.search(q):
+        return QuestionType("list", cue=m.group(0), language="en")
+    if m := _EN_ENTITY.search(q):
+        return QuestionType("entity", cue=m.group(0), language="en")
+    return QuestionType("other", language="en")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A query term; it matches a sentence when any alternative occurs in it.
+
+    ``critical`` terms (years, places, people, organisations, Latin names) qualify the question:
+    evidence about 中国 does not answer a question about 美国.  ``ngram`` terms are Chinese
+    character pairs and triples, a segmentation-proof view of the question that also rewards
+    phrases kept together (智能算力市场 rather than 人工智能 … 市场).
+    """
+
+    alternatives: tuple[str, ...]
+    critical: bool = False
+    ngram: int = 0  # 0 for a word; 2 or 3 for a Chinese character n-gram
+    role: str = ""  # "year", "place", "name", "latin" for critical terms
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str
+    language: Language
+    qtype: QuestionType
+    terms: tuple[Term, ...]
+    years: tuple[str, ...]
+
+    @property
+    def tokens(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if not t.ngram)
+
+    def ngrams(self, n: int) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.ngram == n)
+
+    @property
+    def critical(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.critical)
+
+
+_ZH_STOP = frozenset(
+    "的 了 是 在 有 和 与 及 或 为 被 由 将 对 从 中 上 下 把 给 让 向 于 以 而 并 也 都 又 就 这 那 其 该 此 之 "
+    "多少 什么 哪 哪些 哪个 哪家 哪里 哪儿 哪位 哪天 哪年 哪一年 几 吗 呢 吧 啊 请问 是否 怎么 怎样 如何 为什么 为何 谁 "
+    "何时 什么时候 多大 多高 多长 多久 一个 一种 哪种 哪款 哪部 哪一 哪两 哪三 哪几 叫 叫做 称为 名字 时候 "
+    "达到 是多少 多 少 个 年 月 日 第 第几 最 请 能 会 要 可以 主要 进行 相关 以及 通过 所 着 过 等 "
+    "预计 截至 截止 根据 目前 已经 其中 分别 大约 约 何时 何地 何处 多远 多重 多快 几月 几号 几日 哪天 哪里 "
+    "哪儿 哪一天 哪国 哪位 哪部 哪支 哪队 哪所 哪类 哪项 什么样 怎么样 具体".split()
+)
+_EN_STOP = frozenset(
+    "a an the of in on at to for from by with and or is are was were be been being do does did what which who "
+    "whom whose when where why how many much that this these those it its as into about than their there "
+    "will would could should can may might has have had i you we they he she what's s".split()
+)
+_CRITICAL_TAGS = {"ns": "place", "nr": "name", "nrt": "name", "nrfg": "name", "nt": "name", "j": "name"}
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_NORM_SPACE = re.compile(r"\s+")
+
+
+def analyse_question(question: str, language: Language | None = None) -> QuestionAnalysis:
+    """Question type, weighted query terms and the qualifiers the evidence must share."""
+    import unicodedata
+
+    import rjieba
+
+    from zhiku.answer.lang import glossary_terms
+
+    text = unicodedata.normalize("NFKC", question).strip()
+    lang = language or detect_language(text)
+    qtype = detect_question_type(text, lang)
+    years = tuple(dict.fromkeys(_YEAR.findall(text)))
+    terms: list[Term] = [Term((y,), critical=True, role="year") for y in years]
+    seen = set(years)
+    glossary = glossary_terms(text) if lang == "en" else {}
+    for phrase, zh in glossary.items():
+        if " " in phrase:
+            seen.update(phrase.split())
+            terms.append(
+                Term((phrase, *zh), critical=zh[0] in _PLACES, role="place" if zh[0] in _PLACES else "")
+            )
+    content = text
+    for word, tag in rjieba.tag(content):
+        w = word.strip().lower()
+        if not w or w in seen or re.fullmatch(r"[\W_]+", w) or w in _ZH_STOP or w in _EN_STOP:
+            continue
+        if len(w) == 1 and not re.match(r"[a-z0-9]", w) and tag not in _CRITICAL_TAGS:
+            continue
+        seen.add(w)
+        terms.append(_token_term(w, tag, lang, glossary.get(w, ())))
+    for run in _CJK_RUN.findall(_strip_stop(content)):
+        for n in (2, 3):
+            for i in range(len(run) - n + 1):
+                gram = run[i : i + n]
+                if gram not in seen:
+                    seen.add(gram)
+                    terms.append(Term((gram,), ngram=n))
+    return QuestionAnalysis(text, lang, qtype, tuple(terms), years)
+
+
+_PLACES = frozenset({"中国", "美国", "日本", "韩国", "欧洲", "印度", "北京", "上海", "深圳", "香港"})
+
+
+def _token_term(word: str, tag: str, lang: Language, zh: tuple[str, ...]) -> Term:
+    if lang == "en":
+        place = bool(zh) and zh[0] in _PLACES
+        return Term((word, *zh), critical=place, role="place" if place else "")
+    if re.fullmatch(r"[a-z][a-z0-9\-\.]*", word):
+        return Term((word,), critical=len(word) >= 2, role="latin")
+    if re.search(r"\d", word):
+        return Term((word,), critical=bool(re.search(r"[a-z]", word)), role="latin")
+    role = _CRITICAL_TAGS.get(tag, "")
+    return Term((word,), critical=bool(role) and len(word) >= 2, role=role)
+
+
+def _strip_stop(text: str) -> str:
+    """Stop words become breaks; neighbouring content words stay joined for the n-grams."""
+    import rjieba
+
+    return "".join(w if w.strip() and w not in _ZH_STOP else " " for w in rjieba.cut(text))

@@ -1,0 +1,157 @@
+"""From extractions to stored graph: normalise names, link mentions, count co-occurrence.
+
+The builder is the one place that turns surface names into canonical ids (``Normalizer``), so
+the small and the LLM extractors share the same node space.  Beyond what the extractors found,
+it links every known name wherever it occurs in the document's chunks (an Aho-Corasick scan,
+longest match wins), which gives entities their chunk evidence and the sentences for typed,
+weighted ``mentions_with`` edges.
+
+>>> builder = GraphBuilder(store)
+>>> builder.add_document("d1", chunks, SmallExtractor().extract(chunks))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from itertools import combinations
+from typing import Any
+
+from zhiku.graph.extract_small import split_sentences
+from zhiku.graph.lexicon import GENERIC
+from zhiku.graph.model import EntityMention, Evidence, Extraction
+from zhiku.graph.normalize import Normalizer, strip_suffixes
+from zhiku.graph.store import GraphDelta, SqliteGraphStore
+from zhiku.types import Chunk
+
+_ASCII = re.compile(r"^[\x00-\x7f]+$")
+_WORDCH = re.compile(r"[A-Za-z0-9]")
+
+
+class GraphBuilder:
+    """Writes one document's extraction into a store (replacing what that document had).
+
+    ``max_per_sentence`` caps co-occurrence pairs in listing-like sentences, where every pair
+    would otherwise become an edge.
+    """
+
+    def __init__(self, store: SqliteGraphStore, max_per_sentence: int = 8) -> None:
+        self.store = store
+        self.max_per_sentence = max_per_sentence
+        self.norm = Normalizer()
+        self.norm.load_aliases(store.aliases())
+        self._global: tuple[int, Any] | None = None  # (names count, automaton) of stored names
+
+    def prepare(self, mentions: Sequence[EntityMention], aliases: Sequence[tuple[str, str]]) -> None:
+        """Before a full rebuild: learn every alias and name first, so linking sees them all."""
+        for alias, full in aliases:
+            self.norm.add_alias(alias, full)
+        names = {m.name: self.norm.entity_id(m.name) for m in mentions if m.name not in GENERIC}
+        self._global = (10**9, make_automaton(names))
+
+    def add_document(self, doc_id: str, chunks: Sequence[Chunk], extraction: Extraction) -> GraphDelta:
+        delta = GraphDelta()
+        for alias, full in extraction.aliases:
+            if self.norm.add_alias(alias, full):
+                delta.aliases[strip_suffixes(self.norm.fold(alias))] = self.norm.key(full)
+        by_sentence: dict[tuple[str, str], set[str]] = {}
+        for m in extraction.mentions:
+            self._mention(delta, m, by_sentence)
+        for rel in extraction.relations:
+            src, dst = self.norm.entity_id(rel.src), self.norm.entity_id(rel.dst)
+            if src == dst or src == "e:" or dst == "e:":
+                continue
+            delta.edges.append((src, dst, rel.type, rel.label, rel.evidence, rel.source))
+        self._link_known(delta, chunks, by_sentence)
+        self._cooccur(delta, doc_id, by_sentence)
+        self.store.remove_document(doc_id, keep_cache=True)
+        self.store.add_document(doc_id, delta)
+        return delta
+
+    def _mention(
+        self, delta: GraphDelta, m: EntityMention, by_sentence: dict[tuple[str, str], set[str]]
+    ) -> None:
+        eid = self.norm.entity_id(m.name)
+        if eid == "e:" or m.name in GENERIC:
+            return
+        delta.names[(eid, m.name, m.type)] += 1
+        delta.mentions.add((eid, m.evidence.chunk_id))
+        by_sentence.setdefault((m.evidence.chunk_id, m.evidence.sentence), set()).add(eid)
+
+    def _link_known(
+        self, delta: GraphDelta, chunks: Sequence[Chunk], by_sentence: dict[tuple[str, str], set[str]]
+    ) -> None:
+        local = make_automaton({name: eid for (eid, name, _), _n in delta.names.items()})
+        automata = [a for a in (self._stored_names(), local) if a is not None]
+        for chunk in chunks:
+            for sentence in split_sentences(chunk.text, join_lines=chunk.kind == "paragraph"):
+                for automaton in automata:
+                    for name, eid in longest_matches(automaton, sentence):
+                        delta.mentions.add((eid, chunk.chunk_id))
+                        by_sentence.setdefault((chunk.chunk_id, sentence), set()).add(eid)
+                        delta.names[(eid, name, "other")] += 0
+
+    def _stored_names(self) -> Any:
+        """Automaton of names already in the store; rebuilt when the store grew by a quarter."""
+        if self._global is not None and self._global[0] >= 10**9:
+            return self._global[1]
+        count = self.store.name_count()
+        if self._global is None or count > self._global[0] * 1.25 + 50:
+            self._global = (count, make_automaton(self.store.names()))
+        return self._global[1]
+
+    def _cooccur(self, delta: GraphDelta, doc_id: str, by_sentence: dict[tuple[str, str], set[str]]) -> None:
+        for (chunk_id, sentence), ids in by_sentence.items():
+            if len(ids) < 2 or len(ids) > self.max_per_sentence:
+                continue
+            ev = Evidence(chunk_id, doc_id, sentence)
+            for a, b in combinations(sorted(ids), 2):
+                delta.edges.append((a, b, "mentions_with", "", ev, "cooccur"))
+
+
+_SURFACE_SUFFIX = re.compile(r"(?:股份有限公司|有限公司|集团|公司|科技|大模型|模型|系列)$")
+
+
+def _short_form(name: str) -> str:
+    """Short surface form with the same canonical id: "天枢大模型" → "天枢", "星海科技" → "星海"."""
+    short = _SURFACE_SUFFIX.sub("", name).strip()
+    return short if len(short) >= 2 else name
+
+
+def make_automaton(names: dict[str, str]) -> Any:
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    added = 0
+    for name, eid in names.items():
+        for form in {name, _short_form(name)}:
+            if len(form) < 2 or form in GENERIC or (len(form) < 3 and _ASCII.match(form) and form.islower()):
+                continue
+            automaton.add_word(form, (form, eid))
+            added += 1
+    if not added:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def longest_matches(automaton: Any, text: str) -> list[tuple[str, str]]:
+    """Non-overlapping matches, longest first; ASCII names only on word boundaries."""
+    spans: list[tuple[int, int, str, str]] = []
+    for end, (name, eid) in automaton.iter(text):
+        start = end - len(name) + 1
+        if _ASCII.match(name) and (
+            (start > 0 and _WORDCH.match(text[start - 1]))
+            or (end + 1 < len(text) and _WORDCH.match(text[end + 1]))
+        ):
+            continue
+        spans.append((start, end, name, eid))
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    taken: list[tuple[int, int]] = []
+    out: list[tuple[str, str]] = []
+    for start, end, name, eid in spans:
+        if any(start <= e and end >= s for s, e in taken):
+            continue
+        taken.append((start, end))
+        out.append((name, eid))
+    return out

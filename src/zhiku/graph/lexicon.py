@@ -1,0 +1,152 @@
+"""Word lists of the small extractor: relation triggers, generic nouns, table headers.
+
+They are language knowledge, not data: which verbs express "released", which nouns are too
+generic to be an entity ("公司", "模型", "platform"), which table headers name an organisation
+or a product column.  Kept apart so the extractor reads as rules, not lists.
+"""
+
+from __future__ import annotations
+
+# Chinese trigger verb → relation type (longest first when matching).
+ZH_TRIGGERS: dict[str, str] = {
+    "正式发布": "released",
+    "发布": "released",
+    "推出": "released",
+    "开源": "released",
+    "上线": "released",
+    "研发": "released",
+    "研发出": "released",
+    "打造": "released",
+    "全资收购": "acquired",
+    "收购": "acquired",
+    "并购": "acquired",
+    "领投": "invested_in",
+    "投资": "invested_in",
+    "注资": "invested_in",
+    "战略投资": "invested_in",
+    "携手": "partnered_with",
+}
+
+EN_TRIGGERS: dict[str, str] = {
+    "released": "released",
+    "launched": "released",
+    "unveiled": "released",
+    "introduced": "released",
+    "open-sourced": "released",
+    "open sourced": "released",
+    "debuted": "released",
+    "announced": "released",
+    "developed": "released",
+    "acquired": "acquired",
+    "bought": "acquired",
+    "invested in": "invested_in",
+    "partnered with": "partnered_with",
+    "provides": "provides",
+    "offers": "provides",
+}
+
+# Passive English: "<product> … developed by <org>".
+EN_PASSIVE = ("developed by", "released by", "launched by", "built by", "made by", "created by", "from")
+
+# Words that can never be an entity on their own (subjects or objects).
+GENERIC: frozenset[str] = frozenset(
+    """
+    公司 企业 厂商 机构 团队 政府 用户 客户 开发者 我们 他们 它们 其 该 该公司 本公司 业内 国内 海外 国外
+    行业 平台 产品 服务 模型 大模型 系列 版本 新版 技术 方案 解决方案 应用 能力 功能 工具 系统 数据 报告 文件
+    政策 标准 公告 通知 意见 办法 规定 措施 计划 项目 成果 芯片 芯 算力 数据集 论文 白皮书 指南 框架 架构
+    巨头 头部 互联网 科技 科技公司 科技巨头 大厂 双方 各方 多家 众多 部分 相关 更多 一批 首批 第一批 一系列 多个 多款
+    一款 全新 新一代 最新 自研 首个 首款 行业大模型 通用大模型 垂直大模型 生成式 人工智能 AI AIGC 中国 全球 国家
+    实验 实验室 研究 助力 核心 核心能力 速度 角色 信息 内容 场景 业务 市场 领域 体系 生态 模式 形式 方式 结果 效果 价值 目标 需求 问题 支持 基础 资源 资金 融资
+    the a an its their this that these it they we new model models product products service services company companies
+    platform platforms data report version
+    """.split()
+)
+
+# Heads that make a noun phrase descriptive ("基座模型", "核心能力"), not a name, as a subject.
+HEAD_GENERIC = frozenset(
+    """
+    模型 大模型 能力 技术 产品 平台 方案 解决方案 行业 领域 市场 服务 数据 系统 应用 场景 业务 生态 体系 模式
+    股权 风险 产业 资本 客户 用户 商家 企业 厂商 机构 团队 政府 部门 角色 核心 速度 效果 成本 价值 助力 资源 工具 架构 框架
+    """.split()
+)
+
+# Modifiers skipped before an object ("发布了新一代自研的X").
+ZH_OBJECT_PREFIX = (
+    "了",
+    "过",
+    "的",
+    "一款",
+    "多款",
+    "一个",
+    "多个",
+    "一系列",
+    "新一代",
+    "新版",
+    "全新",
+    "最新",
+    "自研",
+    "自主研发",
+    "首个",
+    "首款",
+    "旗下",
+    "其",
+    "名为",
+    "自家",
+)
+
+# Adverbs and time phrases skipped between a subject and its verb ("百度于2023年3月正式发布").
+ZH_SUBJECT_TAIL = (
+    r"(?:于|在)?(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:初|底|末|中旬|上旬|下旬|年初|年底)?",
+    r"(?:正式|近日|日前|今日|此前|随后|也|已经|已|再度|再次|陆续|相继|首次|率先|还|又|将|曾|先后|同时|"
+    r"共同|联合|宣布|官宣|分别|均|都|亦|再|于|在|成功|重磅|正式宣布)$",
+)
+
+# Table / listing headers: organisation-like and product-like columns.
+ORG_HEADERS = frozenset(
+    "公司 企业 厂商 机构 单位 研发机构 研发单位 发布方 发布机构 研发方 开发方 公司名称 企业名称 厂商名称 "
+    "company companies vendor developer organization organisation publisher".split()
+)
+PRODUCT_HEADERS = frozenset("模型 大模型 模型名称 产品 产品名称 品牌 model models product products".split())
+
+# Cell values meaning "no value" in a listing.
+NULL_VALUES = frozenset("未公布 未知 无 暂无 待定 - — -- N/A n/a NA none".split())
+
+# ASCII tokens that are concepts or filler, not names, when found by POS.
+EN_STOP = frozenset(
+    """
+    ai aigc agi api app apps it ip ipo b c to of for and the in on at by with from is are was as or vs
+    nlp cv llm llms gpu cpu saas paas iaas maas baas roi cagr kpi bi hr ceo cto pc os ui ux id qa faq
+    e i n l s k m g t x y d ok level part model point link open inc ltd co top new token tokens know how
+    know-how copilot agent bot chatbot diffusion transformer rnn cnn moe rag asr tts ocr 3d 2d 4k 5g
+    www com cn pdf html company companies source note table figure chart
+    """.split()
+)
+
+# Places accepted from POS tags even though they are dictionary words (a small gazetteer).
+PLACES = frozenset(
+    """
+    中国 美国 日本 韩国 英国 法国 德国 意大利 西班牙 俄罗斯 印度 加拿大 澳大利亚 新加坡 以色列 阿联酋 沙特
+    巴西 欧洲 亚洲 非洲 北美 拉丁美洲 东南亚 中东 香港 澳门 台湾 北京 上海 天津 重庆 广州 深圳 杭州 南京
+    苏州 成都 武汉 西安 合肥 长沙 郑州 青岛 厦门 济南 广东 浙江 江苏 山东 四川 湖北 湖南 河南 河北 安徽
+    福建 北京市 上海市 深圳市 杭州市 广东省 浙江省 江苏省 中关村 雄安 粤港澳大湾区 长三角 珠三角
+    """.split()
+)
+
+EN_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday".split()
+)
+
+# Capitalised only because they start a sentence.
+EN_COMMON_START = frozenset(
+    """
+    in on at by for from with after before during since when while the a an this that these those it its
+    there here what which who how why where some many most all both each every other such as if but and or
+    however meanwhile also then later today yesterday company companies according according to
+    """.split()
+)
+
+# Table columns holding free text, never entity names.
+FREE_TEXT_HEADERS = frozenset(
+    "说明 备注 描述 简介 介绍 特点 特色 亮点 定位 note notes description remark remarks comment".split()
+)

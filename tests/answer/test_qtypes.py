@@ -1,0 +1,89 @@
+"""Answer-type detection and question analysis (terms, qualifiers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhiku.answer.qtypes import analyse_question, detect_question_type
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "unit"),
+    [
+        ("2023年中国人工智能产业规模是多少？", "number", ""),
+        ("2023年有多少家AI公司进入IPO阶段？", "number", "家"),
+        ("效率是人工标注的多少倍？", "number", "倍"),
+        ("计算机视觉模态占比是多少？", "number", "%"),
+        ("复合增长率是多少？", "number", "%"),
+        ("新上市的公司有几家？", "number", "家"),
+        ("2022年特斯拉交付量", "number", ""),
+        ("How many companies entered the IPO stage in 2023?", "number", ""),
+        ("What percentage of funding went to AIGC?", "number", "%"),
+        ("What is the projected size of China's AI industry in 2028?", "number", ""),
+    ],
+)
+def test_number_questions(question: str, kind: str, unit: str) -> None:
+    qt = detect_question_type(question)
+    assert (qt.kind, qt.unit) == (kind, unit)
+    assert qt.typed
+
+
+@pytest.mark.parametrize(
+    ("question", "grain"),
+    [
+        ("港交所18C条款是哪天生效的？", "day"),
+        ("国家数据局是什么时候挂牌成立的？", "day"),
+        ("高豆莫在哪一年合并了两国？", "year"),
+        ("新规几月实施？", "month"),
+        ("2022年法网开始时间", "day"),
+        ("When did the measures take effect?", "day"),
+        ("In which year was the company founded?", "year"),
+    ],
+)
+def test_date_questions(question: str, grain: str) -> None:
+    qt = detect_question_type(question)
+    assert qt.kind == "date"
+    assert qt.grain == grain
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("2023年估值最高的是哪家公司？", "entity"),
+        ("落地最多的领域是哪个？", "entity"),
+        ("谁是北京冬奥会第一棒火炬手", "person"),
+        ("Who founded the company?", "person"),
+        ("2022世界5G大会举办的地点是哪里", "place"),
+        ("Where is the headquarters?", "place"),
+        ("LLaMA模型包括哪几种参数规模？", "list"),
+        ("RCEP具体包括哪些国家", "list"),
+        ("Which company has the highest valuation?", "entity"),
+        ("MOE架构中的门控模型起什么作用？", "other"),
+        ("Why did the market grow?", "other"),
+    ],
+)
+def test_entity_list_and_free_text_questions(question: str, kind: str) -> None:
+    assert detect_question_type(question).kind == kind
+
+
+def test_analysis_marks_years_and_places_as_qualifiers() -> None:
+    analysis = analyse_question("2023年美国人工智能产业规模是多少？")
+    critical = {t.alternatives[0]: t.role for t in analysis.critical}
+    assert critical["2023"] == "year"
+    assert critical["美国"] == "place"
+    words = {t.alternatives[0] for t in analysis.tokens}
+    assert {"人工智能", "产业", "规模"} <= words
+    assert "多少" not in words and "是" not in words
+    assert analysis.ngrams(2) and analysis.ngrams(3)
+
+
+def test_english_analysis_carries_chinese_alternatives() -> None:
+    analysis = analyse_question("What is the projected size of China's AI industry in 2028?")
+    assert analysis.language == "en"
+    assert analysis.years == ("2028",)
+    alternatives = {a for t in analysis.tokens for a in t.alternatives}
+    assert {"中国", "人工智能", "产业", "规模"} <= alternatives
+    china = next(t for t in analysis.tokens if "china" in t.alternatives)
+    assert china.critical and china.role == "place"

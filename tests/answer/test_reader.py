@@ -1,0 +1,183 @@
+"""The extractive reader over hand-written hits: spans by type, citations, refusals, languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhiku.answer.base import AskRequest
+from zhiku.answer.reader import ExtractiveReader, clean_text, fallback_split
+from zhiku.config import ReaderSettings
+from zhiku.types import Answer, Hit, Trace
+
+pytestmark = pytest.mark.unit
+
+REPORT = "2024年中国人工智能产业研究报告"
+
+
+def hit(chunk_id: str, text: str, *, page: int | None = 1, title: str = REPORT, score: float = 1.0) -> Hit:
+    return Hit(
+        chunk_id=chunk_id, doc_id="doc-1", text=text, score=score, title=title, page=page, source="r.pdf"
+    )
+
+
+MARKET = [
+    hit(
+        "c1",
+        "根据研究院测算，2023年中国人工智能产业规模已达到2137亿元，预计到2028年，"
+        "中国人工智能产业规模将达到8110亿元，五年复合增长率达到30.6%。",
+        page=3,
+    ),
+    hit("c2", "2023年中国智能算力市场规模已达到5097亿元。2023年，中国AI芯片市场规模约为620亿元。", page=5),
+    hit("c3", "2023年共有18家AI公司进入IPO阶段，其中12家选择港股上市。2023年新上市AI公司共5家。", page=9),
+    hit("c4", "2023年3月31日，港交所18C条款生效，为特专科技公司打开上市通道。", page=10),
+    hit("c5", "Meta发布的LLaMA模型包括7B、13B、33B和65B四种参数规模。", page=12),
+    hit("c6", "在国内5家AIGC独角兽中，智谱AI估值最高，其次为百川智能和月之暗面。", page=14),
+]
+
+
+def ask(question: str, hits: list[Hit] | None = None, **settings: float) -> Answer:
+    reader = ExtractiveReader(ReaderSettings(**settings))  # type: ignore[arg-type]
+    return reader.read(AskRequest(question), MARKET if hits is None else hits, Trace())
+
+
+def test_number_question_gets_number_with_unit_and_citation() -> None:
+    answer = ask("2023年中国人工智能产业规模是多少？")
+    assert answer.found
+    assert answer.short_answer == "2137亿元"
+    assert answer.route == "extractive"
+    assert answer.language == "zh"
+    assert "[1]" in answer.answer and "2137亿元" in answer.answer
+    cite = answer.citations[0]
+    assert (cite.index, cite.document, cite.page, cite.chunk_id, cite.doc_id) == (1, REPORT, 3, "c1", "doc-1")
+    assert "2137亿元" in cite.text and cite.text in answer.answer
+    assert 0.0 < answer.confidence <= 1.0
+
+
+def test_number_follows_the_year_the_question_asks_about() -> None:
+    assert ask("2028年中国人工智能产业规模预计是多少？").short_answer == "8110亿元"
+
+
+def test_percent_and_measure_word_questions_pick_matching_units() -> None:
+    assert ask("中国人工智能产业规模的五年复合增长率是多少？").short_answer == "30.6%"
+    assert ask("2023年有多少家AI公司进入IPO阶段？").short_answer == "18家"
+
+
+def test_metric_in_question_selects_the_right_sentence() -> None:
+    assert ask("2023年中国AI芯片市场规模是多少？").short_answer == "620亿元"
+
+
+def test_date_question_returns_full_date() -> None:
+    answer = ask("港交所18C条款是哪天生效的？")
+    assert answer.short_answer == "2023年3月31日"
+    assert answer.citations[0].page == 10
+
+
+def test_list_question_returns_the_enumeration() -> None:
+    answer = ask("Meta发布的LLaMA模型包括哪几种参数规模？")
+    for size in ("7B", "13B", "33B", "65B"):
+        assert size in answer.short_answer
+
+
+def test_entity_question_returns_a_name() -> None:
+    answer = ask("国内AIGC独角兽中估值最高的是哪家公司？")
+    assert answer.found
+    assert "智谱" in answer.short_answer
+
+
+def test_unanswerable_question_with_other_country_is_refused() -> None:
+    answer = ask("2023年美国人工智能产业规模是多少？")
+    assert not answer.found
+    assert answer.answer == "知识库中未找到相关信息。"
+    assert answer.citations == []
+    assert answer.route == "extractive"
+
+
+def test_year_missing_from_evidence_is_refused() -> None:
+    answer = ask("2019年中国人工智能产业规模是多少？")
+    assert not answer.found
+
+
+def test_no_hits_is_refused_in_the_question_language() -> None:
+    assert ask("2023年中国人工智能产业规模是多少？", hits=[]).answer == "知识库中未找到相关信息。"
+    english = ask("What was the size of China's AI industry in 2023?", hits=[])
+    assert english.answer == "Not found in the knowledge base."
+    assert english.language == "en"
+
+
+def test_weak_evidence_is_refused() -> None:
+    hits = [hit("x1", "今天天气晴朗，适合户外运动。"), hit("x2", "这家餐厅的招牌菜是红烧肉。")]
+    answer = ask("2023年中国人工智能产业规模是多少？", hits=hits)
+    assert not answer.found
+
+
+def test_number_question_without_any_number_is_refused() -> None:
+    hits = [hit("x1", "中国人工智能产业规模持续扩大，大模型带来新的增长空间。")]
+    assert not ask("中国人工智能产业规模是多少？", hits=hits).found
+
+
+def test_min_confidence_one_refuses_everything() -> None:
+    assert not ask("2023年中国人工智能产业规模是多少？", min_confidence=1.0).found
+
+
+def test_english_question_over_chinese_evidence_gets_english_frame() -> None:
+    answer = ask("What is the projected size of China's AI industry in 2028?")
+    assert answer.found
+    assert answer.language == "en"
+    assert answer.short_answer == "8110亿元"
+    assert "Evidence" in answer.answer
+    assert "8110亿元" in answer.citations[0].text
+
+
+def test_english_question_over_english_evidence() -> None:
+    hits = [
+        hit("e1", "Acme Robotics was founded in 2015 in Shenzhen. It employs 1,200 people.", title="Acme"),
+        hit("e2", "The company opened its second factory on March 3, 2021.", title="Acme"),
+    ]
+    assert ask("How many people does Acme Robotics employ?", hits=hits).short_answer == "1,200 people"
+    when = ask("When did the company open its second factory?", hits=hits)
+    assert when.short_answer == "March 3, 2021"
+    assert when.language == "en"
+
+
+def test_free_text_question_quotes_the_best_sentence() -> None:
+    hits = [
+        hit("m1", "MoE架构由多个专家模型组成。门控模型负责为每个输入选择专家并分配权重。", title="技术篇"),
+        hit("m2", "大模型训练需要大量算力。", title="技术篇"),
+    ]
+    answer = ask("MOE架构中的门控模型起什么作用？", hits=hits)
+    assert answer.found
+    assert "分配权重" in answer.answer
+    assert answer.citations[0].chunk_id == "m1"
+
+
+def test_corroborating_chunks_become_extra_citations() -> None:
+    hits = [*MARKET, hit("c7", "报告指出，2023年中国人工智能产业规模为2137亿元。", page=30)]
+    answer = ask("2023年中国人工智能产业规模是多少？", hits=hits, max_citations=3)
+    assert len(answer.citations) >= 2
+    assert [c.index for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert "[2]" in answer.answer
+
+
+def test_max_citations_is_respected() -> None:
+    hits = [hit(f"d{i}", "2023年中国人工智能产业规模为2137亿元。", page=i) for i in range(6)]
+    answer = ask("2023年中国人工智能产业规模是多少？", hits=hits, max_citations=2)
+    assert len(answer.citations) == 2
+
+
+def test_trace_notes_record_refusal_reason() -> None:
+    trace = Trace()
+    reader = ExtractiveReader(ReaderSettings())
+    reader.read(AskRequest("2023年美国人工智能产业规模是多少？"), MARKET, trace)
+    assert any(
+        "美国" in note or "confidence" in note or "refus" in note or "拒答" in note for note in trace.notes
+    )
+
+
+def test_pdf_spacing_between_chinese_characters_is_removed() -> None:
+    assert clean_text("支持多达100亿 个 参 数 的 生 成 式 AI 模 型") == "支持多达100亿个参数的生成式 AI 模型"
+    assert fallback_split("规模达2137亿元。预计增长！Next one. Done.") == [
+        "规模达2137亿元。",
+        "预计增长！",
+        "Next one.",
+        "Done.",
+    ]

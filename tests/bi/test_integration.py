@@ -1,0 +1,103 @@
+"""The facts hook, tables in DuckDB, the assistant and the CLI on the examples XLSX (real KB, real DuckDB)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zhiku.answer.base import AskRequest
+from zhiku.bi.hook import store_for
+from zhiku.bi.sql import SqlRunner
+from zhiku.bi.tables import read_tables, table_facts
+from zhiku.config import Settings
+from zhiku.kb import KnowledgeBase
+from zhiku.wiring import build_assistant
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+XLSX = REPO / "examples" / "ai_market.xlsx"
+REPORT = "2023年，中国AI芯片市场规模约为620亿元。2028年中国AI芯片市场规模将达到3931亿元，五年复合增长率达到44.7%。\n"
+
+
+@pytest.fixture
+def xlsx(tmp_path: Path) -> Path:
+    if not XLSX.is_file():
+        import runpy
+
+        runpy.run_path(str(REPO / "examples" / "make_xlsx.py"), run_name="__main__")
+    target = tmp_path / "ai_market.xlsx"
+    shutil.copy(XLSX, target)
+    return target
+
+
+def test_read_tables_sheets_header_merged_units(xlsx: Path) -> None:
+    segments, regions = read_tables(xlsx)
+    assert segments.sheet == "segments" and segments.title == "中国人工智能细分市场规模（亿元）"
+    assert segments.header[0] == "细分领域" and segments.header[-1] == "2028E"
+    assert segments.rows[0][0] == "AI芯片" and segments.ranges[0] == "segments!row 3"
+    assert regions.column_unit(2) == ("元", "亿") and regions.column_unit(1) == ("家", "")
+    facts = table_facts(segments)
+    chip_2025 = next(f for f in facts if f.label.startswith("AI芯片") and f.period == "2025E")
+    assert chip_2025.value == pytest.approx(1454e8)
+
+
+def test_csv_table(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('年份,收入（万元）\n2022,"1,200"\n2023,1500\n', encoding="utf-8")
+    (table,) = read_tables(path)
+    facts = table_facts(table)
+    assert [(f.period, f.value) for f in facts] == [("2022", 1.2e7), ("2023", 1.5e7)]
+
+
+def test_hook_assistant_and_removal(settings: Settings, xlsx: Path, tmp_path: Path) -> None:
+    (tmp_path / "report.md").write_text(REPORT, encoding="utf-8")
+    with KnowledgeBase.open_or_create(settings, "bi") as kb:
+        kb.ingest([xlsx, tmp_path / "report.md"])
+        store = store_for(kb)
+        assert {t.sheet for t in store.tables()} == {"segments", "regions"}
+        assert any(f.source == "table" for f in store.facts(period="2025"))
+        assistant = build_assistant(kb, settings)
+        answer = assistant.ask(AskRequest("2025年智能算力市场规模比AI芯片市场规模多多少亿元？"))
+        assert answer.route == "numeric" and "11106亿元" in answer.answer
+        assert answer.citations and answer.extra["computation"]["operation"] == "difference"
+        cagr = assistant.ask(AskRequest("中国AI芯片市场规模2023年到2028年的复合增长率是多少？"))
+        assert "44.7%" in cagr.answer
+        table = next(t.table_name for t in store.tables() if t.sheet == "regions")
+        rows = (
+            SqlRunner(store).run(f'SELECT "地区" FROM {table} ORDER BY "产业规模（亿元）" DESC LIMIT 1').rows
+        )
+        assert rows == (("北京",),)
+        doc = next(d for d in kb.documents() if d.source.endswith(".xlsx"))
+        kb.remove(doc.doc_id)
+        assert store.tables() == [] and all(f.source != "table" for f in store.facts())
+
+
+@pytest.fixture
+def cli_app(monkeypatch: pytest.MonkeyPatch) -> object:
+    import typer
+
+    monkeypatch.setenv("ZHIKU_INDEX__EMBEDDER", "hashing")
+    from zhiku.cli.bi import register
+
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_cli_facts_and_sql(settings: Settings, xlsx: Path, cli_app: object) -> None:
+    with KnowledgeBase.open_or_create(settings, settings.default_kb) as kb:
+        kb.ingest([xlsx])
+    runner = CliRunner()
+    listed = runner.invoke(cli_app, ["facts", "search", "知识图谱", "--period", "2027", "--json"])  # type: ignore[arg-type]
+    assert listed.exit_code == 0, listed.output
+    rows = [json.loads(line) for line in listed.output.splitlines()]
+    assert rows and rows[0]["value"] == pytest.approx(73e8)
+    out = runner.invoke(cli_app, ["sql", "SELECT count(*) AS n FROM bi_tables", "--json"])  # type: ignore[arg-type]
+    assert out.exit_code == 0 and json.loads(out.output)["n"] == 2
+    refused = runner.invoke(cli_app, ["sql", "DROP TABLE facts"])  # type: ignore[arg-type]
+    assert refused.exit_code != 0

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+
+from zhiku.bi.question import looks_numeric, parse_question, split_context
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("question", "op", "targets", "periods"),
+    [
+        ("2023年中国智能算力市场规模比AI芯片市场规模多多少亿元？", "difference",
+         [("中国智能算力市场规模", "2023"), ("AI芯片市场规模", "2023")], ("2023",)),
+        ("2025年中国AI基础数据服务市场规模预计是多少？", "lookup", [("中国AI基础数据服务市场规模", "2025")], ("2025",)),
+        ("中国AI芯片市场规模2023年到2028年的五年复合增长率是多少？", "cagr", [("中国AI芯片市场规模", "")], ("2023", "2028")),
+        ("2028年中国人工智能产业规模比2023年增长了几倍？", "multiple",
+         [("中国人工智能产业规模", "2028"), ("中国人工智能产业规模", "2023")], ("2023", "2028")),
+        ("2028年甲市场规模是乙市场规模的几倍？", "multiple", [("甲市场规模", "2028"), ("乙市场规模", "2028")], ("2028",)),
+        ("2023年到2028年甲市场规模增长了多少？", "difference", [("甲市场规模", "2028"), ("甲市场规模", "2023")], ("2023", "2028")),
+        ("2023年甲市场规模占乙市场规模的比例是多少？", "ratio", [("甲市场规模", "2023"), ("乙市场规模", "2023")], ("2023",)),
+        ("2020-2028年甲市场规模各年分别是多少？", "series", [("甲市场规模", "")], ("2020", "2028")),
+        ("甲市场规模哪一年最高？", "max", [("甲市场规模", "")], ()),
+        ("甲市场规模哪一年最低？", "min", [("甲市场规模", "")], ()),
+        ("对比2020-2028年甲和乙市场规模", "compare", [("甲市场规模", ""), ("乙市场规模", "")], ("2020", "2028")),
+        ("2023年有多少家AI公司进入IPO阶段？", "lookup", [("AI公司进入IPO阶段", "2023")], ("2023",)),
+        ("截至2022年10月，北京拥有多少家人工智能核心企业？", "lookup", [("北京拥有 人工智能核心企业", "2022")], ("2022",)),
+    ],
+)  # fmt: skip
+def test_operations(question: str, op: str, targets: list[tuple[str, str]], periods: tuple[str, ...]) -> None:
+    spec = parse_question(question)
+    assert spec is not None
+    assert spec.op == op
+    assert [(t.text, t.period) for t in spec.targets] == targets
+    assert spec.periods == periods
+
+
+def test_check_stated_cagr() -> None:
+    spec = parse_question("甲市场规模2023-2028年复合增长率为30.6%，这个说法正确吗？")
+    assert spec is not None and spec.op == "check_cagr" and spec.stated == pytest.approx(30.6)
+    assert spec.targets[0].text == "甲市场规模"
+
+
+def test_english_question_is_translated_for_matching() -> None:
+    spec = parse_question("What is the projected size of China's AI industry in 2028?")
+    assert spec is not None and spec.op == "lookup" and spec.language == "en"
+    assert spec.targets[0].period == "2028"
+    assert "人工智能产业" in spec.targets[0].text and "中国" in spec.targets[0].text
+
+
+def test_english_difference() -> None:
+    spec = parse_question("What was the market size of conversational AI in 2023?")
+    assert spec is not None and "对话式AI" in spec.targets[0].text
+
+
+def test_unit_hints() -> None:
+    assert parse_question("2023年甲的占比是多少？").unit_hint == "%"  # type: ignore[union-attr]
+    assert parse_question("2023年甲市场规模是多少？").unit_hint == "元"  # type: ignore[union-attr]
+    assert parse_question("2023年有多少家公司上市？").unit_hint == "家"  # type: ignore[union-attr]
+
+
+def test_part_of_context() -> None:
+    t = split_context("云端AI芯片在中国AI芯片中的比例", "2028")
+    assert (t.text, t.context) == ("云端AI芯片的比例", "中国AI芯片")
+    t = split_context("中国人工智能产业中计算机视觉模态占比")
+    assert (t.text, t.context) == ("计算机视觉模态的占比", "中国人工智能产业")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "港交所18C条款是哪天生效的？",
+        "MOE架构中的门控模型起什么作用？",
+        "When did the rule take effect?",
+        "你好",
+    ],
+)
+def test_non_numeric_questions_are_declined(question: str) -> None:
+    assert parse_question(question) is None
+
+
+def test_cheap_gate() -> None:
+    assert looks_numeric("2023年市场规模是多少？")
+    assert not looks_numeric("国家数据局是哪天挂牌成立的？")

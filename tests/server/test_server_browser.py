@@ -1,0 +1,159 @@
+"""The web UI in real Chromium (Debian's, driven by Playwright): upload, ask in Chinese, open a citation.
+
+Screenshots go to ``bench/results/ui/``.  Skips cleanly when Chromium or Playwright is missing
+(``make browser-deps`` installs Chromium as root).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from server_helpers import ADMIN_KEY, LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "bench" / "results" / "ui"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DOC = (
+    "# 2024年机器人产业报告\n\n"
+    "2023年中国工业机器人市场规模为589亿元，同比增长8.2%。\n\n"
+    "2024年中国工业机器人市场规模预计为640亿元。服务机器人主要用于物流、医疗和教育。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.is_file() and shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/#key={ADMIN_KEY}")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=False)
+
+
+def _drop_file(page: Any, name: str, text: str) -> None:
+    """A real drop event with a DataTransfer holding the file (what a drag from the desktop sends)."""
+    transfer = page.evaluate_handle(
+        """([name, text]) => { const dt = new DataTransfer();
+             dt.items.add(new File([text], name, { type: "text/markdown" })); return dt; }""",
+        [name, text],
+    )
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": transfer})
+
+
+def test_upload_ask_and_open_citation(page: Any, tmp_path: Path) -> None:
+    page.wait_for_selector("#kb-list li[data-kb='demo']")
+    page.fill("#kb-name", "机器人")
+    page.click("#kb-create button")
+    page.wait_for_selector("#kb-list li.active[data-kb='机器人']")
+
+    page.click(".tab[data-tab='docs']")
+    _drop_file(page, "机器人报告.md", DOC)
+    bad = tmp_path / "malware.exe"
+    bad.write_bytes(b"MZ")
+    page.set_input_files("#file-input", str(bad))
+    page.wait_for_selector(".upload[data-status='added']", timeout=60_000)
+    page.wait_for_selector(".upload.failed", timeout=30_000)
+    page.wait_for_selector("#doc-rows tr", timeout=30_000)
+    assert "机器人报告" in page.inner_text("#doc-rows")
+    _shot(page, "01-upload.png")
+
+    page.click(".tab[data-tab='chat']")
+    page.fill("#question", "2023年中国工业机器人市场规模是多少？")
+    page.press("#question", "Enter")
+    answer = page.wait_for_selector(".msg.assistant:not(.streaming) .answer-text", timeout=60_000)
+    assert "589" in answer.inner_text()
+    page.wait_for_selector(".msg.assistant .cite")
+    page.click(".msg.assistant details.trace-box summary")
+    _shot(page, "02-answer.png")
+
+    page.click(".msg.assistant .cite")
+    page.wait_for_selector("#citation-dialog[open] mark")
+    assert "589" in page.inner_text("#cite-body")
+    _shot(page, "03-citation.png")
+    page.click("#citation-dialog .close")
+
+    page.click("#lang-toggle")
+    assert page.inner_text(".tab[data-tab='chat']") == "Ask"
+    _shot(page, "04-english.png")
+
+
+def test_numeric_answer_draws_a_chart(page: Any) -> None:
+    page.wait_for_selector("#kb-list li[data-kb='demo']")
+    page.click("#kb-list li[data-kb='demo']")
+    page.fill("#question", "2028年人工智能产业规模比2023年增长了几倍？")
+    page.press("#question", "Enter")
+    page.wait_for_selector(".msg.assistant:not(.streaming) .answer-text", timeout=60_000)
+    route = page.get_attribute(".msg.assistant", "data-route")
+    if page.query_selector(".msg.assistant svg.chart") is None:
+        pytest.skip(f"this answer (route {route}) carries no chart spec")
+    _shot(page, "05-chart.png")
+
+
+def test_chart_renderer_draws_bar_and_line_specs(page: Any) -> None:
+    """The SVG renderer on the spec shape the BI expert emits (``Answer.extra["chart"]``)."""
+    page.wait_for_selector("#kb-list li[data-kb='demo']")
+    counts = page.evaluate(
+        """() => {
+          const bar = drawChart({type: "bar", title: "产业规模", unit: "亿元",
+            x: ["2023", "2028E"], series: [{name: "亿元", values: [2137, 8110]}]});
+          const line = drawChart({type: "line", title: "算力", unit: "EFLOPS",
+            x: ["2022", "2023", "2024"], series: [{name: "智能算力", values: [260, 414, null]},
+                                                   {name: "通用算力", values: [60, 70, 80]}]});
+          const box = document.createElement("div");
+          box.className = "msg assistant"; box.append(bar, line);
+          document.getElementById("messages").append(box);
+          return [bar.querySelectorAll("rect").length, line.querySelectorAll("polyline").length,
+                  line.querySelectorAll("circle").length, drawChart({type: "bar", x: [], series: []})];
+        }"""
+    )
+    assert counts[0] >= 3 and counts[1] == 2 and counts[2] == 5 and counts[3] is None
+    _shot(page, "06-chart-renderer.png")
+
+
+def test_graph_view(page: Any) -> None:
+    page.wait_for_selector("#kb-list li[data-kb='demo']")
+    if page.is_hidden("#graph-tab"):
+        pytest.skip("the graph feature is disabled")
+    page.click("#graph-tab")
+    try:
+        page.wait_for_selector("#graph-entities .chip", timeout=15_000)
+    except Exception:
+        pytest.skip("the extractor found no entity in the test documents")
+    page.click("#graph-entities .chip")
+    page.wait_for_selector("#graph-view svg.graph .node.center")
+    _shot(page, "07-graph.png")
