@@ -110,7 +110,7 @@ def run_policy(assistant: Assistant, items: Sequence[QAItem], policy: str, large
                 "cost": answer.trace.cost,
                 "ms": answer.latency_ms,
                 "reason": re.sub(
-                    r"\(?[\d.]+\)?|\s+<", "", answer.trace.route_reason.split(":", 1)[-1]
+                    r"\s*\([^)]*\)|\s*[\d.]+|\s*<", "", answer.trace.route_reason.split(":", 1)[-1]
                 ).strip(),
                 "fallback": "fallback" in answer.extra,
                 "confidence": answer.confidence,
@@ -151,14 +151,16 @@ def calibration(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return table
 
 
-def build_settings(home: Path, dense: bool) -> Settings:
-    return load_settings(home=home, index={"dense": dense})
+def build_settings(home: Path, dense: bool, max_evidence: int, evidence_chars: int) -> Settings:
+    llm = {"max_evidence": max_evidence, "evidence_chars": evidence_chars}
+    return load_settings(home=home, index={"dense": dense}, llm=llm)
 
 
-def run_set(name: str, corpus: Path, qa: Path, limit: int | None, dense: bool) -> dict[str, Any]:
+def run_set(name: str, corpus: Path, qa: Path, args: argparse.Namespace) -> dict[str, Any]:
+    limit, dense = args.limit, not args.no_dense
     items = load_qa(qa)[:limit] if limit else load_qa(qa)
     with tempfile.TemporaryDirectory(prefix=f"zhiku-cascade-{name}-") as home:
-        settings = build_settings(Path(home), dense)
+        settings = build_settings(Path(home), dense, args.max_evidence, args.evidence_chars)
         kb = KnowledgeBase.create(settings, name)
         started = time.perf_counter()
         kb.ingest([corpus])
@@ -192,6 +194,10 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=list(SETS))
     parser.add_argument("--limit", type=int, default=None, help="questions per set (default: all)")
     parser.add_argument("--no-dense", action="store_true", help="BM25 only (faster ingestion)")
+    parser.add_argument("--max-evidence", type=int, default=6, help="chunks shown to the LLM")
+    parser.add_argument(
+        "--evidence-chars", type=int, default=700, help="characters per chunk shown to the LLM"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "cascade_bench.json")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
@@ -205,6 +211,8 @@ def main() -> None:
         "llm_env": llm_env,
         "dense": not args.no_dense,
         "limit": args.limit,
+        "max_evidence": args.max_evidence,
+        "evidence_chars": args.evidence_chars,
         "sets": {},
     }
     for name in args.sets:
@@ -213,9 +221,9 @@ def main() -> None:
         if not corpus.is_file() or not qa.is_file():
             print(f"skip {name}: {SHARED} data not found")
             continue
-        report["sets"][name] = run_set(name, corpus, qa, args.limit, not args.no_dense)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        report["sets"][name] = run_set(name, corpus, qa, args)
+        args.out.parent.mkdir(parents=True, exist_ok=True)  # written after each set: long LLM runs may be cut
+        args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
 
 

@@ -116,10 +116,12 @@ def prepare(url: str, headers: dict[str, str], files: list[Path], timeout: float
             time.sleep(0.5)
             job = c.get(f"/api/jobs/{job['id']}").json()
         info = c.get("/api/kb/bench").json()
+        key = c.post("/api/keys", json={"name": "load-bench", "grants": ["bench:read"]}).json()["key"]
         return {
             "seconds": round(time.perf_counter() - started, 2),
             "state": job["state"],
             "chunks": info["chunks"],
+            "client_key": key,
         }
 
 
@@ -151,6 +153,41 @@ async def client_loop(
             out["routes"][route] += 1
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             out["errors"][type(exc).__name__] += 1
+
+
+async def baseline(url: str, headers: dict[str, str], clients: int, seconds: float) -> dict[str, Any]:
+    """Server overhead alone: authenticated ``GET /v1/models`` (key lookup, routing, JSON), no KB work."""
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    latencies: list[float] = []
+    errors = 0
+
+    async def loop(client: httpx.AsyncClient, deadline: float) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                ok = (await client.get("/v1/models")).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors += 1
+
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(loop(client, started + seconds) for _ in range(clients)))
+        wall = time.perf_counter() - started
+    lat_ms = [x * 1000 for x in latencies]
+    return {
+        "endpoint": "GET /v1/models",
+        "seconds": round(wall, 2),
+        "ok": len(lat_ms),
+        "errors": errors,
+        "throughput_rps": round(len(lat_ms) / wall, 1),
+        "p50_ms": round(percentile(lat_ms, 50), 1),
+        "p99_ms": round(percentile(lat_ms, 99), 1),
+    }
 
 
 async def sample_rss(pid: int, stop: asyncio.Event, samples: list[float]) -> None:
@@ -232,6 +269,9 @@ def main() -> None:
     parser.add_argument(
         "--embedder", default=None, help="override index.embedder (default: the configured one)"
     )
+    parser.add_argument(
+        "--baseline", type=float, default=10.0, help="seconds of GET /v1/models first (0 = skip)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     if not 1 <= args.clients <= 1000 or not 1 <= args.duration <= 600:
@@ -247,6 +287,12 @@ def main() -> None:
         try:
             wait_ready(url, proc)
             ingest = prepare(url, headers, corpus())
+            headers = {"Authorization": f"Bearer {ingest.pop('client_key')}"}  # a stored key, as clients use
+            base = (
+                asyncio.run(baseline(url, headers, args.clients, args.baseline))
+                if args.baseline > 0
+                else None
+            )
             httpx.post(
                 f"{url}/v1/chat/completions",
                 json={"model": "bench", "messages": [{"role": "user", "content": qs[0]}]},
@@ -267,6 +313,7 @@ def main() -> None:
         "n_questions": len(qs),
         "corpus": [p.name for p in corpus()],
         "ingest": ingest,
+        "baseline": base,
         "server_rss_mb_idle": round(rss_idle, 1),
         "server_rss_mb_end": round(rss_end, 1),
         "server_rss_mb_peak": round(rss_peak, 1),

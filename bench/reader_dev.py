@@ -154,7 +154,8 @@ def bm25_search(name: str, top_k: int) -> Search:
         hits = []
         for idx, score in zip(docs[0], scores[0], strict=True):
             pid, title, text = passages[int(idx)]
-            hits.append(Hit(pid, pid, text, float(score), title=title, source=name))
+            doc_id = "report" if name == "seed" else pid  # the report is one document
+            hits.append(Hit(pid, doc_id, text, float(score), title=title, source=name))
         return hits
 
     return search

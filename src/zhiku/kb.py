@@ -273,7 +273,7 @@ class KnowledgeBase:
         for record in pending:
             chunks = self.catalog.chunks(record.doc_id)
             vectors = self.embed_chunks(chunks, {record.doc_id: record.title})
-            self.write_vectors(record, chunks, vectors)
+            self.write_vectors([record], chunks, vectors)
             self.catalog.set_status([record.doc_id], "ok")
 
     def embed_chunks(self, chunks: Sequence[Chunk], titles: dict[str, str]) -> np.ndarray | None:
@@ -283,18 +283,17 @@ class KnowledgeBase:
         return embedder.embed([dense_text(c, titles.get(c.doc_id, "")) for c in chunks])
 
     def write_vectors(
-        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: np.ndarray | None
+        self, records: Sequence[DocumentRecord], chunks: Sequence[Chunk], vectors: np.ndarray | None
     ) -> None:
+        """Replace the vectors of ``records`` with those of ``chunks`` (rows of ``vectors``)."""
         store = self._dense_store()
         if store is None:
             return
-        store.delete_documents([record.doc_id])
+        store.delete_documents([r.doc_id for r in records])
         if vectors is not None and len(chunks):
+            formats = {r.doc_id: r.format for r in records}
             store.upsert(
-                [c.chunk_id for c in chunks],
-                [c.doc_id for c in chunks],
-                [record.format] * len(chunks),
-                vectors,
+                [c.chunk_id for c in chunks], [c.doc_id for c in chunks], [formats[c.doc_id] for c in chunks], vectors
             )
 
     # -- ingestion and removal -------------------------------------------------

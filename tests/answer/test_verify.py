@@ -93,3 +93,9 @@ def test_uncited_but_supported_sentences_get_the_best_citation() -> None:
     assert attach_citations("已有引用[2]。", EVIDENCE) == "已有引用[2]。"
     assert attach_citations("北京天气晴朗。", EVIDENCE) == "北京天气晴朗。"
     assert verify_answer(attach_citations("规模为2137亿元", EVIDENCE), EVIDENCE).ok
+
+
+def test_garbage_around_a_citation_is_rejected() -> None:
+    assert not verify_answer("pϨz is[1] Ǳpp\x00 is\tِo\x06", EVIDENCE).ok
+    assert kinds("[1]") == ["empty"]
+    assert verify_answer("2137亿元[1]", EVIDENCE).ok

@@ -124,3 +124,26 @@ def test_declines_conflicting_values() -> None:
         Hit(chunk_id="b", doc_id="e", text="2023年甲市场规模达到150亿元。", score=1.0),
     ]
     assert NumericExpert().try_answer(AskRequest("2023年甲市场规模是多少？"), hits, Trace()) is None
+
+
+def test_growth_year_on_year() -> None:
+    a = ask("2024年中国AI基础数据服务市场规模同比增长多少？")
+    assert a is not None and a.extra["computation"]["operation"] == "growth"
+    assert a.extra["computation"]["result"] == pytest.approx((47 / 37 - 1) * 100)
+    assert numbers_supported(a)
+
+
+def test_difference_between_two_mentioned_years() -> None:
+    a = ask("2023年中国AI芯片市场规模相比2028年少多少？")
+    assert a is not None and a.extra["computation"]["result"] == pytest.approx((620 - 3931) * 1e8)
+    assert "少3311亿元" in a.answer
+
+
+def test_english_difference() -> None:
+    a = ask("How much bigger was China's intelligent computing market than its AI chip market in 2023?")
+    assert a is not None and "4477亿元" in a.answer and a.language == "en"
+
+
+def test_check_cagr_tolerates_rounded_endpoints() -> None:
+    a = ask("中国AI基础数据服务市场规模2020-2028年复合增长率为19%，这个说法正确吗？")
+    assert a is not None and a.extra["computation"]["verdict"] is True  # (117/29)^(1/8)-1 = 19.0%

@@ -101,3 +101,26 @@ def test_cli_facts_and_sql(settings: Settings, xlsx: Path, cli_app: object) -> N
     assert out.exit_code == 0 and json.loads(out.output)["n"] == 2
     refused = runner.invoke(cli_app, ["sql", "DROP TABLE facts"])  # type: ignore[arg-type]
     assert refused.exit_code != 0
+
+
+MARKDOWN = """# 中国语音市场规模
+
+| 细分领域 | 2022 | 2023 | 2024E |
+|---|---|---|---|
+| 语音识别（亿元） | 100 | 120 | 150 |
+| 机器翻译（亿元） | 40 | 52 | 66 |
+"""
+
+
+def test_markdown_table_block_becomes_sql_table_and_facts(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "t.md").write_text(MARKDOWN, encoding="utf-8")
+    with KnowledgeBase.open_or_create(settings, "md") as kb:
+        kb.ingest([tmp_path / "t.md"])
+        store = store_for(kb)
+        (info,) = store.tables()
+        assert info.title == "中国语音市场规模" and info.columns[0] == "细分领域"
+        facts = [f for f in store.facts(period="2023") if f.source == "table"]
+        speech = next(f for f in facts if f.label.startswith("语音识别"))
+        assert speech.value == pytest.approx(120e8) and "语音识别" in speech.sentence
+        answer = build_assistant(kb, settings).ask(AskRequest("2024年机器翻译市场规模比2023年增长了多少？"))
+        assert answer.route == "numeric" and "14亿元" in answer.answer

@@ -82,3 +82,14 @@ def test_non_numeric_questions_are_declined(question: str) -> None:
 def test_cheap_gate() -> None:
     assert looks_numeric("2023年市场规模是多少？")
     assert not looks_numeric("国家数据局是哪天挂牌成立的？")
+
+
+def test_growth_and_year_difference_parse() -> None:
+    g = parse_question("2023年甲市场规模同比增长多少？")
+    assert g is not None and g.op == "growth"
+    assert [(t.text, t.period) for t in g.targets] == [("甲市场规模", "2023"), ("甲市场规模", "2022")]
+    d = parse_question("2023年甲市场规模相比2028年少多少？")
+    assert d is not None and d.op == "difference"
+    assert [t.period for t in d.targets] == ["2023", "2028"]
+    c = parse_question("甲市场2023-2028年CAGR是多少？")
+    assert c is not None and c.op == "cagr" and c.targets[0].text == "甲市场"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -162,6 +164,11 @@ def test_limits(tmp_path: Path) -> None:
         assert too_many.status_code == 400
         huge = upload(c, "small", {"huge.txt": b"y" * 80_000}, ADMIN)
         assert huge.status_code == 413 and huge.json()["error"]["type"] == "FileTooLargeError"
+        assert list((settings.home / "uploads" / ".staging").iterdir()) == []  # nothing left behind
+    with TestClient(create_app(make_settings(tmp_path / "home2"))) as c:
+        c.post("/api/kb", json={"name": "json"}, headers=ADMIN)
+        body = {"question": "问" * 10, "history": [{"role": "user", "content": "长" * 2_000_000}]}
+        assert c.post("/api/kb/json/ask", json=body, headers=ADMIN).status_code == 413
 
 
 def test_cors_when_configured(tmp_path: Path) -> None:
@@ -204,3 +211,53 @@ def test_facts_tables_and_graph(client: TestClient) -> None:
     assert all(e["src"] in {n["id"] for n in hood["nodes"]} for e in hood["edges"])
     missing = client.get("/api/kb/demo/graph/entity", params={"name": "不存在的实体名"}, headers=ADMIN)
     assert missing.status_code == 404
+
+
+def test_server_stays_responsive_while_a_kb_is_busy(client: TestClient) -> None:
+    """Asks queued behind a long write (ingestion) must not starve health checks and key lookups."""
+    entry = client.app.state.zhiku.hub.entry("demo")  # type: ignore[attr-defined]
+    held, release = threading.Event(), threading.Event()
+
+    def hold_write_lock() -> None:
+        with entry.lock.writing():
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold_write_lock)
+    holder.start()
+    assert held.wait(10)
+    statuses: list[int] = []
+
+    def ask_once() -> None:
+        statuses.append(
+            client.post("/api/kb/demo/ask", json={"question": QUESTION}, headers=ADMIN).status_code
+        )
+
+    askers = [threading.Thread(target=ask_once) for _ in range(45)]
+    try:
+        for thread in askers:
+            thread.start()
+        time.sleep(1.0)
+        assert not statuses  # all waiting for the KB
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/api/kb", headers=ADMIN).status_code == 200
+        assert client.get("/readyz").status_code == 200
+    finally:
+        release.set()
+        for thread in askers:
+            thread.join(60)
+        holder.join(10)
+    assert statuses == [200] * 45
+
+
+def test_large_uploads_are_ingested_in_batches(tmp_path: Path) -> None:
+    with TestClient(create_app(make_settings(tmp_path / "home"))) as c:
+        c.app.state.zhiku.jobs.batch_files = 2  # type: ignore[attr-defined]
+        c.post("/api/kb", json={"name": "batches"}, headers=ADMIN)
+        files = {
+            f"第{i}章.md": f"# 第{i}章\n\n第{i}章讲的是编号为{i * 111}的项目。".encode() for i in range(1, 6)
+        }
+        job = wait_job(c, upload(c, "batches", files, ADMIN).json()["id"], ADMIN)
+        assert job["state"] == "done" and [f["status"] for f in job["files"]] == ["added"] * 5
+        answer = c.post("/api/kb/batches/search", json={"query": "编号为333的项目"}, headers=ADMIN).json()
+        assert "333" in answer["hits"][0]["text"]

@@ -39,6 +39,8 @@ class QuestionType:
     grain: DateGrain = ""
     cue: str = ""
     language: Language = "zh"
+    units: tuple[str, ...] = ()  # units the measured quantity usually takes (体长 → 厘米, 米 …)
+    alias: bool = False  # "又称什么/叫什么": the answer follows 又称/又名/简称
 
     @property
     def typed(self) -> bool:
@@ -103,12 +105,45 @@ _EN_ENTITY = re.compile(
 _EN_UNITS = {"how many times": "倍"}
 
 
+_ZH_ALIAS = re.compile(
+    r"(?:又|也|还|亦|或)?(?:被)?(?:称为|称作|叫做?|名为|称)什么|别名|又名|别称|简称|俗称|全称|原名|本名|英文名|谥号|字号"
+)
+_METRIC_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        re.compile(
+            r"体长|身长|长度|多长(?!时间)|身高|高度|多高|宽度|多宽|深度|多深|距离|多远|海拔|直径|半径|全长|翼展"
+        ),
+        ("厘米", "公分", "毫米", "米", "公里", "千米", "英尺", "英寸", "公尺", "km", "cm", "mm", "m"),
+    ),
+    (re.compile(r"体重|重量|多重|质量"), ("克", "千克", "公斤", "吨", "磅", "kg", "g")),
+    (re.compile(r"面积"), ("平方", "公顷", "亩", "km²")),
+    (re.compile(r"人口|人数|员工|居民"), ("人", "万", "亿")),
+    (
+        re.compile(
+            r"多少钱|价格|售价|票价|金额|融资|收入|营收|产值|市值|估值|规模|投资|成本|GDP|票房|销售额"
+        ),
+        ("元", "亿", "万", "美元", "欧元", "港元", "日元", "英镑", "billion", "million", "yuan", "dollar"),
+    ),
+    (re.compile(r"温度|气温"), ("℃", "度", "°")),
+    (re.compile(r"多久|多长时间|时长|寿命|历时|存在了"), ("年", "个月", "天", "小时", "分钟", "秒", "周")),
+)
+
+
 def detect_question_type(question: str, language: Language | None = None) -> QuestionType:
     """Classify the expected answer of ``question`` (Chinese or English)."""
+    from dataclasses import replace
+
     lang = language or detect_language(question)
     if lang == "en":
         return _detect_en(question.lower())
-    return _detect_zh(question)
+    qt = _detect_zh(question)
+    if qt.kind == "number":
+        for pattern, units in _METRIC_UNITS:
+            if pattern.search(question):
+                return replace(qt, units=units)
+    if qt.kind in ("entity", "other") and _ZH_ALIAS.search(question):
+        return replace(qt, kind="entity", alias=True)
+    return qt
 
 
 def _detect_zh(q: str) -> QuestionType:

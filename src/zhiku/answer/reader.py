@@ -33,6 +33,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_GAP = re.compile(
     rf"(?<=[{_CJK}，。、：；！？（）《》“”%])[ \t\u3000]+(?=[{_CJK}，。、：；！？（）《》“”])"
 )
+_GLUE = re.compile(rf"[{_CJK}，。、：；！？（）《》“”%]")
 _UNIT_GAP = re.compile(r"(?<=\d)[ \t\u3000]+(?=[年月日号亿万元家个人名位倍%％])")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 _EN_BREAK = re.compile(r"(?<=[a-z0-9\)\]%][.])\s+(?=[A-Z])")
@@ -49,6 +50,7 @@ class Sentence:
     context: str  # normalised title + neighbouring sentences: where qualifiers may also sit
     title: str  # normalised document title: every sentence of a document is about its title
     following: str  # the next sentence of the same hit (descriptive answers quote it too)
+    preceding: str  # the previous piece when this one starts mid-sentence, else ""
     rank: int
     hit: Hit
 
@@ -112,6 +114,12 @@ def _load_splitter() -> Callable[[str], list[str]]:
 _ENDS = re.compile(r"[。！？!?；;…]['\"”’」』）)】]*$|[.](?:['\"”’)]*)$")
 
 
+def _join(left: str, right: str) -> str:
+    """No space between Chinese characters, one between Latin words."""
+    glue = _GLUE.match(left[-1]) and _GLUE.match(right[0])
+    return left + right if glue else f"{left} {right}"
+
+
 def _merge_fragments(parts: list[str], short: int = 40) -> list[str]:
     """Glue line fragments ("截至2022年10月，北京" / "拥有人工智能核心企业" / "1048家") into one unit.
 
@@ -121,7 +129,7 @@ def _merge_fragments(parts: list[str], short: int = 40) -> list[str]:
     out: list[str] = []
     buffer = ""
     for part in parts:
-        buffer = f"{buffer} {part}" if buffer else part
+        buffer = _join(buffer, part) if buffer else part
         if _ENDS.search(buffer) or len(buffer) >= short:
             out.append(buffer)
             buffer = ""
@@ -158,7 +166,7 @@ class ExtractiveReader:
         scored = _score_all(analysis, sentences)
         kind = analysis.qtype.kind
         ranked = sorted(scored, key=lambda s: s.rank_score(kind), reverse=True)
-        best = ranked[0]
+        best = _vote(ranked, kind)
         if analysis.qtype.typed and best.span is None:
             return self._refuse(request, lang, trace, f"no {kind} span in evidence")
         confidence = _confidence(best, kind)
@@ -179,8 +187,9 @@ class ExtractiveReader:
             for i, text in enumerate(parts):
                 around = normalise(" ".join(parts[max(0, i - 1) : i + 2]))
                 following = parts[i + 1] if i + 1 < len(parts) else ""
+                preceding = parts[i - 1] if i > 0 and not _ENDS.search(parts[i - 1]) else ""
                 context = f"{title} {headings} {around}"
-                out.append(Sentence(text, normalise(text), context, title, following, rank, hit))
+                out.append(Sentence(text, normalise(text), context, title, following, preceding, rank, hit))
         return out
 
     def _refuse(self, request: AskRequest, lang: Language, trace: Trace, reason: str) -> Answer:
@@ -206,10 +215,12 @@ class ExtractiveReader:
         lang = analysis.language
         sentence = best.sentence
         short = _short_answer(best)
-        text = sentence.text
+        text, shift = sentence.text, 0
+        if sentence.preceding:  # quote whole sentences, not a piece that starts mid-way
+            text, shift = _join(sentence.preceding, text), len(_join(sentence.preceding, text)) - len(text)
         if analysis.qtype.kind == "other" and sentence.following:
-            text = f"{text}{sentence.following}"  # a description often runs over two sentences
-        quote = _quote(text, best.span, self.settings.max_quote_chars)
+            text = _join(text, sentence.following)  # a description often runs over two sentences
+        quote = _quote(text, best.span, self.settings.max_quote_chars, shift)
         citations = [_citation(1, sentence, quote)]
         for other in _corroborating(best, ranked, short, self.settings.max_citations - 1):
             citations.append(_citation(len(citations) + 1, other.sentence, other.sentence.text))
@@ -228,6 +239,32 @@ class ExtractiveReader:
             short_answer=short,
             confidence=confidence,
         )
+
+
+def _vote(ranked: list[Scored], kind: str, depth: int = 10, floor: float = 0.7) -> Scored:
+    """Let different sources that state the same span add up (news snippets that agree).
+
+    A span counts once per document, only from sentences at least ``floor`` times as strong as
+    the best, and it replaces the best sentence's span only when two or more documents state it.
+    """
+    best = ranked[0]
+    if kind == "other" or best.span is None:
+        return best
+    limit = floor * best.rank_score(kind)
+    tally: dict[str, float] = {}
+    voters: dict[str, set[str]] = {}
+    first: dict[str, Scored] = {}
+    for cand in ranked[:depth]:
+        if cand.span is None or cand.rank_score(kind) < limit:
+            continue
+        key = normalise(_PUNCT_EDGE.sub("", cand.span.text))
+        if cand.sentence.hit.doc_id in voters.setdefault(key, set()):
+            continue
+        voters[key].add(cand.sentence.hit.doc_id)
+        tally[key] = tally.get(key, 0.0) + cand.rank_score(kind)
+        first.setdefault(key, cand)
+    winner = max(tally, key=tally.__getitem__) if tally else ""
+    return first[winner] if winner and len(voters[winner]) >= 2 else best
 
 
 def _idf(terms: Sequence[Term], sentences: Sequence[Sentence]) -> dict[Term, float]:
@@ -263,10 +300,21 @@ def _score_all(analysis: QuestionAnalysis, sentences: Sequence[Sentence]) -> lis
         tri = _coverage(trigrams, idf, s) if trigrams else big
         coverage = 0.5 * tok + 0.3 * big + 0.2 * tri if tokens else 0.6 * big + 0.4 * tri
         factor, missing = _qualifier_factor(analysis, s)
+        if _numeric_residue(s.text):
+            factor *= 0.3  # chart residue: a run of bare numbers and axis labels, not a statement
         if _QUESTION_LIKE.search(s.text):
             factor *= 0.5  # evidence that asks the question back ("…总导演是谁?") does not answer it
         out.append(Scored(s, coverage, factor, _pick_span(analysis, s), missing))
     return out
+
+
+def _numeric_residue(text: str) -> bool:
+    """Mostly bare numbers and spaces ("75 94 117 2020 2021 2022 …"): flattened chart data."""
+    compact = re.sub(r"\s", "", text)
+    if len(compact) < 8:
+        return False
+    numeric = len(re.findall(r"[\d.,%E]", compact))
+    return numeric / len(compact) > 0.6
 
 
 def _absent_qualifiers(analysis: QuestionAnalysis, sentences: Sequence[Sentence]) -> list[str]:
@@ -320,7 +368,7 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     kind = analysis.qtype.kind
     text = s.text
     if kind == "number":
-        spans = [c for c in sp.number_spans(text) if _whole_words(text, c)]
+        spans = [c for c in sp.number_spans(text) if _whole_words(text, c) and not _bare_year(c)]
         if analysis.qtype.unit in _STRICT_UNITS:
             family = _STRICT_UNITS[analysis.qtype.unit]
             spans = [c for c in spans if c.unit and any(u in c.unit for u in family)]
@@ -335,11 +383,19 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     if kind == "list":
         return sp.list_spans(text, tags) or sp.name_spans(text, tags)
     names = sp.name_spans(text, tags)
+    if analysis.qtype.alias:
+        return sp.alias_spans(text) or names
     if kind == "person":
-        return [n for n in names if n.tag in ("nr", "nrt", "nrfg") or "·" in n.text or n.tag == "eng"]
+        return [n for n in names if _person_like(n)]
     if kind == "place":
         return [n for n in names if n.tag == "ns" or n.text.endswith(_PLACE_SUFFIXES)]
     return names
+
+
+def _person_like(span: sp.Span) -> bool:
+    if re.match(r"[一二三四五六七八九十两\d]", span.text):
+        return False
+    return span.tag in ("nr", "nrt", "nrfg") or "·" in span.text or span.tag == "eng"
 
 
 _PLACE_SUFFIXES = ("市", "省", "国", "州", "县", "区", "城", "镇", "村", "岛", "馆", "中心", "体育场")
@@ -350,6 +406,10 @@ _STRICT_UNITS = {
     "倍": ("倍", "times"),
     "个百分点": ("百分点", "%"),
 }
+
+
+def _bare_year(span: sp.Span) -> bool:
+    return not span.unit and re.fullmatch(r"(?:19|20)\d{2}", span.text.strip()) is not None
 
 
 def _whole_words(text: str, span: sp.Span) -> bool:
@@ -427,6 +487,8 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
     bonus = 0.4 if c.unit else 0.0
     if qt.unit:
         bonus += _unit_match(qt.unit, c.unit)
+    elif qt.units:
+        bonus += 0.8 if any(u in c.unit for u in qt.units) else -0.3
     elif c.unit in ("年", "个月", "天", "岁"):
         bonus -= 0.3
     if qt.unit == "%" and _GROWTH.search(s.norm[max(0, c.start - 8) : c.start]):
@@ -486,11 +548,11 @@ def _short_answer(best: Scored) -> str:
     return text
 
 
-def _quote(text: str, span: sp.Span | None, limit: int) -> str:
+def _quote(text: str, span: sp.Span | None, limit: int, shift: int = 0) -> str:
     """The supporting sentence, cut to ``limit`` characters around the answer span."""
     if len(text) <= limit:
         return text
-    centre = (span.start + span.end) // 2 if span else 0
+    centre = shift + (span.start + span.end) // 2 if span else shift
     start = max(0, min(centre - limit // 2, len(text) - limit))
     piece = text[start : start + limit]
     return ("…" if start > 0 else "") + piece + ("…" if start + limit < len(text) else "")

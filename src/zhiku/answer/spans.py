@@ -49,6 +49,7 @@ _NUMBER = re.compile(
 _HAS_DIGIT = re.compile(r"\d")
 _CN_ONLY = re.compile(rf"^{_CN_NUM}$")
 
+_PHASE = r"(?:初期|早期|中期|晚期|末期|前期|后期|初|中叶|末|上半叶|下半叶)"
 _MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
@@ -60,6 +61,8 @@ _DATE = re.compile(
     rf"|{_MD}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
     rf"|{_MONTHS}\s\d{{1,2}}(?:st|nd|rd|th)?,?\s\d{{4}}|\d{{1,2}}\s{_MONTHS}\s\d{{4}}|{_MONTHS}\s\d{{4}}"
     r"|\b(?:in|since|by|until) (?:1[5-9]|20)\d{2}\b"
+    rf"|(?:公元前|公元)?(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})世纪(?:\d0年代)?{_PHASE}?"
+    rf"|\d0年代{_PHASE}?|[\u4e00-\u9fff]{{1,3}}纪{_PHASE}|[\u4e00-\u9fff]{{2,4}}(?:时期|期间|年间)"
 )
 _YEAR_IN = re.compile(r"(?:19|20)\d{2}")
 
@@ -87,6 +90,18 @@ def locate(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int]]
     return out
 
 
+_ARTICLE_UNITS = frozenset({"个", "种", "位", "名", "家", "只", "部", "座", "项", "款", "条", "次", "件", "张"})
+_ALIAS = re.compile(
+    r"(?:又称|又名|别名|别称|亦称|亦作|亦名|俗称|简称|全称|又叫|也叫|也称|或称|通称|统称|被称为|称为|称作|"
+    r"英文名|英语|英文|学名|原名|本名|艺名|字|号)(?:为|是|作)?[:：]?\s*([^，。；;、,（）()]{1,24})"
+)
+
+
+def alias_spans(text: str) -> list[Span]:
+    """What follows 又称/又名/简称/原名 … ("美味牛肝菌又称大腿蘑" → 大腿蘑)."""
+    return [Span(m.group(1).strip(), m.start(1), m.end(1), "name", tag="alias") for m in _ALIAS.finditer(text)]
+
+
 def number_spans(text: str) -> list[Span]:
     """Numbers with their unit ("2137亿元", "44.7%", "60%到90%", "五家", "811 billion")."""
     out: list[Span] = []
@@ -99,6 +114,8 @@ def number_spans(text: str) -> list[Span]:
             continue
         if not _HAS_DIGIT.search(raw) and (_CN_ONLY.match(core) and not unit):
             continue  # bare Chinese numerals such as the 一 of 一些
+        if core == "一" and unit in _ARTICLE_UNITS:
+            continue  # 一种/一个/一位 work as articles ("是一种鸟"), not as answers
         end = start + len(raw)
         if unit == "年" and re.fullmatch(r"(?:19|20)\d{2}(?:\D+(?:19|20)\d{2})?", core.strip()):
             continue  # a year or a span of years, not a quantity

@@ -179,6 +179,32 @@ def _check_sentence(
     return violations, support
 
 
+def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[Violation]:
+    """The answer as a whole must say something, and mostly what its evidence says.
+
+    Catches what per-sentence checks let through: fragments too short to score one by one,
+    and garbage (a model emitting symbols around a stray ``[1]``).
+    """
+    grams = _grams(text)
+    if not grams:
+        return [Violation("empty", "the answer has no words")]
+    scope = " ".join(cited)
+    if not scope:
+        return []
+    if _same_script(text, scope):
+        share = support_score(text, scope)
+        if share < min_support:
+            return [Violation("unsupported", f"only {share:.2f} of the answer's words are in the cited evidence")]
+        return []
+    # Across languages words cannot be compared; a real answer still shares a number or a name.
+    pool = extract_numbers(scope)
+    latin = set(re.findall(r"[a-z]{2,}", unicodedata.normalize("NFKC", scope).lower()))
+    shares_name = bool(latin & set(re.findall(r"[a-z]{2,}", unicodedata.normalize("NFKC", text).lower())))
+    if not shares_name and not any(_number_supported(n, pool) for n in extract_numbers(text)):
+        return [Violation("unsupported", "the answer shares no number or name with the cited evidence")]
+    return []
+
+
 def verify_answer(
     text: str,
     evidence: Mapping[int, str],
@@ -205,6 +231,8 @@ def verify_answer(
         violations.extend(found)
         for n, s in scores.items():
             support[n] = max(support.get(n, 0.0), s)
+    if not any(v.kind == "unsupported" for v in violations):
+        violations.extend(_whole_answer(text, [evidence[n] for n in cited_anywhere], min_support))
     unique = tuple(dict.fromkeys(violations))
     return VerifyResult(unique, tuple(dict.fromkeys(all_refs)), support)
 

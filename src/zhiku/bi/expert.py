@@ -21,7 +21,7 @@ from zhiku.bi.charts_recover import recover_series, recover_shares, series_facts
 from zhiku.bi.facts import Fact, extract_facts
 from zhiku.bi.numbers import ZH_MAGNITUDES, format_value
 from zhiku.bi.question import QuestionSpec, Target, looks_numeric, parse_question
-from zhiku.bi.resolve import FactPool
+from zhiku.bi.resolve import FactPool, cagr_bounds
 from zhiku.bi.store import FactStore
 from zhiku.errors import ZhikuError
 from zhiku.types import Answer, Citation, Hit, Trace
@@ -207,6 +207,31 @@ class NumericExpert:
         comp = _computation("multiple", formula, [fa, fb], b, times, ratio, extra_numbers=[grown])
         return text, times, {"computation": comp, "chart": _bar([fa, fb], _scale_for(pair))}
 
+    def _op_growth(
+        self, spec: QuestionSpec, pool: FactPool, b: _Builder
+    ) -> tuple[str, str, dict[str, Any]] | None:
+        spec = replace(spec, unit_hint="")
+        pair = self._two(spec, pool)
+        if pair is None or pair[1].value <= 0 or pair[0].unit == "%":
+            return None
+        now, before = pair
+        rate = (now.value / before.value - 1) * 100
+        res = format_value(rate, "", "%")
+        formula = f"{display(now)} ÷ {display(before)} − 1 = {res}"
+        extra_numbers: list[str] = []
+        if spec.language == "zh":
+            word = "增长" if rate >= 0 else "下降"
+            shown = format_value(abs(rate), "", "%")
+            text = (
+                f"{_year(now.period)}{now.label}同比{word}{shown}。"
+                f"计算：{display(now)}{b.cite(now)} ÷ {display(before)}{b.cite(before)} − 1 = {res}。"
+            )
+            extra_numbers.append(shown)
+        else:
+            text = f"Year-on-year growth {res}: {display(now)} {b.cite(now)} ÷ {display(before)} {b.cite(before)} − 1."
+        comp = _computation("growth", formula, [now, before], b, res, rate, extra_numbers=extra_numbers)
+        return text, res, {"computation": comp, "chart": _bar([before, now], _scale_for(pair))}
+
     def _op_ratio(
         self, spec: QuestionSpec, pool: FactPool, b: _Builder
     ) -> tuple[str, str, dict[str, Any]] | None:
@@ -287,7 +312,11 @@ class NumericExpert:
         n = int(spec.periods[1]) - int(spec.periods[0])
         computed = ((fz.value / fa.value) ** (1 / n) - 1) * 100
         shown = format_value(computed, "", "%", digits=1)
-        ok = abs(computed - spec.stated) <= 0.15
+        lo, hi = cagr_bounds(fa, fz, n)
+        source = pool.stated(spec.targets[0], *spec.periods)
+        ok = lo - 0.05 <= spec.stated <= hi + 0.05 or (
+            source is not None and abs(source.value - spec.stated) < 0.05
+        )
         stated = format_value(spec.stated, "", "%")
         formula = f"({display(fz)} ÷ {display(fa)})^(1/{n}) − 1 = {shown}"
         verdict = (
@@ -298,8 +327,15 @@ class NumericExpert:
             if spec.language == "zh"
             else f"The stated CAGR {stated} is {verdict}: ({display(fz)} ÷ {display(fa)})^(1/{n}) − 1 = {shown} {b.cite(fz)}{b.cite(fa)}."
         )
+        if source is not None:
+            text += (
+                f"原文所载为{display(source)}{b.cite(source)}。"
+                if spec.language == "zh"
+                else f" The source states {display(source)} {b.cite(source)}."
+            )
+        operands = [fa, fz, *([source] if source is not None else [])]
         comp = _computation(
-            "check_cagr", formula, [fa, fz], b, shown, computed, extra_numbers=[stated, str(n)]
+            "check_cagr", formula, operands, b, shown, computed, extra_numbers=[stated, str(n)]
         )
         comp["verdict"] = ok
         return text, shown, {"computation": comp}

@@ -77,10 +77,16 @@ def document_tables(document: Document, record: DocumentRecord) -> list[TableDat
     if path.suffix.lower() in (".csv", ".xlsx", ".xlsm") and path.is_file():
         tables = read_tables(path)
     if not tables:
-        for i, block in enumerate(b for b in document.blocks if b.kind == "table" and b.rows):
-            table = table_from_rows(block.rows, f"table{i + 1}", record.source, block.page)
-            if table is not None:
-                tables.append(table)
+        heading = ""
+        for block in document.blocks:
+            if block.kind == "heading":
+                heading = block.text.strip()
+            elif block.kind == "table" and block.rows:
+                table = table_from_rows(
+                    block.rows, f"table{len(tables) + 1}", record.source, block.page, heading
+                )
+                if table is not None:
+                    tables.append(table)
     return tables
 
 

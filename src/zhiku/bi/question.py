@@ -21,7 +21,17 @@ from zhiku.bi.numbers import find_quantities, to_halfwidth
 
 Lang = Literal["zh", "en"]
 Op = Literal[
-    "lookup", "difference", "ratio", "multiple", "cagr", "check_cagr", "max", "min", "series", "compare"
+    "lookup",
+    "growth",
+    "difference",
+    "ratio",
+    "multiple",
+    "cagr",
+    "check_cagr",
+    "max",
+    "min",
+    "series",
+    "compare",
 ]
 
 _YEAR = r"(?:19|20)\d{2}"
@@ -42,11 +52,12 @@ _NON_NUMERIC = re.compile(
 _Q_WORDS = re.compile(
     r"这个说法|说法|是否|对吗|正确吗|准确吗|正确|[-+]?\d+(?:\.\d+)?%|"
     r"(?:(?:预计|或将|将会|将)?(?:达到|达|是|为|约为|大约是|大约|约|超过)?|(?<![拥具含持])有)"
-    r"(?:多少|几)(?:家|个|项|人|台|款|种|件|名|亿美元|亿元|万元|亿|万|元|倍)?|多大|是什么|"
+    r"(?:多少|几)(?:家|个|项|人|台|款|种|件|名|亿美元|亿元|万元|亿|万|元|倍)?|有多大|多大|是什么|"
     r"请问|请|分别|呢|吗|？|\?|。|，|,|！|!|年度|(?:预计|预测|或将|有望|将会|将|会)(?=\s|$|达|为|是)|"
     r"(?:达到|达|约为|是|为)(?=\s|$)|"
     r"\b(?:the|what|is|was|will|be|how much|how many|projected|expected|estimated|"
-    r"forecast|value|of|in|by|did|does|do|reach|reached|according to|report)\b",
+    r"forecast|value|of|in|by|did|does|do|reach|reached|according to|report|how large|how big|worth|its|their|"
+    r"a|an|from|to|between|total|amount|which|are|were|has|have|had)\b",
     re.I,
 )
 EN_GLOSSARY: tuple[tuple[str, str], ...] = (
@@ -153,7 +164,7 @@ def parse_question(question: str) -> QuestionSpec | None:
     if len(periods) == 2:
         periods = tuple(sorted(periods))
     unit = _unit_hint(text if lang == "zh" else question)
-    for parser in (_cagr, _multiple, _difference, _ratio, _extreme, _series, _compare):
+    for parser in (_cagr, _multiple, _difference, _growth, _ratio, _extreme, _series, _compare):
         spec = parser(text, periods, lang, unit)
         if spec is not None:
             return spec
@@ -182,11 +193,11 @@ def split_context(target: str, period: str = "") -> Target:
 
 
 def _cagr(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> QuestionSpec | None:
-    if not re.search(r"复合增长率|年均增长率|年均增速|年复合", text):
+    if not re.search(r"复合增长率|年均增长率|年均增速|年复合|CAGR", text, re.I):
         return None
     target = _strip(
         re.sub(
-            r"(?:(?<!\d)(?:[二三四五六七八九十两]|\d{1,2})年)?(?:的)?(?:年均)?复合增长率|年均增长率|年均增速",
+            r"(?:(?<!\d)(?:[二三四五六七八九十两]|\d{1,2})年)?(?:的)?(?:年均)?复合增长率|年均增长率|年均增速|(?i:cagr)",
             " ",
             text,
         )
@@ -231,8 +242,69 @@ def _multiple(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> Que
     return None
 
 
+_EN_MORE = (
+    re.compile(
+        r"(?:bigger|larger|higher|greater|more)\s+(?:was|is|were|are|will be)?\s*(?P<a>.+?)\s+than\s+(?P<b>.+)",
+        re.I,
+    ),
+    re.compile(r"(?P<a>.+?)\s+(?:bigger|larger|higher|greater|more)\s+than\s+(?P<b>.+)", re.I),
+)
+
+
+def _difference_en(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> QuestionSpec | None:
+    if lang != "en" or len(periods) > 1 or not re.search(r"how much|difference|by how", text, re.I):
+        return None
+    for pattern in _EN_MORE:
+        m = pattern.search(text)
+        if m:
+            period = periods[0] if periods else ""
+            a, b = _strip(m.group("a")), _strip(m.group("b"))
+            if a and b:
+                return QuestionSpec("difference", (Target(a, period), Target(b, period)), periods, lang, unit)
+    return None
+
+
+def _difference_years(m: re.Match[str], text: str, lang: Lang, unit: str) -> QuestionSpec | None:
+    """2023年X相比2028年少多少: the first-mentioned year minus the second."""
+    mentioned = [y.group("y") for y in _YEAR_RE.finditer(text)]
+    if len(set(mentioned)) != 2:
+        return None
+    first, second = mentioned[0], next(y for y in mentioned if y != mentioned[0])
+    a, b = _strip(m.group("a")), _strip(m.group("b"))
+    a, b = a or b, b or a
+    if not a:
+        return None
+    return QuestionSpec("difference", (Target(a, first), Target(b, second)), (first, second), lang, unit)
+
+
+def _growth(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> QuestionSpec | None:
+    """Year-on-year growth of one year: 2023年X同比增长多少 / growth rate of X in 2023."""
+    if len(periods) != 1 or not re.search(
+        r"同比|增速|增长率|较上年|比上年|year[- ]on[- ]year|\byoy\b|growth rate|grow", text, re.I
+    ):
+        return None
+    year = int(periods[0])
+    cleaned = re.sub(
+        r"同比|较上年|比上年|的?增速|的?增长率|增长了?|year[- ]on[- ]year|\byoy\b|growth rate|grew|grow",
+        " ",
+        text,
+        flags=re.I,
+    )
+    target = _strip(cleaned)
+    if len(target) < 2:
+        return None
+    return QuestionSpec(
+        "growth", (Target(target, str(year)), Target(target, str(year - 1))), periods, lang, "%"
+    )
+
+
 def _difference(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> QuestionSpec | None:
+    en = _difference_en(text, periods, lang, unit)
+    if en is not None:
+        return en
     m = re.search(r"(?P<a>.+?)(?:比|较|相比)(?P<b>.+?)(?:多|少|高|低|大|小)(?:出|了)?(?:多少|几)", text)
+    if m and len(periods) == 2:
+        return _difference_years(m, text, lang, unit)
     if m and len(periods) <= 1:
         period = periods[0] if periods else ""
         a, b = _strip(m.group("a")), _strip(m.group("b"))
@@ -242,7 +314,11 @@ def _difference(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> Q
         r"(?:增长|增加|减少|下降|提升|扩大|相差|差)了?(?:多少|几)|difference|increase", text, re.I
     ):
         target = _strip(
-            re.sub(r"增长了?|增加了?|减少了?|下降了?|提升了?|扩大了?|相差|差|difference|increase", " ", text)
+            re.sub(
+                r"增长了?|增加了?|减少了?|下降了?|提升了?|扩大了?|相差|差|相比|较|比(?![例重])|difference|increase",
+                " ",
+                text,
+            )
         )
         return QuestionSpec(
             "difference", (Target(target, periods[1]), Target(target, periods[0])), periods, lang, unit

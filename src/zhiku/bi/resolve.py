@@ -37,7 +37,7 @@ def tokens(text: str) -> set[str]:
     return out
 
 
-_FUNCTION_CHARS = set("的之和与及其中在年度")
+_FUNCTION_CHARS = set("的之和与及其中在年度占")
 
 
 def uncovered(target: str, label: str) -> set[str]:
@@ -80,6 +80,29 @@ def agree(a: Fact, b: Fact) -> bool:
     if a.unit != b.unit:
         return False
     return abs(a.value - b.value) <= max(_precision(a), _precision(b)) or close(a.value, b.value)
+
+
+def _printed(f: Fact) -> float | None:
+    m = re.search(r"\d+(?:\.\d+)?", f.raw.replace(",", ""))
+    return float(m.group(0)) if m else None
+
+
+def _drop_unitless_echoes(group: list[Fact]) -> list[Fact]:
+    """A chart value seen without its legend ("37") echoes "37亿元": drop it rather than call it a conflict."""
+    with_unit = [f for f in group if f.unit or f.scale]
+    if not with_unit:
+        return group
+    printed = {_printed(f) for f in with_unit}
+    return [f for f in group if f.unit or f.scale or _printed(f) not in printed]
+
+
+def cagr_bounds(first: Fact, last: Fact, years: int) -> tuple[float, float]:
+    """The CAGR range (in %) the printed endpoints allow, given the precision they were rounded to."""
+    lo_a, hi_a = first.value - _precision(first), first.value + _precision(first)
+    lo_z, hi_z = last.value - _precision(last), last.value + _precision(last)
+    if lo_a <= 0 or years <= 0:
+        return (float("-inf"), float("inf"))
+    return (((lo_z / hi_a) ** (1 / years) - 1) * 100, ((hi_z / lo_a) ** (1 / years) - 1) * 100)
 
 
 def _precision(f: Fact) -> float:
@@ -138,7 +161,7 @@ class FactPool:
         if not scored:
             return None
         best = scored[0][0]
-        group = [f for s, f in scored if s >= best - 0.15]
+        group = _drop_unitless_echoes([f for s, f in scored if s >= best - 0.15])
         exact = [f for f in group if f.qualifier not in _APPROX] or group
         if not all(agree(f, exact[0]) for f in exact):
             return None
@@ -149,7 +172,9 @@ class FactPool:
     def stated(self, target: Target, start: str, end: str) -> Fact | None:
         """A stated rate over a period range (a CAGR "2023-2028")."""
         span = f"{start}-{end}"
-        subject = split_metric(target.text)[0]
+        subject = (
+            re.sub(r"(?:的)?(?:市场|产业|行业)?(?:规模)?$", "", split_metric(target.text)[0]) or target.text
+        )
         for f in self.facts:
             if f.period != span or f.unit != "%" or not ("复合" in f.metric or "CAGR" in f.metric.upper()):
                 continue

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -163,24 +163,28 @@ def read_tables(path: Path) -> list[TableData]:
 
 
 def table_from_rows(
-    rows: tuple[tuple[str, ...], ...], name: str, source: str, page: int | None
+    rows: tuple[tuple[str, ...], ...], name: str, source: str, page: int | None, title: str = ""
 ) -> TableData | None:
-    """A table block of a DOCX/HTML/Markdown/PDF document."""
+    """A table block of a DOCX/HTML/Markdown/PDF document; ``title`` is the nearest heading above it."""
     grid: list[list[Any]] = [list(r) for r in rows]
-    return _grid_to_table(grid, name, source, f"page {page}" if page else "", "row ")
+    table = _grid_to_table(grid, name, source, f"page {page}" if page else "", "row ")
+    if table is not None and title and not table.title:
+        table = replace(table, title=title)
+    return table
 
 
 def table_facts(table: TableData) -> list[Fact]:
     """Facts of a table whose header cells or first column are years."""
     year_cols = [j for j, h in enumerate(table.header) if _YEAR_HEADER.match(h.split(" ")[0])]
     facts: list[Fact] = []
-    context = table.title or table.sheet or table.name
+    context = table.title or (table.sheet if not table.sheet.startswith("page ") else "")
     if len(year_cols) >= 2:
         for row in table.rows:
-            label = str(row[0]) if row and row[0] is not None else ""
+            key = str(row[0]) if row and row[0] is not None else ""
+            label = _UNIT_PAREN.sub("", key).strip()
             for j in year_cols:
-                unit, scale = _unit_for(table, j)
-                facts.extend(_fact(label, context, table.header[j].split(" ")[0], row[j], unit, scale, label))
+                unit, scale = unit_of_header(key) if _UNIT_PAREN.search(key) else _unit_for(table, j)
+                facts.extend(_fact(label, context, table.header[j].split(" ")[0], row[j], unit, scale, key))
         return facts
     first = [r[0] for r in table.rows if r]
     if first and sum(1 for v in first if _YEAR_HEADER.match(_year_text(v))) >= max(2, len(first) // 2):

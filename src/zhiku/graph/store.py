@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS edge_evidence (
     edge_id INTEGER NOT NULL, chunk_id TEXT NOT NULL, doc_id TEXT NOT NULL, sentence TEXT NOT NULL,
     source TEXT NOT NULL DEFAULT 'pattern', PRIMARY KEY (edge_id, chunk_id, sentence));
 CREATE INDEX IF NOT EXISTS edge_evidence_doc ON edge_evidence(doc_id);
+CREATE INDEX IF NOT EXISTS entity_names_doc ON entity_names(doc_id);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
 CREATE TABLE IF NOT EXISTS aliases (alias_key TEXT PRIMARY KEY, target_key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS llm_cache (
     chunk_id TEXT NOT NULL, doc_id TEXT NOT NULL, extractor TEXT NOT NULL, digest TEXT NOT NULL,
@@ -81,6 +83,18 @@ class GraphStore(Protocol):
     def shortest_path(self, src: str, dst: str) -> list[str]: ...
 
     def stats(self) -> GraphStats: ...
+
+
+def _supported(db: sqlite3.Connection, entity_id: str) -> bool:
+    """An entity stays while a mention or an edge still refers to it."""
+    for sql in (
+        "SELECT 1 FROM mentions WHERE entity_id=? LIMIT 1",
+        "SELECT 1 FROM edges WHERE src=? LIMIT 1",
+        "SELECT 1 FROM edges WHERE dst=? LIMIT 1",
+    ):
+        if db.execute(sql, (entity_id,)).fetchone() is not None:
+            return True
+    return False
 
 
 class SqliteGraphStore:
@@ -153,14 +167,21 @@ class SqliteGraphStore:
         ``keep_cache`` keeps its LLM extractions (re-indexing reuses them by chunk digest).
         """
         with self._tx() as db:
+            # Only what this document touched can lose its last evidence: check just those.
+            edge_ids = [r[0] for r in db.execute("SELECT DISTINCT edge_id FROM edge_evidence WHERE doc_id=?", (doc_id,))]
+            entity_ids = {r[0] for r in db.execute("SELECT entity_id FROM entity_names WHERE doc_id=?", (doc_id,))}
+            entity_ids |= {r[0] for r in db.execute("SELECT entity_id FROM mentions WHERE doc_id=?", (doc_id,))}
             tables = ("entity_names", "mentions", "edge_evidence") + (() if keep_cache else ("llm_cache",))
             for table in tables:
                 db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
-            db.execute("DELETE FROM edges WHERE edge_id NOT IN (SELECT DISTINCT edge_id FROM edge_evidence)")
-            db.execute(
-                "DELETE FROM entity_names WHERE entity_id NOT IN (SELECT entity_id FROM mentions) "
-                "AND entity_id NOT IN (SELECT src FROM edges) AND entity_id NOT IN (SELECT dst FROM edges)"
-            )
+            for edge_id in edge_ids:
+                if db.execute("SELECT 1 FROM edge_evidence WHERE edge_id=? LIMIT 1", (edge_id,)).fetchone() is None:
+                    row = db.execute("SELECT src, dst FROM edges WHERE edge_id=?", (edge_id,)).fetchone()
+                    db.execute("DELETE FROM edges WHERE edge_id=?", (edge_id,))
+                    entity_ids.update(row or ())
+            for eid in entity_ids:
+                if not _supported(db, eid):
+                    db.execute("DELETE FROM entity_names WHERE entity_id=?", (eid,))
 
     def clear(self) -> None:
         with self._tx() as db:

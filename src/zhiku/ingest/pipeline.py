@@ -187,19 +187,20 @@ class Ingestor:
         return prepared
 
     def _commit(self, prepared: Sequence[_Prepared], key: str, sha: str, run_id: str) -> list[str]:
-        """Embed first (the slow, failure-prone part), then write catalog, vectors, hooks."""
+        """Embed first (the slow, failure-prone part), then catalog, vectors (batched), hooks.
+
+        Documents stay ``pending`` between their catalog commit and the vector write, so a
+        crash in between is finished by the next open instead of leaving half an index.
+        """
         all_chunks = [c for p in prepared for c in p.chunks]
         vectors = self.kb.embed_chunks(all_chunks, {p.record.doc_id: p.record.title for p in prepared})
-        warnings: list[str] = []
-        offset = 0
         for item in prepared:
-            n = len(item.chunks)
             self.kb.catalog.put_document(item.record, key, sha, item.chunks, run_id)
-            self.kb.write_vectors(
-                item.record, item.chunks, None if vectors is None else vectors[offset : offset + n]
-            )
-            offset += n
-            self.kb.catalog.set_status([item.record.doc_id], "ok")
+        self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors)
+        self.kb.catalog.set_status([p.record.doc_id for p in prepared], "ok")
+        warnings: list[str] = []
+        for item in prepared:
+            warnings.extend(str(w) for w in item.document.meta.get("warnings", ()))
             warnings.extend(self.kb.run_hooks_document(item.record, item.document, item.chunks))
         return warnings
 

@@ -9,15 +9,13 @@ answer never blocks other requests.
 
 from __future__ import annotations
 
-import queue
+import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 
 from zhiku.answer.assistant import AnswerEvent
 from zhiku.answer.base import AskRequest, SearchFilters, Turn
@@ -94,24 +92,29 @@ async def ask(state: ServerState, kb: str, request: AskRequest) -> Answer:
 async def stream(state: ServerState, kb: str, request: AskRequest) -> AsyncIterator[AnswerEvent]:
     """Events of one streamed answer; an exception in the worker is re-raised here."""
     entry = state.hub.entry(kb)
-    events: queue.Queue[Any] = queue.Queue()
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[Any] = asyncio.Queue()
+
+    def put(item: Any) -> None:
+        loop.call_soon_threadsafe(events.put_nowait, item)
 
     def produce(entry: KBEntry) -> None:
         try:
             with entry.lock.reading():
                 for event in entry.assistant.stream(request):
-                    events.put(event)
+                    put(event)
         except BaseException as exc:  # handed to the consumer, which raises it
-            events.put(exc)
+            put(exc)
         finally:
-            events.put(_DONE)
+            put(_DONE)
 
     started = time.perf_counter()
     # A plain thread, not a task group: the consumer may stop iterating (client gone) and an
-    # async generator must not hold a cancel scope across ``yield``.
+    # async generator must not hold a cancel scope across ``yield``.  Events come back through
+    # the loop, so waiting for them holds no worker thread.
     threading.Thread(target=produce, args=(entry,), name="zhiku-stream", daemon=True).start()
     while True:
-        item = await run_in_threadpool(events.get)
+        item = await events.get()
         if item is _DONE:
             break
         if isinstance(item, BaseException):

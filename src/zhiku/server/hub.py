@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
+import anyio
+import anyio.to_thread
 
 from zhiku.config import Settings, check_kb_name
 from zhiku.errors import AlreadyExistsError, ZhikuError
@@ -114,10 +115,19 @@ class KBEntry:
 class KBHub:
     """Registry of knowledge bases on disk and the open instances of this process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, kb_threads: int = 32) -> None:
         self.settings = settings
         self._entries: dict[str, KBEntry] = {}
         self._lock = threading.Lock()
+        self._kb_threads = kb_threads
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking KB work on threads of its own, so a long ingestion (readers queue on the
+        KB lock) never takes the threads that health checks and key lookups run on."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self._kb_threads)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
 
     @property
     def root(self) -> Path:
@@ -154,7 +164,7 @@ class KBHub:
             with entry.lock.reading():
                 return fn(entry)
 
-        return await run_in_threadpool(call)
+        return await self.run(call)
 
     def write_sync(self, name: str, fn: Callable[[KBEntry], T]) -> T:
         entry = self.entry(name)
@@ -162,7 +172,7 @@ class KBHub:
             return fn(entry)
 
     async def write(self, name: str, fn: Callable[[KBEntry], T]) -> T:
-        return await run_in_threadpool(self.write_sync, name, fn)
+        return await self.run(self.write_sync, name, fn)
 
     def create_sync(self, name: str) -> KBEntry:
         check_kb_name(name)

@@ -12,6 +12,7 @@ live in memory: the catalog's ingestion runs are the durable record.
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import threading
@@ -109,8 +110,9 @@ class Job:
 class JobManager:
     """Runs ingestion jobs on a small thread pool; the KB write lock serialises them per KB."""
 
-    def __init__(self, hub: KBHub, metrics: ServerMetrics, workers: int = 2) -> None:
+    def __init__(self, hub: KBHub, metrics: ServerMetrics, workers: int = 2, batch_files: int = 8) -> None:
         self.hub = hub
+        self.batch_files = batch_files
         self.metrics = metrics
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -147,7 +149,11 @@ class JobManager:
         self.metrics.jobs_running.inc()
         job.set_state("running")
         try:
-            self.hub.write_sync(job.kb, lambda entry: self._ingest(entry, job, staged))
+            # The write lock is taken per batch, so questions asked during a long upload are
+            # answered between batches instead of waiting for the whole job.
+            for start in range(0, len(staged), self.batch_files):
+                batch = staged[start : start + self.batch_files]
+                self.hub.write_sync(job.kb, functools.partial(self._ingest, job=job, staged=batch))
             job.set_state("done")
         except ZhikuError as exc:
             self._fail_rest(job, exc.message("en"))

@@ -16,7 +16,7 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """The process answers (liveness)."""
     return {"status": "ok"}
 

@@ -9,6 +9,7 @@ and not-granted KBs give the same 404, so the existence of a KB never leaks.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
@@ -55,9 +56,7 @@ def list_kbs(state: StateDep, principal: PrincipalDep) -> list[KBSummary]:
 @router.post("/kb", status_code=201, response_model=KBSummary)
 async def create_kb(body: KBCreate, state: StateDep, principal: PrincipalDep) -> KBSummary:
     state.auth.require_create(principal)
-    from starlette.concurrency import run_in_threadpool
-
-    await run_in_threadpool(state.hub.create_sync, body.name)
+    await state.hub.run(state.hub.create_sync, body.name)
     return KBSummary(name=body.name, access="admin")
 
 
@@ -73,9 +72,7 @@ async def kb_info(kb: str, state: StateDep, principal: PrincipalDep) -> dict[str
 @router.delete("/kb/{kb}", status_code=204)
 async def delete_kb(kb: str, state: StateDep, principal: PrincipalDep) -> Response:
     state.require(principal, kb, "admin")
-    from starlette.concurrency import run_in_threadpool
-
-    await run_in_threadpool(state.hub.delete_sync, kb)
+    await state.hub.run(state.hub.delete_sync, kb)
     state.keys.forget_kb(kb)
     return Response(status_code=204)
 
@@ -98,15 +95,21 @@ async def upload_documents(
     staged: list[StagedFile] = []
     rejected: list[JobFile] = []
     taken: set[str] = set()
-    async with request.form(max_files=limits.max_files, max_fields=50) as form:
-        uploads = [v for _, v in form.multi_items() if not isinstance(v, str)]
-        if not uploads:
-            raise QueryError("没有收到文件（表单字段 files）", "no files received (form field `files`)")
-        for upload in uploads:
-            name = unique_name(safe_filename(upload.filename or ""), taken)
-            taken.add(name)
-            result = await stage_upload(upload, staging, name, limits)
-            (staged if isinstance(result, StagedFile) else rejected).append(result)  # type: ignore[arg-type]
+    try:
+        async with request.form(max_files=limits.max_files, max_fields=50) as form:
+            uploads = [v for _, v in form.multi_items() if not isinstance(v, str)]
+            if not uploads:
+                raise QueryError("没有收到文件（表单字段 files）", "no files received (form field `files`)")
+            for upload in uploads:
+                name = unique_name(safe_filename(upload.filename or ""), taken)
+                taken.add(name)
+                result = await stage_upload(upload, staging, name, limits)
+                (staged if isinstance(result, StagedFile) else rejected).append(result)  # type: ignore[arg-type]
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if not staged:
+        shutil.rmtree(staging, ignore_errors=True)
     job = state.jobs.submit(kb, staged, rejected, principal.key_id)
     return job.snapshot()
 

@@ -27,6 +27,7 @@ from zhiku.server.jobs import JobFile, StagedFile
 _BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _MAX_NAME = 120
 _CHUNK = 1 << 20
+JSON_LIMIT = 4 * 1024 * 1024  # bytes: non-multipart request bodies
 
 
 def safe_filename(name: str) -> str:
@@ -92,7 +93,8 @@ async def stage_upload(
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` (declared or actually sent) with 413."""
+    """Refuse request bodies over the limit (declared or actually sent) with 413: ``max_bytes``
+    for multipart uploads, ``JSON_LIMIT`` for everything else."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -102,10 +104,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for key, value in scope.get("headers", []):
-            if key == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
-                return
+        headers = dict(scope.get("headers", []))
+        # Only uploads are large; a JSON question or chat history never needs megabytes.
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.max_bytes if multipart else min(self.max_bytes, JSON_LIMIT)
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
+            return
         received = 0
 
         async def counting_receive() -> Message:
@@ -113,22 +119,23 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise self._error()
+                if received > limit:
+                    raise self._error(limit)
             return message
 
         await self.app(scope, counting_receive, send)
 
-    def _error(self) -> FileTooLargeError:
-        mb = self.max_bytes / 1024 / 1024
+    @staticmethod
+    def _error(limit: int) -> FileTooLargeError:
+        mb = limit / 1024 / 1024
         return FileTooLargeError(f"请求体超过 {mb:g} MB 上限", f"request body exceeds the {mb:g} MB limit")
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         import json
 
         from zhiku.server.errors import error_body
 
-        body = json.dumps(error_body(self._error(), english=False), ensure_ascii=False).encode()
+        body = json.dumps(error_body(self._error(limit), english=False), ensure_ascii=False).encode()
         await send(
             {
                 "type": "http.response.start",

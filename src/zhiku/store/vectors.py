@@ -138,6 +138,9 @@ class MilvusVectorStore:
             self._mirror = np.vstack([self._mirror, vectors.astype(np.float32)])
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        if self.memory_rows and self._mirror is not None:
+            known = set(self._mirror_docs)
+            doc_ids = [d for d in doc_ids if d in known]  # new documents have nothing to delete
         if not doc_ids:
             return
         for start in range(0, len(doc_ids), 200):

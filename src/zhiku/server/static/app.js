@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { kb: localStorage.getItem("zhiku.kb") || "", kbs: [], me: null, history: [] };
+const state = { kb: localStorage.getItem("zhiku.kb") || "", kbs: [], me: null, history: [], answers: [] };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -118,6 +118,7 @@ async function ask(event) {
   const question = $("question").value.trim();
   if (!question) return;
   if (!state.kb) { addNotice(i18n.t("chat.noKb")); return; }
+  const kb = state.kb;
   $("question").value = "";
   $("chat-hint").hidden = true;
   $("messages").append(el("div", { class: "msg user" }, question));
@@ -133,7 +134,7 @@ async function ask(event) {
     await api.stream("/v1/chat/completions", {
       method: "POST",
       headers: api.headers({ "Content-Type": "application/json" }),
-      body: JSON.stringify({ model: state.kb, messages, stream: true }),
+      body: JSON.stringify({ model: kb, messages, stream: true }),
     }, (chunk) => {
       if (chunk.error) throw new ApiError(chunk.error.code || 500, chunk);
       const choice = (chunk.choices || [])[0];
@@ -144,7 +145,8 @@ async function ask(event) {
       if (chunk.zhiku) final = chunk.zhiku;
     });
     if (final) {
-      renderAnswer(bubble, final);
+      renderAnswer(bubble, final, kb);
+      state.answers.push({ bubble, answer: final, kb });
       state.history = [...messages, { role: "assistant", content: final.answer }].slice(-8);
     }
   } catch (err) {
@@ -160,8 +162,7 @@ function addNotice(text) {
   $("messages").append(el("div", { class: "msg notice" }, text));
 }
 
-function renderAnswer(bubble, answer) {
-  const kb = state.kb;
+function renderAnswer(bubble, answer, kb) {
   const cites = answer.citations || [];
   const open = (n) => { const c = cites.find((x) => x.index === n); if (c) openCitation(kb, c); };
   bubble.replaceChildren(el("div", { class: "answer-text" }, textWithCitations(answer.answer || "", open)));
@@ -336,7 +337,12 @@ function switchTab(name) {
 
 function bind() {
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => switchTab(b.dataset.tab));
-  $("lang-toggle").addEventListener("click", () => { i18n.toggle(); renderKbs(); });
+  $("lang-toggle").addEventListener("click", () => {
+    i18n.toggle();
+    renderKbs();
+    for (const a of state.answers) renderAnswer(a.bubble, a.answer, a.kb);  // labels follow the language
+    if (state.kb) loadDocs();
+  });
   $("key-button").addEventListener("click", () => askForKey());
   $("key-form").addEventListener("submit", saveKey);
   $("key-cancel").addEventListener("click", () => $("key-dialog").close());
