@@ -88,15 +88,21 @@ def run_set(name: str, files: list[Path], rows: list[dict[str, Any]], home: Path
                 "ok": ok,
                 "route": answer.route,
                 "answer": answer.answer,
-                "unsupported": unsupported_numbers(answer) if answer.route == "numeric" else [],
+                "op": row.get("op") or row.get("type", ""),
+                "unsupported": unsupported_numbers(answer) if answer.found else [],
                 "ms": round(answer.latency_ms, 1),
             }
         )
     kb.close()
+    traps = [r for r, row in zip(results, rows, strict=True) if row.get("unanswerable")]
+    results = [r for r, row in zip(results, rows, strict=True) if not row.get("unanswerable")]
     n = len(results) or 1
     return {
         "questions": len(results),
         "accuracy": round(sum(r["ok"] for r in results) / n, 4),
+        "unanswerable_questions": len(traps),
+        "unanswerable_answered_by_numeric": sum(r["route"] == "numeric" for r in traps),
+        "unanswerable_results": traps,
         "numeric_share": round(sum(r["route"] == "numeric" for r in results) / n, 4),
         "numeric_accuracy": round(
             sum(r["ok"] for r in results if r["route"] == "numeric")
@@ -104,13 +110,26 @@ def run_set(name: str, files: list[Path], rows: list[dict[str, Any]], home: Path
             4,
         ),
         "unsupported_numbers": sum(len(r["unsupported"]) for r in results),
+        "unsupported_numbers_numeric_route": sum(
+            len(r["unsupported"]) for r in results if r["route"] == "numeric"
+        ),
+        "accuracy_by_op": _by_op(results),
         "ingest_s": round(ingest_s, 2),
         "results": results,
     }
 
 
+def _by_op(results: list[dict[str, Any]]) -> dict[str, float]:
+    ops: dict[str, list[bool]] = {}
+    for r in results:
+        ops.setdefault(r["op"], []).append(bool(r["ok"]))
+    return {op: round(sum(v) / len(v), 4) for op, v in sorted(ops.items())}
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
+    from zhiku.bi.question import looks_numeric
+
     out: dict[str, Any] = {}
     ours = [
         json.loads(x) for x in (ROOT / "bench/data/bi_questions.jsonl").read_text("utf-8").splitlines() if x
@@ -119,15 +138,24 @@ def main() -> int:
         out["examples"] = run_set("bi_examples", [ROOT / "examples/ai_market.xlsx"], ours, Path(tmp))
         if (SEED / "qa_dev.jsonl").is_file():
             dev = [json.loads(x) for x in (SEED / "qa_dev.jsonl").read_text("utf-8").splitlines() if x]
-            rows = [r for r in dev if numeric_dev(r)]
+            # plus unanswerable questions that look numeric: the expert must not invent a number for them
+            rows = [
+                r for r in dev if numeric_dev(r) or (r.get("unanswerable") and looks_numeric(r["question"]))
+            ]
             out["seed_dev_numeric"] = run_set("bi_seed", [SEED / "report.txt"], rows, Path(tmp))
         else:
             print("seed report absent: skipped")
     for name, res in out.items():
         print(
             f"{name}: n={res['questions']} accuracy={res['accuracy']:.3f} numeric_share={res['numeric_share']:.3f} "
-            f"numeric_accuracy={res['numeric_accuracy']:.3f} unsupported_numbers={res['unsupported_numbers']}"
+            f"numeric_accuracy={res['numeric_accuracy']:.3f} unsupported_numbers={res['unsupported_numbers']} "
+            f"(numeric route {res['unsupported_numbers_numeric_route']})"
         )
+        print(
+            f"  unanswerable numeric-looking: {res['unanswerable_questions']}, answered by numeric expert: "
+            f"{res['unanswerable_answered_by_numeric']}"
+        )
+        print("  by op: " + ", ".join(f"{k}={v:.2f}" for k, v in res["accuracy_by_op"].items()))
         for r in res["results"]:
             if not r["ok"]:
                 print(f"  MISS {r['id']} [{r['route']}] {r['question']} -> {r['answer'][:100]}")

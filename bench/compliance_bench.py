@@ -127,9 +127,9 @@ class _Fixed:
         yield AnswerEvent("answer", answer=self.ask(request))
 
 
-def added_latency(n: int) -> dict[str, Any]:
+def added_latency(n: int, audit: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(home=Path(tmp))
+        settings = Settings(home=Path(tmp), safety=SafetySettings(audit_enabled=audit))
         inner = _Fixed()
         guard = GuardedAssistant(inner, settings, kb_name="bench")
         questions = ["2023年中国人工智能核心产业规模是多少？", "How fast is enterprise adoption growing?"]
@@ -168,14 +168,23 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=4.0)
     ap.add_argument("--answers", type=int, default=500)
     args = ap.parse_args()
-    result = {"throughput": throughput(args.mb), "latency": added_latency(args.answers), "banks": banks()}
+    result = {
+        "throughput": throughput(args.mb),
+        "latency": added_latency(args.answers),
+        "latency_without_audit": added_latency(args.answers, audit=False),
+        "banks": banks(),
+    }
     t, lat, b = result["throughput"], result["latency"], result["banks"]
     print(
         f"interception: keywords {t['keywords_mb_s']} MB/s, keywords+intent {t['policy_mb_s']} MB/s, "
         f"stream {t['stream_mb_s']} MB/s ({t['terms']} terms)"
     )
     print(f"added latency per answer: p50 {lat['added_ms_p50']} ms, p95 {lat['added_ms_p95']} ms")
-    print(f"banks: refusal {b['refusal_rate']:.2%}, over-refusal {b['over_refusal_rate']:.2%} ({b['items']} items)")
+    quiet = result["latency_without_audit"]
+    print(f"  without the audit append: p50 {quiet['added_ms_p50']} ms, p95 {quiet['added_ms_p95']} ms")
+    print(
+        f"banks: refusal {b['refusal_rate']:.2%}, over-refusal {b['over_refusal_rate']:.2%} ({b['items']} items)"
+    )
     out = ROOT / "bench" / "results" / "compliance_bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -125,6 +125,29 @@ def prepare(url: str, headers: dict[str, str], files: list[Path], timeout: float
         }
 
 
+async def ask_stream(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int, float | None, str]:
+    """(status, seconds to the first content delta, route) of one streamed answer."""
+    started = time.perf_counter()
+    first: float | None = None
+    route = "?"
+    async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+        if response.status_code != 200:
+            await response.aread()
+            return response.status_code, None, route
+        async for line in response.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            event = json.loads(line[6:])
+            if "error" in event:
+                raise ValueError(event["error"].get("message_en", "stream error"))
+            choice = (event.get("choices") or [{}])[0]
+            if first is None and (choice.get("delta") or {}).get("content"):
+                first = time.perf_counter() - started
+            if choice.get("finish_reason") == "stop":
+                route = event.get("route", "?")
+    return 200, first, route
+
+
 async def client_loop(
     client: httpx.AsyncClient,
     qs: list[str],
@@ -139,16 +162,18 @@ async def client_loop(
         body = {"model": "bench", "messages": [{"role": "user", "content": question}], "stream": stream}
         started = time.perf_counter()
         try:
-            response = await client.post("/v1/chat/completions", json=body)
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                out["errors"][f"HTTP {response.status_code}"] += 1
-                continue
             if stream:
-                final = [line for line in response.text.splitlines() if '"finish_reason": "stop"' in line]
-                route = json.loads(final[-1][5:])["route"] if final else "?"
+                status, first, route = await ask_stream(client, body)
+                if first is not None:
+                    out["ttfb"].append(first)
             else:
-                route = response.json()["route"]
+                response = await client.post("/v1/chat/completions", json=body)
+                status = response.status_code
+                route = response.json()["route"] if status == 200 else "?"
+            elapsed = time.perf_counter() - started
+            if status != 200:
+                out["errors"][f"HTTP {status}"] += 1
+                continue
             out["latencies"].append(elapsed)
             out["routes"][route] += 1
         except (httpx.HTTPError, ValueError, KeyError) as exc:
@@ -200,7 +225,7 @@ async def sample_rss(pid: int, stop: asyncio.Event, samples: list[float]) -> Non
 async def run_load(
     url: str, headers: dict[str, str], qs: list[str], args: argparse.Namespace, pid: int
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"latencies": [], "errors": Counter(), "routes": Counter()}
+    out: dict[str, Any] = {"latencies": [], "ttfb": [], "errors": Counter(), "routes": Counter()}
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
     timeout = httpx.Timeout(args.duration + 30)
     samples: list[float] = []
@@ -231,6 +256,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def summarise(raw: dict[str, Any], args: argparse.Namespace, extra: dict[str, Any]) -> dict[str, Any]:
     lat_ms = [x * 1000 for x in raw["latencies"]]
+    ttfb = [x * 1000 for x in raw["ttfb"]]
     ok = len(lat_ms)
     errors = sum(raw["errors"].values())
     return {
@@ -250,6 +276,9 @@ def summarise(raw: dict[str, Any], args: argparse.Namespace, extra: dict[str, An
             "mean": round(statistics.fmean(lat_ms), 1) if lat_ms else 0.0,
             "max": round(max(lat_ms), 1) if lat_ms else 0.0,
         },
+        "time_to_first_token_ms": (
+            {"p50": round(percentile(ttfb, 50), 1), "p95": round(percentile(ttfb, 95), 1)} if ttfb else None
+        ),
         "routes": dict(raw["routes"]),
         "server_rss_mb": {
             "mean_under_load": round(statistics.fmean(raw["rss_samples"]), 1) if raw["rss_samples"] else 0.0,

@@ -75,7 +75,9 @@ def fixed_chunks(docs: Sequence[tuple[str, str]], size: int, overlap: int) -> li
     return out
 
 
-def as_hits(chunks: Sequence[tuple[str, str]], order: Sequence[int], scores: Sequence[float], name: str) -> list[Hit]:
+def as_hits(
+    chunks: Sequence[tuple[str, str]], order: Sequence[int], scores: Sequence[float], name: str
+) -> list[Hit]:
     return [
         Hit(chunk_id=f"{name}:{i}", doc_id=f"{name}", text=chunks[i][1], score=float(s), title=chunks[i][0])
         for i, s in zip(order, scores, strict=True)
@@ -196,7 +198,9 @@ def run_set(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sets", nargs="*", default=list(SETS))
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--retrieval-only", action="store_true", help="skip the full assistant pipeline")

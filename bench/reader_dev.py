@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -162,10 +163,10 @@ def bm25_search(name: str, top_k: int) -> Search:
 
 
 # -- retrieval: the product knowledge base ---------------------------------------------------------
-def kb_search(name: str, top_k: int, home: Path) -> Search:
+def kb_search(name: str, top_k: int, home: Path, dense: bool = False) -> Search:
     from zhiku.kb import KnowledgeBase
 
-    settings = Settings(home=home, index={"dense": False})
+    settings = Settings(home=home, index={"dense": dense})
     kb = KnowledgeBase.open_or_create(settings, f"dev-{name}")
     source = {
         "seed": BENCH / "seed_report" / "report.txt",
@@ -183,11 +184,14 @@ def run_set(
 ) -> dict[str, Any]:
     questions = load_questions(name)[:limit]
     ok = short_ok = refused = in_hits = 0
+    read_ms: list[float] = []
     rows = []
     t0 = time.perf_counter()
     for q in questions:
         hits = search(q.question)
+        r0 = time.perf_counter()
         ans = reader.read(AskRequest(q.question), hits, Trace())
+        read_ms.append((time.perf_counter() - r0) * 1000)
         good, sgood = correct(q, ans), short_correct(q, ans)
         blob = norm(" ".join(h.text for h in hits))
         in_hits += bool(q.parts) and all(any(norm(a) in blob for a in part) for part in q.parts)
@@ -219,6 +223,8 @@ def run_set(
         "refused": refused,
         "answer_in_hits": round(in_hits / n, 4),
         "seconds": round(time.perf_counter() - t0, 2),
+        "read_ms_p50": round(statistics.median(read_ms), 2) if read_ms else 0.0,
+        "read_ms_p95": round(sorted(read_ms)[int(0.95 * (len(read_ms) - 1))], 2) if read_ms else 0.0,
         "rows": rows,
     }
 
@@ -230,6 +236,7 @@ def main() -> None:
     ap.add_argument("--top-k", type=int, default=5)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--min-confidence", type=float, default=None)
+    ap.add_argument("--dense", action="store_true", help="kb retriever: hybrid BM25 + dense (slower)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if not BENCH.is_dir():
@@ -250,7 +257,7 @@ def main() -> None:
         for name in args.sets.split(","):
             t0 = time.perf_counter()
             if args.retriever == "kb":
-                search = kb_search(name, args.top_k, Path(home))
+                search = kb_search(name, args.top_k, Path(home), args.dense)
             else:
                 search = bm25_search(name, args.top_k)
             index_s = time.perf_counter() - t0
@@ -259,9 +266,11 @@ def main() -> None:
             results[name] = res
             print(
                 f"{name}: accuracy {res['accuracy']:.3f}  short {res['short_accuracy']:.3f}  "
-                f"refused {res['refused']}/{res['questions']}  in-hits {res['answer_in_hits']:.3f}  ({res['seconds']}s, index {index_s:.1f}s)"
+                f"refused {res['refused']}/{res['questions']}  in-hits {res['answer_in_hits']:.3f}  "
+                f"read p50 {res['read_ms_p50']}ms p95 {res['read_ms_p95']}ms  ({res['seconds']}s, index {index_s:.1f}s)"
             )
-    out = ROOT / "bench" / "results" / "reader_dev.json"
+    suffix = "" if args.retriever == "bm25" else f"_{args.retriever}" + ("_dense" if args.dense else "")
+    out = ROOT / "bench" / "results" / f"reader_dev{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 

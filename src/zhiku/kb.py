@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,10 +92,28 @@ def list_kbs(settings: Settings) -> list[str]:
 
 
 def delete_kb(settings: Settings, name: str) -> None:
+    """Delete a KB's directory and, on a Milvus server, its collection (no orphaned vectors)."""
     path = settings.kb_dir(name)
     if not (path / "kb.json").is_file():
         raise NotFoundError(f"知识库不存在：{name}", f"knowledge base not found: {name}", name=name)
+    if settings.index.milvus_uri:
+        meta = json.loads((path / "kb.json").read_text(encoding="utf-8"))
+        drop_collection(settings, collection_name(name, meta.get("uid", "")))
     shutil.rmtree(path)
+
+
+def drop_collection(settings: Settings, collection: str) -> None:
+    """Drop a collection without loading an embedder (rebuild after an embedder change)."""
+    from pymilvus import MilvusClient
+
+    uri = settings.index.milvus_uri
+    token = settings.index.milvus_token.get_secret_value()
+    client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+    try:
+        if client.has_collection(collection):
+            client.drop_collection(collection)
+    finally:
+        client.close()
 
 
 class KnowledgeBase:
@@ -168,6 +187,7 @@ class KnowledgeBase:
             "dim": None,
             "dense": settings.index.dense,
             "local_only": local_only,
+            "uid": uuid.uuid4().hex,
         }
         (path / "kb.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         return cls(settings, name, **kwargs)
@@ -190,6 +210,10 @@ class KnowledgeBase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def collection(self) -> str:
+        return collection_name(self.name, str(self.meta.get("uid", "")))
 
     @property
     def local_only(self) -> bool:
@@ -243,7 +267,7 @@ class KnowledgeBase:
                 token = self.settings.index.milvus_token.get_secret_value()
                 self._vectors = MilvusVectorStore(
                     uri,
-                    collection_name(self.name),
+                    self.collection,
                     embedder.dim,
                     token=token,
                     memory_rows=self.settings.index.memory_rows,
@@ -293,7 +317,10 @@ class KnowledgeBase:
         if vectors is not None and len(chunks):
             formats = {r.doc_id: r.format for r in records}
             store.upsert(
-                [c.chunk_id for c in chunks], [c.doc_id for c in chunks], [formats[c.doc_id] for c in chunks], vectors
+                [c.chunk_id for c in chunks],
+                [c.doc_id for c in chunks],
+                [formats[c.doc_id] for c in chunks],
+                vectors,
             )
 
     # -- ingestion and removal -------------------------------------------------
@@ -361,15 +388,17 @@ class KnowledgeBase:
                 hook.on_rebuild(self)
 
     def _drop_vectors_without_embedder(self) -> None:
-        from pymilvus import MilvusClient
-
-        uri = self.settings.index.milvus_uri or str(self.path / "vectors.db")
-        client = MilvusClient(uri=uri)
-        try:
-            if client.has_collection(collection_name(self.name)):
-                client.drop_collection(collection_name(self.name))
-        finally:
-            client.close()
+        if self.settings.index.milvus_uri:
+            drop_collection(self.settings, self.collection)
+        else:
+            lite = self.settings.model_copy(
+                update={
+                    "index": self.settings.index.model_copy(
+                        update={"milvus_uri": str(self.path / "vectors.db")}
+                    )
+                }
+            )
+            drop_collection(lite, self.collection)
 
     def refresh_fulltext(self) -> None:
         version = self.catalog.bump_version()

@@ -42,7 +42,7 @@ def test_frame_answer_puts_short_answer_then_quoted_evidence_with_marker() -> No
     assert zh.startswith("2137亿元。")
     assert zh.endswith("“2023年产业规模达到2137亿元。”[1]")
     en = frame_answer("en", "8110亿元", "2028年产业规模将达到8110亿元。", "[1]")
-    assert en.startswith("8110亿元.")
+    assert en.startswith("8110亿元 (811 billion yuan).")
     assert "Evidence" in en and en.endswith("[1]")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.qtypes import analyse_question, detect_question_type
+from zhiku.answer.qtypes import analyse_question, detect_question_type, split_coordinated
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +87,17 @@ def test_english_analysis_carries_chinese_alternatives() -> None:
     assert {"中国", "人工智能", "产业", "规模"} <= alternatives
     china = next(t for t in analysis.tokens if "china" in t.alternatives)
     assert china.critical and china.role == "place"
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("上海和北京2021年的GDP分别是多少？", ["上海2021年的GDP是多少？", "北京2021年的GDP是多少？"]),
+        ("2022年和2023年超级碗冠军是谁", ["2022年超级碗冠军是谁", "2023年超级碗冠军是谁"]),
+        ("2023年中国人工智能产业规模是多少？", ["2023年中国人工智能产业规模是多少？"]),
+        ("计算机视觉和自然语言处理哪个占比高", ["计算机视觉和自然语言处理哪个占比高"]),
+        ("What were the sizes in 2023 and 2028?", ["What were the sizes in 2023 and 2028?"]),
+    ],
+)
+def test_split_coordinated(question: str, parts: list[str]) -> None:
+    assert split_coordinated(question) == parts

@@ -181,3 +181,16 @@ def test_pdf_spacing_between_chinese_characters_is_removed() -> None:
         "Next one.",
         "Done.",
     ]
+
+
+def test_two_item_question_is_answered_item_by_item() -> None:
+    hits = [
+        hit("g1", "2021年上海全年GDP为43214.85亿元，同比增长8.1%。", title="统计公报"),
+        hit("g2", "2021年北京全年GDP为40269.6亿元，同比增长8.5%。", title="统计公报"),
+    ]
+    answer = ask("上海和北京2021年的GDP分别是多少？", hits=hits)
+    assert answer.found
+    assert "43214.85亿元" in answer.short_answer and "40269.6亿元" in answer.short_answer
+    assert [c.index for c in answer.citations] == [1, 2]
+    assert "[1]" in answer.answer and "[2]" in answer.answer
+    assert {c.chunk_id for c in answer.citations} == {"g1", "g2"}

@@ -75,3 +75,30 @@ def test_english_sentence() -> None:
 def test_split_metric() -> None:
     assert split_metric("中国AI芯片市场规模") == ("中国AI芯片", "市场规模")
     assert split_metric("北京") == ("北京", "")
+
+
+def test_two_values_in_one_clause_keep_the_subject() -> None:
+    facts = extract_facts("中国AI芯片市场规模从2020年的195亿元增长到2023年的620亿元。")
+    assert [(f.label, f.period, f.raw) for f in facts] == [
+        ("中国AI芯片市场规模", "2020", "195亿元"),
+        ("中国AI芯片市场规模", "2023", "620亿元"),
+    ]
+
+
+def test_respective_single_letter_items() -> None:
+    facts = extract_facts("2023年A和B的市场规模分别为100亿元和50亿元。")
+    assert [(f.label, f.raw) for f in facts] == [("A的市场规模", "100亿元"), ("B的市场规模", "50亿元")]
+
+
+def test_follow_on_metrics_inherit_subject_and_sign() -> None:
+    facts = _by_raw(
+        "A公司2023年营收为12.5亿元，净利润为-3.2亿元。2022年中国大模型市场规模约为80亿元，同比增长35%。"
+    )
+    assert facts["-3.2亿元"].label == "A公司净利润"  # type: ignore[attr-defined]
+    assert facts["-3.2亿元"].value == pytest.approx(-3.2e8)  # type: ignore[attr-defined]
+    assert facts["35%"].label == "中国大模型同比增长"  # type: ignore[attr-defined]
+
+
+def test_currency_prefix() -> None:
+    f = extract_facts("In 2023, global AI spending reached USD 154 billion.")[0]
+    assert f.unit == "美元" and f.value == pytest.approx(1.54e11) and f.label == "global AI spending"

@@ -124,3 +124,22 @@ def test_markdown_table_block_becomes_sql_table_and_facts(settings: Settings, tm
         assert speech.value == pytest.approx(120e8) and "语音识别" in speech.sentence
         answer = build_assistant(kb, settings).ask(AskRequest("2024年机器翻译市场规模比2023年增长了多少？"))
         assert answer.route == "numeric" and "14亿元" in answer.answer
+
+
+def test_rebuild_rederives_facts_and_tables(settings: Settings, xlsx: Path, tmp_path: Path) -> None:
+    (tmp_path / "report.md").write_text(REPORT, encoding="utf-8")
+    with KnowledgeBase.open_or_create(settings, "rebuild") as kb:
+        kb.ingest([xlsx, tmp_path / "report.md"])
+        store = store_for(kb)
+        before = len(store.facts())
+        kb.rebuild()
+        assert len(store.facts()) >= before > 0
+        assert {t.sheet for t in store.tables()} == {"segments", "regions"}
+        assert any(f.raw == "3931亿元" for f in store.facts(period="2028"))
+
+
+def test_csv_number_formats_are_normalised(tmp_path: Path) -> None:
+    path = tmp_path / "fmt.csv"
+    path.write_text('项目,规模（亿元）,占比\n甲,"1,219",30.6%\n乙,3.4万亿,百分之三十\n', encoding="utf-8")
+    (table,) = read_tables(path)
+    assert table.rows == (("甲", 1219.0, 30.6), ("乙", 34000.0, 30.0))

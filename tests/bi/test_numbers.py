@@ -63,3 +63,8 @@ def test_format_value() -> None:
     assert format_value(4.477e11, "亿", "元") == "4477亿元"
     assert format_value(44.7123, "", "%", digits=1) == "44.7%"
     assert format_value(8.11e11, "billion", "元") == "811 billion元"
+
+
+def test_identifier_suffix_and_units_before_latin() -> None:
+    assert [q.raw for q in find_quantities("港交所18C条款，5G网络")] == []
+    assert [q.raw for q in find_quantities("共有18家AI公司")] == ["18家"]

@@ -261,3 +261,10 @@ def test_large_uploads_are_ingested_in_batches(tmp_path: Path) -> None:
         assert job["state"] == "done" and [f["status"] for f in job["files"]] == ["added"] * 5
         answer = c.post("/api/kb/batches/search", json={"query": "编号为333的项目"}, headers=ADMIN).json()
         assert "333" in answer["hits"][0]["text"]
+
+
+def test_aigc_label_header_when_the_answer_carries_one(client: TestClient) -> None:
+    response = client.post("/api/kb/demo/ask", json={"question": QUESTION}, headers=ADMIN)
+    if "aigc" not in response.json():
+        pytest.skip("no AIGC label configured on answers")
+    assert response.headers["x-aigc-label"].startswith("label=1; producer=")

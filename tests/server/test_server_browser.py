@@ -115,7 +115,7 @@ def test_upload_ask_and_open_citation(page: Any, tmp_path: Path) -> None:
 def test_numeric_answer_draws_a_chart(page: Any) -> None:
     page.wait_for_selector("#kb-list li[data-kb='demo']")
     page.click("#kb-list li[data-kb='demo']")
-    page.fill("#question", "2028年人工智能产业规模比2023年增长了几倍？")
+    page.fill("#question", "2028年产业规模是2023年的多少倍？")
     page.press("#question", "Enter")
     page.wait_for_selector(".msg.assistant:not(.streaming) .answer-text", timeout=60_000)
     route = page.get_attribute(".msg.assistant", "data-route")
@@ -157,3 +157,27 @@ def test_graph_view(page: Any) -> None:
     page.click("#graph-entities .chip")
     page.wait_for_selector("#graph-view svg.graph .node.center")
     _shot(page, "07-graph.png")
+
+
+def test_key_without_grant_sees_nothing(browser: Any, live_server: LiveServer) -> None:
+    import httpx
+
+    created = httpx.post(
+        f"{live_server.url}/api/keys",
+        json={"name": "guest", "grants": []},
+        headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+    ).json()
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 700})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/")
+        page.wait_for_selector("#key-dialog[open]")  # no key yet: the page asks for one
+        page.fill("#key-input", created["key"])
+        page.click("#key-form button[type='submit']")
+        page.wait_for_selector("#kb-empty:not([hidden])")
+        assert page.query_selector_all("#kb-list li") == []
+        assert page.is_hidden("#kb-create")
+        assert "demo" not in page.content()
+        _shot(page, "08-no-grant.png")
+    finally:
+        context.close()

@@ -55,7 +55,8 @@ def frame_answer(language: Language, short: str, evidence: str, marker: str) -> 
     """
     evidence = evidence.strip()
     if language == "en":
-        head = f"{short}.\n" if short else ""
+        words = english_amount(short)
+        head = f"{short} ({words}).\n" if words else f"{short}.\n" if short else ""
         return f"{head}Evidence: “{evidence}” {marker}"
     head = f"{short.rstrip('。')}。\n" if short else ""
     return f"{head}依据：“{evidence}”{marker}"
@@ -208,3 +209,24 @@ def glossary_expand(text: str) -> str:
         return text
     extra = [zh for alts in glossary_terms(text).values() for zh in alts]
     return " ".join([text, *dict.fromkeys(extra)]) if extra else text
+
+
+_CN_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万亿|亿|万)(元|美元|人民币)?$")
+_MAGNITUDE = {"万亿": 1e12, "亿": 1e8, "万": 1e4}
+_CURRENCY = {"元": " yuan", "人民币": " yuan", "美元": " US dollars", None: ""}
+
+
+def english_amount(text: str) -> str:
+    """Render a Chinese amount in English words for an English reply ("8110亿元" → "811 billion yuan").
+
+    Returns "" when ``text`` is not a plain amount with 万/亿/万亿.
+    """
+    m = _CN_AMOUNT.match(text.replace(",", "").strip())
+    if m is None:
+        return ""
+    value = float(m.group(1)) * _MAGNITUDE[m.group(2)]
+    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
+        if value >= scale:
+            number = f"{value / scale:.2f}".rstrip("0").rstrip(".")
+            return f"{number} {word}{_CURRENCY[m.group(3)]}"
+    return f"{value:g}{_CURRENCY[m.group(3)]}"

@@ -108,6 +108,7 @@ _EN_UNITS = {"how many times": "倍"}
 _ZH_ALIAS = re.compile(
     r"(?:又|也|还|亦|或)?(?:被)?(?:称为|称作|叫做?|名为|称)什么|别名|又名|别称|简称|俗称|全称|原名|本名|英文名|谥号|字号"
 )
+_ZH_NOT_PERSON = re.compile(r"冠军|亚军|季军|主席国|东道主|球队|哪个队|公司|政党|组织|机构|赢得|获胜")
 _METRIC_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
         re.compile(
@@ -115,14 +116,31 @@ _METRIC_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ),
         ("厘米", "公分", "毫米", "米", "公里", "千米", "英尺", "英寸", "公尺", "km", "cm", "mm", "m"),
     ),
-    (re.compile(r"体重|重量|多重|质量"), ("克", "千克", "公斤", "吨", "磅", "kg", "g")),
+    (re.compile(r"体重|重量|多重|质量|产量|总产"), ("克", "千克", "公斤", "吨", "斤", "磅", "kg", "g")),
+    (re.compile(r"震级|级别|等级"), ("级",)),
+    (re.compile(r"点数|收盘|指数"), ("点",)),
     (re.compile(r"面积"), ("平方", "公顷", "亩", "km²")),
     (re.compile(r"人口|人数|员工|居民"), ("人", "万", "亿")),
     (
         re.compile(
             r"多少钱|价格|售价|票价|金额|融资|收入|营收|产值|市值|估值|规模|投资|成本|GDP|票房|销售额"
         ),
-        ("元", "亿", "万", "美元", "欧元", "港元", "日元", "英镑", "billion", "million", "yuan", "dollar"),
+        (
+            "元",
+            "亿",
+            "万",
+            "美元",
+            "美金",
+            "欧元",
+            "港元",
+            "港币",
+            "日元",
+            "英镑",
+            "billion",
+            "million",
+            "yuan",
+            "dollar",
+        ),
     ),
     (re.compile(r"温度|气温"), ("℃", "度", "°")),
     (re.compile(r"多久|多长时间|时长|寿命|历时|存在了"), ("年", "个月", "天", "小时", "分钟", "秒", "周")),
@@ -143,6 +161,8 @@ def detect_question_type(question: str, language: Language | None = None) -> Que
                 return replace(qt, units=units)
     if qt.kind in ("entity", "other") and _ZH_ALIAS.search(question):
         return replace(qt, kind="entity", alias=True)
+    if qt.kind == "person" and _ZH_NOT_PERSON.search(question):
+        return replace(qt, kind="entity")  # "冠军是谁" is often a team, "主席国是谁" a country
     return qt
 
 
@@ -309,3 +329,53 @@ def _strip_stop(text: str) -> str:
     import rjieba
 
     return "".join(w if w.strip() and w not in _ZH_STOP else " " for w in rjieba.cut(text))
+
+
+_COORD = re.compile(r"和|与|以及|及")
+_COORD_TAGS = ("ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng", "n", "t", "m")
+
+
+def split_coordinated(question: str) -> list[str]:
+    """One question per coordinated item: "上海和北京2021年的GDP分别是多少？" → the 上海 … and the 北京 … question.
+
+    Applies to Chinese questions whose two joined items are both years or both names (places,
+    people, organisations), or that say 分别; otherwise the question is returned as it is.
+    """
+    import rjieba
+
+    if detect_language(question) != "zh" or not _COORD.search(question):
+        return [question]
+    tags = [(w, t) for w, t in rjieba.tag(question) if w.strip()]
+    for i in range(1, len(tags) - 1):
+        word, _ = tags[i]
+        if word not in ("和", "与", "以及", "及"):
+            continue
+        left, right = _item(tags, i, -1), _item(tags, i, 1)
+        if not left or not right or not _parallel(left, right, "分别" in question):
+            continue
+        joined = f"{left[0]}{word}{right[0]}"
+        if joined not in question:
+            continue
+        base = question.replace("分别", "")
+        return [base.replace(joined, left[0], 1), base.replace(joined, right[0], 1)]
+    return [question]
+
+
+def _item(tags: list[tuple[str, str]], i: int, step: int) -> tuple[str, str] | None:
+    """The coordinated item next to the conjunction (a year keeps its 年: "2022年")."""
+    j = i + step
+    word, tag = tags[j]
+    if tag not in _COORD_TAGS or len(word) > 8:
+        return None
+    if step < 0 and word == "年" and j > 0 and re.fullmatch(r"\d{4}", tags[j - 1][0]):
+        return tags[j - 1][0] + "年", "t"
+    if step > 0 and re.fullmatch(r"\d{4}", word) and j + 1 < len(tags) and tags[j + 1][0] == "年":
+        return word + "年", "t"
+    return word, tag
+
+
+def _parallel(left: tuple[str, str], right: tuple[str, str], says_each: bool) -> bool:
+    years = all(re.fullmatch(r"\d{4}年?", w) for w, _ in (left, right))
+    proper = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng"}
+    names = left[1] in proper and right[1] in proper
+    return years or names or (says_each and left[1] == right[1])

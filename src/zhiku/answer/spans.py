@@ -38,7 +38,9 @@ _EN_MAG = r"(?:\s?(?:trillion|billion|million|thousand|bn|mn)\b)"
 _UNIT = (
     r"(?:个百分点|百分点|%|％|‰|倍|亿元|万元|千元|元人民币|元|亿美元|万美元|美元|亿欧元|欧元|日元|韩元|英镑|港元|港币|"
     r"家|个|人次|人|名|位|次|种|项|款|台|辆|件|部|座|所|条|张|只|份|岁|周岁|年|个月|天|小时|分钟|秒|"
-    r"吨|千克|公斤|克|千米|公里|平方公里|平方米|米|厘米|毫米|纳米|公顷|亩|GB|TB|PB|MB|Gbps|TOPS|"
+    r"亿美金|美金|亿港币|港币|万斤|亿斤|斤|点|"
+    r"吨|千克|公斤|克|千米|公里|平方公里|平方米|米|厘米|公分|公尺|毫米|纳米|英尺|英寸|英里|海里|磅|公顷|亩|"
+    r"GB|TB|PB|MB|Gbps|TOPS|"
     r"[PET]?FLOPS|瓦|千瓦|兆瓦|W|kW|度|℃|分|票|字|页|集|场|届|枚|架|艘|颗|块|户|层|级|代|卷|章|首|"
     r"percent\b|per cent\b|times\b|yuan\b|dollars?\b|people\b|companies\b)"
 )
@@ -90,7 +92,9 @@ def locate(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int]]
     return out
 
 
-_ARTICLE_UNITS = frozenset({"个", "种", "位", "名", "家", "只", "部", "座", "项", "款", "条", "次", "件", "张"})
+_ARTICLE_UNITS = frozenset(
+    {"个", "种", "位", "名", "家", "只", "部", "座", "项", "款", "条", "次", "件", "张"}
+)
 _ALIAS = re.compile(
     r"(?:又称|又名|别名|别称|亦称|亦作|亦名|俗称|简称|全称|又叫|也叫|也称|或称|通称|统称|被称为|称为|称作|"
     r"英文名|英语|英文|学名|原名|本名|艺名|字|号)(?:为|是|作)?[:：]?\s*([^，。；;、,（）()]{1,24})"
@@ -99,7 +103,9 @@ _ALIAS = re.compile(
 
 def alias_spans(text: str) -> list[Span]:
     """What follows 又称/又名/简称/原名 … ("美味牛肝菌又称大腿蘑" → 大腿蘑)."""
-    return [Span(m.group(1).strip(), m.start(1), m.end(1), "name", tag="alias") for m in _ALIAS.finditer(text)]
+    return [
+        Span(m.group(1).strip(), m.start(1), m.end(1), "name", tag="alias") for m in _ALIAS.finditer(text)
+    ]
 
 
 def number_spans(text: str) -> list[Span]:

@@ -12,13 +12,14 @@ resolved without ambiguity.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from zhiku.answer.base import AskRequest
 from zhiku.bi.charts_recover import recover_series, recover_shares, series_facts
-from zhiku.bi.facts import Fact, extract_facts
+from zhiku.bi.facts import Fact, extract_facts, split_metric
 from zhiku.bi.numbers import ZH_MAGNITUDES, format_value
 from zhiku.bi.question import QuestionSpec, Target, looks_numeric, parse_question
 from zhiku.bi.resolve import FactPool, cagr_bounds
@@ -143,11 +144,15 @@ class NumericExpert:
         f = found[0]
         shown = display(f)
         est = "（预测值）" if f.estimate and spec.language == "zh" else (" (forecast)" if f.estimate else "")
+        converted: list[str] = []
         if spec.language == "zh":
             text = f"{_year(f.period)}{f.label}为{shown}{est}{b.cite(f)}。"
         else:
-            text = f"{f.label} ({_year_en(f.period)}): {shown}{est} {b.cite(f)}."
-        comp = _computation("lookup", shown, [f], b, shown, f.value)
+            english = _in_billions(f)
+            converted = [english] if english else []
+            also = f" (= {english})" if english else ""
+            text = f"{f.label} ({_year_en(f.period)}): {shown}{also}{est} {b.cite(f)}."
+        comp = _computation("lookup", shown, [f], b, shown, f.value, extra_numbers=converted)
         return text, shown, {"computation": comp}
 
     def _two(self, spec: QuestionSpec, pool: FactPool) -> tuple[Fact, Fact] | None:
@@ -210,6 +215,15 @@ class NumericExpert:
     def _op_growth(
         self, spec: QuestionSpec, pool: FactPool, b: _Builder
     ) -> tuple[str, str, dict[str, Any]] | None:
+        target = spec.targets[0]
+        subject = (
+            re.sub(r"(?:的)?(?:市场|产业|行业)?(?:规模)?$", "", split_metric(target.text)[0]) or target.text
+        )
+        stated = pool.lookup(Target(f"{subject}同比增长", target.period), "%")
+        if stated:
+            return self._op_lookup(
+                replace(spec, targets=(Target(f"{subject}同比增长", target.period),)), pool, b
+            )
         spec = replace(spec, unit_hint="")
         pair = self._two(spec, pool)
         if pair is None or pair[1].value <= 0 or pair[0].unit == "%":
@@ -392,6 +406,14 @@ class NumericExpert:
         text = "；".join(lines) + "。"
         comp = _computation("compare", text, [*one, *two], b, text, None)
         return text, text, {"computation": comp, "chart": _line([one, two], _scale_for([*one, *two]))}
+
+
+def _in_billions(f: Fact) -> str:
+    """8110亿元 → "811 billion yuan" for English answers (a unit conversion, shown as computed)."""
+    if f.unit not in ("元", "美元") or abs(f.value) < 1e8:
+        return ""
+    currency = "yuan" if f.unit == "元" else "US dollars"
+    return f"{format_value(f.value / 1e9, '', '', digits=2)} billion {currency}"
 
 
 def _year(period: str) -> str:

@@ -26,6 +26,8 @@ METRICS = (
     "同比增速",
     "增长率",
     "增速",
+    "同比增长",
+    "年均增长",
     "市场规模",
     "产业规模",
     "行业规模",
@@ -36,6 +38,10 @@ METRICS = (
     "比例",
     "比重",
     "渗透率",
+    "净利润",
+    "净利率",
+    "毛利率",
+    "利润",
     "营业收入",
     "营收",
     "收入",
@@ -145,7 +151,9 @@ def _period_before(text: str, pos: int) -> tuple[str, int]:
 
 
 def _clean_label(text: str) -> str:
-    text = _VERBS.sub("", text.strip())
+    text = re.sub(r"(?:的|从|由|自)+$", "", text.strip())
+    text = _VERBS.sub("", text)
+    text = re.sub(r"(?:的|从|由|自)+$", "", text)
     for q in QUALIFIERS:
         if text.endswith(q):
             text = text[: -len(q)]
@@ -183,6 +191,13 @@ def _is_date_part(text: str, q: Quantity) -> bool:
     )
 
 
+def _in_range(text: str, q: Quantity) -> bool:
+    """Either end of a range such as 2-4卡 or 60%到90%: not one value, so not a fact."""
+    before = text[max(0, q.start - 6) : q.start]
+    after = text[q.end : q.end + 3]
+    return bool(re.search(r"\d[%％]?\s*[-~～至到]\s*$", before) or re.match(r"\s*[-~～至到]\s*\d", after))
+
+
 def _after_label(text: str, q: Quantity) -> str:
     rest = _CLAUSE_SPLIT.split(text[q.end :], maxsplit=1)[0]
     return rest.strip().rstrip("。.！!？?")[:24]
@@ -198,11 +213,17 @@ def _respective_label(sentence: str, start: int, q: Quantity) -> str:
     index = next((i for i, v in enumerate(values) if v.start + start == q.start), -1)
     if len(items) < 2 or len(items) != len(values) or index < 0:
         return ""
-    shared = set("".join(items[:-1]))
     last = items[-1]
+    metric = next((m for m in METRICS if m in last), "")
+    at = last.rfind(metric) if metric else len(last)
+    if metric and last[at - 1 : at] == "的":
+        at -= 1
+    suffix, last = last[at:], last[:at]
+    shared = set("".join(items[:-1]))
     cut = next((i for i, ch in enumerate(last) if ch not in shared), len(last))
-    suffix = last[cut:]
-    items[-1] = last[:cut]
+    if 0 < cut < len(last):  # 端侧AI芯片 after 云端、边缘侧: "AI芯片" is shared by all items
+        suffix, last = last[cut:] + suffix, last[:cut]
+    items[-1] = last
     return items[index] + suffix
 
 
@@ -229,6 +250,10 @@ def _fact_in_sentence(sentence: str, q: Quantity, prev: Fact | None) -> Fact | N
     label = _clean_label(before)
     if "分别" in before:
         label = _respective_label(sentence, start, q) or label
+    elif prev is not None and prev.end > start:
+        # a second value in the same clause (从195亿元增长到620亿元): label from after the first one
+        tail = _clean_label(_YEAR_RE.sub("", sentence[prev.end : q.start]))
+        label = tail if split_metric(tail)[1] or len(tail) >= 4 else prev.label
     if not label or _NUM_WORDS.search(label):
         after = _after_label(sentence, q)
         label = re.sub(r"^(?:的|个|家)", "", after) if after and not re.match(r"^\d", after) else label
@@ -274,14 +299,13 @@ def extract_facts(text: str) -> list[Fact]:
         offset = base + len(sentence)
         prev: Fact | None = None
         for q in find_quantities(sentence):
-            if is_year(q) or q.unit == "年" or _is_date_part(sentence, q):
+            if is_year(q) or q.unit == "年" or _is_date_part(sentence, q) or _in_range(sentence, q):
                 continue
             fact = _fact_in_sentence(sentence, q, prev)
             if fact is None:
                 continue
-            fact = _shift(fact, base)
-            facts.append(fact)
-            prev = fact
+            facts.append(_shift(fact, base))
+            prev = fact  # offsets relative to the sentence, as _fact_in_sentence expects
     return facts
 
 

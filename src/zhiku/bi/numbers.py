@@ -52,7 +52,7 @@ _EN_MAG_RE = "trillion|billion|million|thousand|bn|mn"
 _NUM_RE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 QUANTITY_RE = re.compile(
-    rf"(?:(?<![\d\w])(?P<sign>[-+]))?(?P<num>{_NUM_RE})\s*"
+    rf"(?:(?P<cur>USD|US\$|RMB|CNY|\$|¥|￥)\s?)?(?:(?<![\d.A-Za-z])(?P<sign>[-+]))?(?P<num>{_NUM_RE})\s*"
     rf"(?:(?P<pct>%|％)|(?P<mag>{_MAG_RE})?(?:\s?(?P<emag>{_EN_MAG_RE})\b)?\s?(?P<unit>{_UNIT_RE})?)",
     re.IGNORECASE,
 )
@@ -139,6 +139,11 @@ class Quantity:
 def _unit_of(match: re.Match[str]) -> str:
     if match.group("pct"):
         return "%"
+    cur = (match.group("cur") or "").upper()
+    if cur in ("USD", "US$", "$"):
+        return "美元"
+    if cur in ("RMB", "CNY", "¥", "￥"):
+        return "元"
     unit = match.group("unit") or ""
     if unit.lower() in ("rmb", "cny", "yuan", "人民币元"):
         return "元"
@@ -172,8 +177,13 @@ def find_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     for match in QUANTITY_RE.finditer(norm):
         before = norm[match.start() - 1] if match.start() > 0 else ""
-        if before.isalpha() and before.isascii():
-            continue  # part of an identifier such as H100, GPT4, 8B
+        after = norm[match.end() : match.end() + 1]
+        if (before.isalpha() and before.isascii()) or (
+            after.isalpha()
+            and after.isascii()
+            and not (match.group("emag") or match.group("unit") or match.group("mag"))
+        ):
+            continue  # part of an identifier such as H100, GPT4, 18C, 7B
         found.append(quantity_from_match(match))
     for match in ZH_PERCENT_RE.finditer(norm):
         value = parse_zh_numeral(match.group("num"))

@@ -56,7 +56,8 @@ def unit_of_header(header: str) -> tuple[str, str]:
     return text, ""
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, scale: str = "") -> Any:
+    """A cell as a number where it is one; "3.4万亿" in a column headed （亿元） becomes 34000."""
     if value is None:
         return None
     if isinstance(value, (int, float)):
@@ -65,9 +66,12 @@ def _cell(value: Any) -> Any:
     if not text:
         return None
     number = parse_number(text)
-    if number is not None and not re.search(r"[万亿]|illion", text):
-        return number
-    return text
+    if number is None:
+        return text
+    if re.search(r"[万亿千]|illion|thousand", text):
+        factor = ZH_MAGNITUDES.get(scale, EN_MAGNITUDES.get(scale.lower(), 1.0)) if scale else 1.0
+        return number / factor
+    return number
 
 
 def _header_index(grid: list[list[Any]]) -> int:
@@ -95,7 +99,11 @@ def _grid_to_table(
     title = " ".join(dict.fromkeys(str(c) for c in grid[0] if c)) if h > 0 else ""
     header = _names([grid[h]] + ([grid[h + 1]] if _is_subheader(grid, h) else []))
     body_start = h + (2 if _is_subheader(grid, h) else 1)
-    rows = tuple(tuple(_cell(c) for c in r) for r in grid[body_start:])
+    scales = [unit_of_header(h)[1] for h in header]
+    rows = tuple(
+        tuple(_cell(c, scales[j] if j < len(scales) else "") for j, c in enumerate(r))
+        for r in grid[body_start:]
+    )
     ranges = tuple(f"{prefix}{body_start + i + 1}" for i in range(len(rows)))
     return TableData(name, source, sheet, header, rows, ranges, title)
 

@@ -44,13 +44,13 @@ def gate_train(
     out: Annotated[Path | None, typer.Option("--out", help="输出模型 / output model file")] = None,
     held_out: Annotated[float, typer.Option(help="留出比例 / held-out share")] = 0.2,
     seed: Annotated[int, typer.Option()] = 13,
-    c: Annotated[float, typer.Option("--c", help="正则化强度倒数 / inverse regularisation")] = 3.0,
+    c: Annotated[float, typer.Option("--c", help="正则化强度倒数 / inverse regularisation")] = 10.0,
     report: Annotated[
         Path | None, typer.Option("--report", help="评估结果 JSON / write evaluation JSON")
     ] = None,
 ) -> None:
     """训练门控并报告留出准确率 / train the gate and report held-out accuracy."""
-    from zhiku.models.gate import data_dir, load_examples, train_and_evaluate
+    from zhiku.models.gate import data_dir, load_examples, repeated_holdout, train_and_evaluate
 
     examples = load_examples(data)
     model, evaluation = train_and_evaluate(examples, held_out=held_out, seed=seed, c=c)
@@ -64,6 +64,7 @@ def gate_train(
         "seed": seed,
     }
     _print_eval(evaluation.to_dict())
+    console.print(f"{repeated['splits']} 次划分 / splits: {repeated['mean']:.3f} ± {repeated['std']:.3f}")
     console.print(f"模型已保存 / model saved: {target}")
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)

@@ -106,7 +106,12 @@ def keys_create(
     info, secret = store.create(name, [Grant.parse(g) for g in grant or []])
     grants = [f"{g.kb}:{g.level}" for g in info.grants]
     if as_json:
-        print(json.dumps({"key_id": info.key_id, "name": info.name, "grants": grants, "key": secret}))
+        print(
+            json.dumps(
+                {"key_id": info.key_id, "name": info.name, "grants": grants, "key": secret},
+                ensure_ascii=False,
+            )
+        )
         return
     console.print(f"密钥 / key [bold]{info.key_id}[/bold] ({info.name}) grants: {', '.join(grants) or '-'}")
     console.print("请立即保存，之后无法再次查看 / save it now, it cannot be shown again:")

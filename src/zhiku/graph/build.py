@@ -13,7 +13,7 @@ weighted ``mentions_with`` edges.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -24,6 +24,7 @@ from zhiku.graph.normalize import Normalizer, strip_suffixes
 from zhiku.graph.store import GraphDelta, SqliteGraphStore
 from zhiku.types import Chunk
 
+_UNLINKED = frozenset({"weak", "pos"})
 _ASCII = re.compile(r"^[\x00-\x7f]+$")
 _WORDCH = re.compile(r"[A-Za-z0-9]")
 
@@ -35,8 +36,14 @@ class GraphBuilder:
     would otherwise become an edge.
     """
 
-    def __init__(self, store: SqliteGraphStore, max_per_sentence: int = 8) -> None:
+    def __init__(
+        self,
+        store: SqliteGraphStore,
+        max_per_sentence: int = 8,
+        cut: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self.store = store
+        self._cut = cut
         self.max_per_sentence = max_per_sentence
         self.norm = Normalizer()
         self.norm.load_aliases(store.aliases())
@@ -46,7 +53,11 @@ class GraphBuilder:
         """Before a full rebuild: learn every alias and name first, so linking sees them all."""
         for alias, full in aliases:
             self.norm.add_alias(alias, full)
-        names = {m.name: self.norm.entity_id(m.name) for m in mentions if m.name not in GENERIC}
+        names = {
+            m.name: self.norm.entity_id(m.name)
+            for m in mentions
+            if m.name not in GENERIC and m.source not in _UNLINKED
+        }
         self._global = (10**9, make_automaton(names))
 
     def add_document(self, doc_id: str, chunks: Sequence[Chunk], extraction: Extraction) -> GraphDelta:
@@ -57,6 +68,7 @@ class GraphBuilder:
         by_sentence: dict[tuple[str, str], set[str]] = {}
         for m in extraction.mentions:
             self._mention(delta, m, by_sentence)
+        delta.weak -= {m.name for m in extraction.mentions if m.source not in _UNLINKED}
         for rel in extraction.relations:
             src, dst = self.norm.entity_id(rel.src), self.norm.entity_id(rel.dst)
             if src == dst or src == "e:" or dst == "e:":
@@ -64,8 +76,7 @@ class GraphBuilder:
             delta.edges.append((src, dst, rel.type, rel.label, rel.evidence, rel.source))
         self._link_known(delta, chunks, by_sentence)
         self._cooccur(delta, doc_id, by_sentence)
-        self.store.remove_document(doc_id, keep_cache=True)
-        self.store.add_document(doc_id, delta)
+        self.store.add_document(doc_id, delta, replace=True)
         return delta
 
     def _mention(
@@ -76,20 +87,38 @@ class GraphBuilder:
             return
         delta.names[(eid, m.name, m.type)] += 1
         delta.mentions.add((eid, m.evidence.chunk_id))
+        if m.source in _UNLINKED:
+            delta.weak.add(m.name)  # found by POS or only as a bare subject: not searched for elsewhere
+        if m.source == "weak":
+            return
         by_sentence.setdefault((m.evidence.chunk_id, m.evidence.sentence), set()).add(eid)
 
     def _link_known(
         self, delta: GraphDelta, chunks: Sequence[Chunk], by_sentence: dict[tuple[str, str], set[str]]
     ) -> None:
-        local = make_automaton({name: eid for (eid, name, _), _n in delta.names.items()})
+        local = make_automaton(
+            {name: eid for (eid, name, _), _n in delta.names.items() if name not in delta.weak}
+        )
         automata = [a for a in (self._stored_names(), local) if a is not None]
         for chunk in chunks:
             for sentence in split_sentences(chunk.text, join_lines=chunk.kind == "paragraph"):
+                bounds = self._bounds(sentence)
                 for automaton in automata:
-                    for name, eid in longest_matches(automaton, sentence):
+                    for name, eid in longest_matches(automaton, sentence, bounds):
                         delta.mentions.add((eid, chunk.chunk_id))
                         by_sentence.setdefault((chunk.chunk_id, sentence), set()).add(eid)
                         delta.names[(eid, name, "other")] += 0
+
+    def _bounds(self, sentence: str) -> set[int] | None:
+        """Word boundaries, so "国羽" is not found inside "中国羽毛球" (None: no tokenizer given)."""
+        if self._cut is None:
+            return None
+        bounds = {0}
+        pos = 0
+        for token in self._cut(sentence):
+            pos += len(token)
+            bounds.add(pos)
+        return bounds
 
     def _stored_names(self) -> Any:
         """Automaton of names already in the store; rebuilt when the store grew by a quarter."""
@@ -97,7 +126,7 @@ class GraphBuilder:
             return self._global[1]
         count = self.store.name_count()
         if self._global is None or count > self._global[0] * 1.25 + 50:
-            self._global = (count, make_automaton(self.store.names()))
+            self._global = (count, make_automaton(self.store.names(linkable_only=True)))
         return self._global[1]
 
     def _cooccur(self, delta: GraphDelta, doc_id: str, by_sentence: dict[tuple[str, str], set[str]]) -> None:
@@ -106,6 +135,8 @@ class GraphBuilder:
                 continue
             ev = Evidence(chunk_id, doc_id, sentence)
             for a, b in combinations(sorted(ids), 2):
+                if a[2:] in b or b[2:] in a:
+                    continue  # "日日新SenseNova" and "SenseNova": one name inside the other, not two things
                 delta.edges.append((a, b, "mentions_with", "", ev, "cooccur"))
 
 
@@ -135,7 +166,7 @@ def make_automaton(names: dict[str, str]) -> Any:
     return automaton
 
 
-def longest_matches(automaton: Any, text: str) -> list[tuple[str, str]]:
+def longest_matches(automaton: Any, text: str, bounds: set[int] | None = None) -> list[tuple[str, str]]:
     """Non-overlapping matches, longest first; ASCII names only on word boundaries."""
     spans: list[tuple[int, int, str, str]] = []
     for end, (name, eid) in automaton.iter(text):
@@ -144,6 +175,8 @@ def longest_matches(automaton: Any, text: str) -> list[tuple[str, str]]:
             (start > 0 and _WORDCH.match(text[start - 1]))
             or (end + 1 < len(text) and _WORDCH.match(text[end + 1]))
         ):
+            continue
+        if bounds is not None and not _ASCII.match(name) and (start not in bounds or end + 1 not in bounds):
             continue
         spans.append((start, end, name, eid))
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))

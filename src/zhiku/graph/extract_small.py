@@ -85,6 +85,9 @@ _APPOSITION = re.compile(
     r"^[^，。；,;A-Za-z]{0,16}?(?:芯片|大模型|模型|平台|产品|系统|应用|助手)\s*"
     r"(?P<name>[\u4e00-\u9fff]{0,6}[A-Za-z0-9][A-Za-z0-9.\-+]*(?:\s[A-Z0-9][A-Za-z0-9.\-+]*)*)"
 )
+_EN_CUE = re.compile(r"\b(?:" + "|".join(map(re.escape, lx.EN_TRIGGERS)) + r"|by)\b")
+_TOPIC = re.compile(r"^([^，,。；（(“\s]{2,12}?)(?:是一家|是|作为|凭借|通过|已经|已|也|还|将|于)")
+_ZERO_SUBJECT = re.compile(r"(?:也|还|又|并|同时|此外|随后|已|已经|正式|先后|陆续|相继|还将|将)*")
 _SENT_PUNCT = re.compile(r"[？！。?!；;，,]")
 _DATE_OR_NUMBER = re.compile(r"^[\d\s.,%年月日\-/—~～]+$|\d{4}年|\d+月")
 _BAD_OBJECT = re.compile(r"融资|[A-E]轮|天使轮|金额|数量|规模|显著|增长|下降")
@@ -108,14 +111,20 @@ class SmallExtractor:
             self._jieba.add_word(word, None, "nz")
         self.max_name_chars = max_name_chars
 
+    def cut(self, text: str) -> list[str]:
+        """Word segmentation with the extractor's dictionary (the builder aligns matches to it)."""
+        return list(self._jieba.cut(text))
+
     def extract(self, chunks: Sequence[Chunk]) -> Extraction:
         """Sentences first; then listings, whose glued rows are split using the names found."""
         out = Extraction()
         for chunk in chunks:
             if chunk.kind == "chart":  # flattened chart/table residue: fragments, not sentences
                 continue
+            topic = ""  # the chunk's current sentence-initial subject, for subject-less clauses
             for sentence in split_sentences(chunk.text, join_lines=chunk.kind != "table"):
-                out.extend(self._sentence(sentence, Evidence(chunk.chunk_id, chunk.doc_id, sentence)))
+                out.extend(self._sentence(sentence, Evidence(chunk.chunk_id, chunk.doc_id, sentence), topic))
+                topic = self._topic(sentence) or topic
         known = {m.name for m in out.mentions} | set(self.lexicon) | self._proper_words(chunks)
         prose = "\n".join(c.text for c in chunks if c.kind != "chart")
         carry: _Header | None = None  # a listing may continue into the next chunk
@@ -132,20 +141,38 @@ class SmallExtractor:
 
     # -- sentences ---------------------------------------------------------------------------
 
-    def _sentence(self, sentence: str, ev: Evidence) -> Extraction:
+    def _sentence(self, sentence: str, ev: Evidence, topic: str = "") -> Extraction:
         out = Extraction()
         out.aliases.extend(_aliases(sentence))
         if _HAS_CJK.search(sentence):
-            out.relations.extend(self._zh_relations(sentence, ev))
+            out.relations.extend(self._zh_relations(sentence, ev, topic))
             out.relations.extend(self._is_of(sentence, ev))
         out.relations.extend(self._en_relations(sentence, ev))
         out.mentions.extend(self._pos_entities(sentence, ev))
         for rel in out.relations:
-            out.mentions.append(EntityMention(rel.src, rel.src_type, ev, "pattern"))
+            strong = self._has_name_evidence(rel.src)
+            out.mentions.append(EntityMention(rel.src, rel.src_type, ev, "pattern" if strong else "weak"))
             out.mentions.append(EntityMention(rel.dst, rel.dst_type, ev, "pattern"))
         return out
 
-    def _zh_relations(self, sentence: str, ev: Evidence) -> list[RawRelation]:
+    def _has_name_evidence(self, name: str) -> bool:
+        """Something beyond syntax says this is a name: Latin letters, a name tag, a word the
+        dictionary does not know, an organisation suffix, a known place or a user-lexicon entry."""
+        if re.search(r"[A-Za-z]", name) or name in self.lexicon or name in lx.PLACES:
+            return True
+        if name.endswith(_ORG_SUFFIXES) and len(name) > 2:
+            return True
+        return any(t in _NAME_TAGS or not self._jieba.has_word(w) for w, t in self._jieba.tag(name))
+
+    def _topic(self, sentence: str) -> str:
+        """ "百融云创是一家…" → 百融云创: a name opening a sentence stays the topic of the next ones."""
+        match = _TOPIC.match(sentence)
+        if not match:
+            return ""
+        subject = self._subject(match.group(1))
+        return subject if subject == match.group(1).strip() else ""
+
+    def _zh_relations(self, sentence: str, ev: Evidence, topic: str = "") -> list[RawRelation]:
         found: list[RawRelation] = []
         bounds = _token_bounds(self._jieba.cut(sentence)) if _ZH_TRIGGER.search(sentence) else set()
         for match in _ZH_TRIGGER.finditer(sentence):
@@ -161,6 +188,8 @@ class SmallExtractor:
                 objects = [target] if self._name_like(target, subject=False) else []
             else:
                 subject = self._subject(left)
+                if not subject and topic and _ZERO_SUBJECT.fullmatch(left.strip()):
+                    subject = topic  # "（百融云创…。）在…基础上，推出了BR-LLM": the subject is dropped
                 objects = self._objects(sentence[match.end() :], subject)
             if not subject:
                 continue
@@ -254,6 +283,8 @@ class SmallExtractor:
 
     def _en_relations(self, sentence: str, ev: Evidence) -> list[RawRelation]:
         found: list[RawRelation] = []
+        if not _EN_CUE.search(sentence):
+            return found
         for match in _EN_ACTIVE.finditer(sentence):
             subject, verb, obj = _en_trim(match.group(1)), match.group(2), _en_trim(match.group(3))
             if self._name_like(subject, True) and self._name_like(obj, False):
@@ -351,30 +382,48 @@ class SmallExtractor:
     def _pos_entities(self, sentence: str, ev: Evidence) -> list[EntityMention]:
         found: list[EntityMention] = []
         seen: set[str] = set()
-        for word, tag in self._jieba.tag(sentence):
+        tokens = [] if _TRADITIONAL.search(sentence) else self._jieba.tag(sentence)  # tags fail on 繁体
+        for word, tag in _merge_org_tokens(_merge_person_tokens(tokens)):
             etype = self._pos_type(word, tag)
             if etype and word not in seen:
                 seen.add(word)
                 found.append(EntityMention(word, etype, ev, "pos"))
+        chinese = len(_HAS_CJK.findall(sentence)) > len(sentence) // 4
+        titles = [m.span() for m in _TITLE_SPAN.finditer(sentence)]
         for match in _EN_NAME.finditer(sentence):
+            if any(a <= match.start() < b for a, b in titles):
+                continue  # words of a quoted title or an expansion in brackets, not names
+            before = sentence[match.start() - 1] if match.start() > 0 else ""
+            if chinese and before and _HAS_CJK.match(before) and before not in _CJK_BEFORE_NAME:
+                continue  # "孟子GPT": the end of a mixed name
             name = _en_trim(match.group(0))
-            if name and name not in seen and _en_name_ok(name, match.start() == 0):
-                seen.add(name)
-                found.append(EntityMention(name, "other", ev, "pos"))
+            if not name or name in seen or not _en_name_ok(name, match.start() == 0):
+                continue
+            if not chinese and match.start() == 0 and " " not in name and not _distinctive(name):
+                continue  # "Delivering …": capitalised because it starts the sentence
+            if chinese and not _en_name_in_chinese(name, sentence[match.end() : match.end() + 2]):
+                continue
+            seen.add(name)
+            found.append(EntityMention(name, "other", ev, "pos"))
         return found
 
     def _pos_type(self, word: str, tag: str) -> EntityType | None:
-        if len(word) < 2 or word in lx.GENERIC:
+        if len(word) < 2 or word in lx.GENERIC or not _CJK_NAME.fullmatch(word):
             return None
         if tag == "eng":
             return None
         if word in self.lexicon:
             return "other"
-        if tag == "nt":
+        if tag == "ntm":
             return "org"
+        if tag == "nt":
+            # the dictionary tags some abstract nouns nt ("国际化"); an organisation ends like one
+            return "org" if word.endswith(_NT_ENDINGS) or not self._jieba.has_word(word) else None
         if tag == "ns" and word in lx.PLACES:
             return "place"
         oov = not self._jieba.has_word(word)
+        if tag == "nrm":  # a merged multi-part name
+            return "person"
         if oov and tag in ("nr", "nrt", "nrfg"):
             return "person" if len(word) <= 3 else "other"
         if oov and tag in ("ns", "nz"):
@@ -473,9 +522,104 @@ def _looks_coined(tokens: list[str], jieba: Any) -> bool:
             return True
         if not jieba.has_word(token) or len(token) == 1:
             return True
-    return len(content) == 1 and len(content[0]) >= 3
+    return False
 
 
+_PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
+_NAME_GLUE = frozenset({"·", "•", "・"})
+_LEAD_NOISE = tuple("对在被向据让由与和")
+_TAIL_NOISE = tuple("称说讲等")
+
+
+def _merge_person_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "马修/·/瑞恩" → "马修·瑞恩", "佩/洛希" → "佩洛希", "吴心伯称" → "吴心伯": whole names, not pieces."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tokens):
+        word, tag = tokens[i]
+        if tag not in _PERSON_TAGS and not (
+            len(word) == 1 and tag in ("zg", "g") and _next_is_person(tokens, i)
+        ):
+            out.append((word, tag))
+            i += 1
+            continue
+        parts = [word]
+        i += 1
+        while i < len(tokens):
+            w, t = tokens[i]
+            glue = w in _NAME_GLUE and i + 1 < len(tokens) and tokens[i + 1][1] in _PERSON_TAGS
+            if t in _PERSON_TAGS or glue or (len(w) == 1 and t in ("zg", "g")):
+                parts.append(w)
+                i += 1
+            else:
+                break
+        name = "".join(parts)
+        if len(name) > 2 and name.startswith(_LEAD_NOISE):
+            name = name[1:]
+        if len(name) > 2 and name.endswith(_TAIL_NOISE):
+            name = name[:-1]
+        out.append((name, "nr" if len(parts) == 1 else "nrm"))
+    return out
+
+
+def _merge_org_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "广东省/文旅厅" → "广东省文旅厅", "弗吉尼亚/理工大学" → one organisation, not a place and a fragment."""
+    out: list[tuple[str, str]] = []
+    for word, tag in tokens:
+        if tag == "nt" and out and out[-1][1] in ("ns", "nt", "nsm") and word.endswith(_NT_ENDINGS):
+            prev, _ = out.pop()
+            out.append((prev + word, "ntm"))
+        else:
+            out.append((word, tag))
+    return out
+
+
+def _next_is_person(tokens: list[tuple[str, str]], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1][1] in _PERSON_TAGS
+
+
+def _en_name_in_chinese(name: str, after: str) -> bool:
+    """In Chinese text a Latin word is a name when it looks like one (CamelCase, digits, an acronym)
+    and is not the first half of a mixed name ("BOSS直聘", "日日新SenseNova" are found whole)."""
+    if after and _HAS_CJK.match(after[0]) and not after.startswith(_CJK_AFTER_NAME):
+        return False
+    if " " in name:
+        return True
+    return len(name) >= 3 or any(c.isdigit() for c in name)
+
+
+def _distinctive(word: str) -> bool:
+    camel = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+    return camel or any(c.isdigit() for c in word) or (word.isupper() and len(word) >= 2)
+
+
+_NT_ENDINGS = (
+    *"院所校局部委会社报台队厅处署行司团馆园厂店",
+    "大学",
+    "学院",
+    "银行",
+    "集团",
+    "公司",
+    "协会",
+    "中心",
+    "政府",
+    "联盟",
+    "组织",
+    "基金",
+    "实验室",
+)
+_TRADITIONAL = re.compile(r"[於這為個們時來會國說對與後從學灣書記強讓發體機開關動們區]")
+_TITLE_SPAN = re.compile(r"《[^》]*》|[（(][^）)]*[）)]")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff·•・]+")
+_CJK_BEFORE_NAME = frozenset("的是在和与及等、布出源购资用了将为被对从向让由自于即如和与")
+_CJK_AFTER_NAME = (
+    *"的是在和与及等、发推开于将也已还为被对从向让由自都又并",
+    "模型",
+    "大模",
+    "系列",
+    "平台",
+    "公司",
+)
 _EN_NAME = re.compile(r"(?<![A-Za-z0-9\-])[A-Z][A-Za-z0-9.\-+]*(?:[ ][A-Z0-9][A-Za-z0-9.\-+]*)*")
 
 
@@ -488,7 +632,9 @@ def _en_name_ok(name: str, sentence_start: bool) -> bool:
         return False
     if sentence_start and len(words) == 1 and name.casefold() in lx.EN_COMMON_START:
         return False
-    return len(name) >= 2 and not name.isdigit()
+    if words[0].casefold() in lx.EN_STOP and words[0].isupper() and len(words) > 1 and words[1][0].isdigit():
+        return False  # "RMB 3.4", "CAGR 46.3": a unit and a number
+    return len(re.findall(r"[A-Za-z]", name)) >= 2
 
 
 _EN_TRIM = frozenset("in on at the a an its their then later model models of for and to by with".split())
@@ -498,7 +644,11 @@ def _en_trim(phrase: str) -> str:
     words = phrase.split()
     while words and words[-1].casefold() in _EN_TRIM:
         words.pop()
-    while words and (words[0].casefold() in _EN_TRIM or words[0].casefold() in lx.EN_COMMON_START):
+    while words and (
+        words[0].casefold() in _EN_TRIM
+        or words[0].casefold() in lx.EN_COMMON_START
+        or (len(words) > 1 and words[0].isupper() and words[0].casefold() in lx.EN_STOP)
+    ):
         words.pop(0)
     return " ".join(words).rstrip(".")
 

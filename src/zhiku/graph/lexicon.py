@@ -56,7 +56,7 @@ GENERIC: frozenset[str] = frozenset(
     政策 标准 公告 通知 意见 办法 规定 措施 计划 项目 成果 芯片 芯 算力 数据集 论文 白皮书 指南 框架 架构
     巨头 头部 互联网 科技 科技公司 科技巨头 大厂 双方 各方 多家 众多 部分 相关 更多 一批 首批 第一批 一系列 多个 多款
     一款 全新 新一代 最新 自研 首个 首款 行业大模型 通用大模型 垂直大模型 生成式 人工智能 AI AIGC 中国 全球 国家
-    实验 实验室 研究 助力 核心 核心能力 速度 角色 信息 内容 场景 业务 市场 领域 体系 生态 模式 形式 方式 结果 效果 价值 目标 需求 问题 支持 基础 资源 资金 融资
+    上市公司 吉祥物 结构 官方 作者 网络 实验 实验室 研究 助力 核心 核心能力 速度 角色 信息 内容 场景 业务 市场 领域 体系 生态 模式 形式 方式 结果 效果 价值 目标 需求 问题 支持 基础 资源 资金 融资
     the a an its their this that these it they we new model models product products service services company companies
     platform platforms data report version
     """.split()
@@ -118,7 +118,7 @@ EN_STOP = frozenset(
     nlp cv llm llms gpu cpu saas paas iaas maas baas roi cagr kpi bi hr ceo cto pc os ui ux id qa faq
     e i n l s k m g t x y d ok level part model point link open inc ltd co top new token tokens know how
     know-how copilot agent bot chatbot diffusion transformer rnn cnn moe rag asr tts ocr 3d 2d 4k 5g
-    www com cn pdf html company companies source note table figure chart
+    rmb usd cny eur jpy hkd gbp www com cn pdf html company companies source note table figure chart
     """.split()
 )
 

@@ -61,7 +61,7 @@ class KnowledgeGraph:
     @property
     def builder(self) -> GraphBuilder:
         if self._builder is None:
-            self._builder = GraphBuilder(self.store, self.settings.max_per_sentence)
+            self._builder = GraphBuilder(self.store, self.settings.max_per_sentence, cut=self.extractor.cut)
         return self._builder
 
     def index_document(
@@ -101,10 +101,11 @@ class KnowledgeGraph:
         self.builder.prepare(
             [e for ex in extractions for e in ex.mentions], [a for ex in extractions for a in ex.aliases]
         )
-        for i, ((doc_id, chunks), extraction) in enumerate(zip(docs, extractions, strict=True)):
-            self.builder.add_document(doc_id, chunks, extraction)
-            if progress:
-                progress(i + 1, len(docs))
+        with self.store.batch():
+            for i, ((doc_id, chunks), extraction) in enumerate(zip(docs, extractions, strict=True)):
+                self.builder.add_document(doc_id, chunks, extraction)
+                if progress:
+                    progress(i + 1, len(docs))
         self._matcher = None
         self._builder = None  # later documents link against the stored names again
         stats = self.store.stats()

@@ -28,7 +28,8 @@ from zhiku.graph.model import Edge, Entity, Evidence, GraphStats
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity_names (
     entity_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, doc_id TEXT NOT NULL,
-    n INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (entity_id, name, type, doc_id));
+    n INTEGER NOT NULL DEFAULT 1, linkable INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (entity_id, name, type, doc_id));
 CREATE TABLE IF NOT EXISTS mentions (
     entity_id TEXT NOT NULL, chunk_id TEXT NOT NULL, doc_id TEXT NOT NULL,
     PRIMARY KEY (entity_id, chunk_id));
@@ -59,6 +60,7 @@ class GraphDelta:
     mentions: set[tuple[str, str]] = field(default_factory=set)  # (entity id, chunk id)
     edges: list[tuple[str, str, str, str, Evidence, str]] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+    weak: set[str] = field(default_factory=set)  # names not to link elsewhere (see ``names``)
 
 
 class GraphStore(Protocol):
@@ -106,6 +108,7 @@ class SqliteGraphStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, fast
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(
@@ -114,6 +117,7 @@ class SqliteGraphStore:
         self._lock = threading.RLock()
         self._graph: Any = None
         self._version = 0
+        self._batching = False
 
     def version(self) -> int:
         """Bumped on every write (caches of names and traversal key on it)."""
@@ -123,7 +127,23 @@ class SqliteGraphStore:
         self._db.close()
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many writes in one transaction (a full rebuild): one commit instead of thousands."""
+        with self._tx():
+            self._batching = True
+            try:
+                yield
+            finally:
+                self._batching = False
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self._batching:
+            yield self._db
+            self._graph = None
+            self._version += 1
+            return
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -137,11 +157,18 @@ class SqliteGraphStore:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def add_document(self, doc_id: str, delta: GraphDelta) -> None:
+    def add_document(self, doc_id: str, delta: GraphDelta, replace: bool = False) -> None:
+        """Store a document's delta; ``replace`` first drops what the document had (one transaction)."""
         with self._tx() as db:
+            if replace:
+                self._remove(db, doc_id, keep_cache=True)
             db.executemany(
-                "INSERT INTO entity_names VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                [(eid, name, etype, doc_id, n) for (eid, name, etype), n in delta.names.items()],
+                "INSERT INTO entity_names VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n, "
+                "linkable = MAX(linkable, excluded.linkable)",
+                [
+                    (eid, name, etype, doc_id, n, 0 if name in delta.weak else 1)
+                    for (eid, name, etype), n in delta.names.items()
+                ],
             )
             db.executemany(
                 "INSERT OR IGNORE INTO mentions VALUES (?,?,?)", [(e, c, doc_id) for e, c in delta.mentions]
@@ -167,21 +194,31 @@ class SqliteGraphStore:
         ``keep_cache`` keeps its LLM extractions (re-indexing reuses them by chunk digest).
         """
         with self._tx() as db:
-            # Only what this document touched can lose its last evidence: check just those.
-            edge_ids = [r[0] for r in db.execute("SELECT DISTINCT edge_id FROM edge_evidence WHERE doc_id=?", (doc_id,))]
-            entity_ids = {r[0] for r in db.execute("SELECT entity_id FROM entity_names WHERE doc_id=?", (doc_id,))}
-            entity_ids |= {r[0] for r in db.execute("SELECT entity_id FROM mentions WHERE doc_id=?", (doc_id,))}
-            tables = ("entity_names", "mentions", "edge_evidence") + (() if keep_cache else ("llm_cache",))
-            for table in tables:
-                db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
-            for edge_id in edge_ids:
-                if db.execute("SELECT 1 FROM edge_evidence WHERE edge_id=? LIMIT 1", (edge_id,)).fetchone() is None:
-                    row = db.execute("SELECT src, dst FROM edges WHERE edge_id=?", (edge_id,)).fetchone()
-                    db.execute("DELETE FROM edges WHERE edge_id=?", (edge_id,))
-                    entity_ids.update(row or ())
-            for eid in entity_ids:
-                if not _supported(db, eid):
-                    db.execute("DELETE FROM entity_names WHERE entity_id=?", (eid,))
+            self._remove(db, doc_id, keep_cache)
+
+    def _remove(self, db: sqlite3.Connection, doc_id: str, keep_cache: bool) -> None:
+        # Only what this document touched can lose its last evidence: check just those.
+        edge_ids = [
+            r[0] for r in db.execute("SELECT DISTINCT edge_id FROM edge_evidence WHERE doc_id=?", (doc_id,))
+        ]
+        entity_ids = {
+            r[0] for r in db.execute("SELECT entity_id FROM entity_names WHERE doc_id=?", (doc_id,))
+        }
+        entity_ids |= {r[0] for r in db.execute("SELECT entity_id FROM mentions WHERE doc_id=?", (doc_id,))}
+        tables = ("entity_names", "mentions", "edge_evidence") + (() if keep_cache else ("llm_cache",))
+        for table in tables:
+            db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        for edge_id in edge_ids:
+            if (
+                db.execute("SELECT 1 FROM edge_evidence WHERE edge_id=? LIMIT 1", (edge_id,)).fetchone()
+                is None
+            ):
+                row = db.execute("SELECT src, dst FROM edges WHERE edge_id=?", (edge_id,)).fetchone()
+                db.execute("DELETE FROM edges WHERE edge_id=?", (edge_id,))
+                entity_ids.update(row or ())
+        for eid in entity_ids:
+            if not _supported(db, eid):
+                db.execute("DELETE FROM entity_names WHERE entity_id=?", (eid,))
 
     def clear(self) -> None:
         with self._tx() as db:
@@ -204,9 +241,17 @@ class SqliteGraphStore:
     def aliases(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT alias_key, target_key FROM aliases").fetchall())
 
-    def names(self) -> dict[str, str]:
-        """Every surface name → entity id (for finding entities in text)."""
-        rows = self._db.execute("SELECT name, entity_id, SUM(n) FROM entity_names GROUP BY name, entity_id")
+    def names(self, linkable_only: bool = False) -> dict[str, str]:
+        """Surface name → entity id, for finding entities in text.
+
+        ``linkable_only`` leaves out names with no sign of being a name (a dictionary noun that
+        was only ever a pattern's subject): questions may name them, but they are not searched
+        for in documents, where they would mostly match common words.
+        """
+        where = " WHERE linkable = 1" if linkable_only else ""
+        rows = self._db.execute(
+            f"SELECT name, entity_id, SUM(n) FROM entity_names{where} GROUP BY name, entity_id"
+        )
         best: dict[str, tuple[str, int]] = {}
         for name, eid, n in rows.fetchall():
             if name not in best or n > best[name][1]:

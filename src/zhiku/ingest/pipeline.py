@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chunk import Chunker
@@ -123,7 +123,7 @@ class Ingestor:
         except Exception as exc:  # a loader bug must not take the other files down with it
             self.kb.catalog.record_failure(key, repr(exc), run_id)
             return FileResult(key, "failed", error=f"内部错误 / internal error: {exc!r}", ms=_ms(started))
-        status = "updated" if state else "added"
+        status: Literal["added", "updated", "unchanged"] = "updated" if state else "added"
         if not prepared and state:
             status = "unchanged"
         return FileResult(

@@ -8,6 +8,13 @@ be loaded).  So filters use scalar fields only, and for KBs up to
 exact inner-product searches in milliseconds.  Milvus stays the store of record; against a
 Milvus server the mirror is off and Milvus answers every search.
 
+Against a server (checked with a real Milvus 2.3.5 standalone and pymilvus 3): collections
+default to Bounded consistency, so a search right after our own upsert or delete may miss it,
+and "Session" consistency does not cover deletes there.  A Strong read waits a time tick
+(~200 ms), so only the first read after opening (another process may just have written) and
+the first after each of our writes is Strong; later reads already see those writes.  The collection statistics count only flushed rows and
+still count deleted ones, so ``count()`` asks for ``count(*)`` instead.
+
 >>> store = MilvusVectorStore(uri=str(kb_dir / "vectors.db"), collection="chunks", dim=512)
 >>> store.upsert(["d1:00000"], ["d1"], ["pdf"], vectors)
 >>> store.search(query_vector, top_k=5)
@@ -28,9 +35,13 @@ from zhiku.errors import IndexMismatchError, StoreError
 _BATCH = 1000
 
 
-def collection_name(kb_name: str) -> str:
-    """Milvus allows only [A-Za-z0-9_]; KB names may be Chinese, so hash them."""
-    return "zhiku_" + hashlib.sha1(kb_name.encode()).hexdigest()[:16]
+def collection_name(kb_name: str, kb_uid: str = "") -> str:
+    """Milvus allows only [A-Za-z0-9_]; KB names may be Chinese, so hash them.
+
+    ``kb_uid`` (random, kept in kb.json) keeps two homes' KBs of the same name apart on one
+    shared Milvus server.
+    """
+    return "zhiku_" + hashlib.sha1(f"{kb_name}\0{kb_uid}".encode()).hexdigest()[:16]
 
 
 class MilvusVectorStore:
@@ -43,6 +54,8 @@ class MilvusVectorStore:
         self.collection = collection
         self.dim = dim
         self.is_lite = not uri.startswith(("http://", "https://", "tcp://", "unix:"))
+        # server mode: the first read after opening or after our own writes must see every write
+        self._strong_next_read = not self.is_lite
         try:
             self._client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
             self._ensure_collection()
@@ -129,6 +142,7 @@ class MilvusVectorStore:
                 for i in range(start, min(len(ids), start + _BATCH))
             ]
             self._client.upsert(self.collection, rows)
+        self._strong_next_read = not self.is_lite
         if self.memory_rows and self._mirror is not None:
             keep = set(ids)
             self._drop_from_mirror(lambda i: self._mirror_ids[i] in keep)
@@ -146,6 +160,7 @@ class MilvusVectorStore:
         for start in range(0, len(doc_ids), 200):
             part = list(doc_ids[start : start + 200])
             self._client.delete(self.collection, filter=f"doc_id in {_quote_list(part)}")
+        self._strong_next_read = not self.is_lite
         if self.memory_rows and self._mirror is not None:
             gone = set(doc_ids)
             self._drop_from_mirror(lambda i: self._mirror_docs[i] in gone)
@@ -175,15 +190,27 @@ class MilvusVectorStore:
             self._client.close()
 
     # -- reads ----------------------------------------------------------------
+    def _read_options(self) -> dict[str, str]:
+        """Strong consistency for the first server read after opening or writing, else the default."""
+        return {"consistency_level": "Strong"} if self._strong_next_read else {}
+
     def count(self) -> int:
         if self.memory_rows and self._mirror is not None:
             return len(self._mirror_ids)
-        stats = self._client.get_collection_stats(self.collection)
-        return int(stats.get("row_count", 0))
+        if self.is_lite:
+            stats = self._client.get_collection_stats(self.collection)
+            return int(stats.get("row_count", 0))
+        rows = self._client.query(
+            self.collection, filter="", output_fields=["count(*)"], **self._read_options()
+        )
+        self._strong_next_read = False
+        return int(rows[0]["count(*)"]) if rows else 0
 
     def ids(self) -> set[str]:
         if self.memory_rows and self._mirror is not None:
             return set(self._mirror_ids)
+        if self._strong_next_read:
+            self.count()  # a Strong read, so the iterator below sees every write
         out: set[str] = set()
         iterator = self._client.query_iterator(
             self.collection, batch_size=_BATCH, filter="", output_fields=["id"]
@@ -219,7 +246,9 @@ class MilvusVectorStore:
             limit=top_k,
             filter=" and ".join(conditions),
             output_fields=["id"],
+            **self._read_options(),
         )
+        self._strong_next_read = False
         return [(str(row["id"]), float(row["distance"])) for row in result[0]]
 
     def _search_mirror(

@@ -24,6 +24,11 @@ function formatNumber(v) {
   return String(Math.round(v * 100) / 100);
 }
 
+// Long labels keep their end: that is where the period ("… 2028E") sits.
+function shortLabel(label) {
+  return label.length > 14 ? label.slice(0, 6) + "…" + label.slice(-7) : label;
+}
+
 function drawChart(spec) {
   const labels = Array.isArray(spec.x) ? spec.x.map(String) : [];
   const series = (spec.series || []).filter((s) => Array.isArray(s.values));
@@ -43,7 +48,7 @@ function drawChart(spec) {
   }
   labels.forEach((label, i) => {
     const x = L + band * (i + 0.5);
-    svg.appendChild(svgEl("text", { x, y: H - B + 18, "text-anchor": "middle", class: "axis" }, label.length > 14 ? label.slice(0, 13) + "…" : label));
+    svg.appendChild(svgEl("text", { x, y: H - B + 18, "text-anchor": "middle", class: "axis" }, shortLabel(label)));
   });
   if (spec.type === "line") drawLines(svg, series, labels, band, L, y);
   else drawBars(svg, series, labels, band, L, y);

@@ -1,0 +1,191 @@
+"""Choosing the answer span inside one sentence: the right type, near the question's words.
+
+For numbers the unit the question names (多少家 → 家, 占比 → %) and the year it asks about
+decide between several figures in one sentence ("2023年…2137亿元，预计到2028年…8110亿元").
+
+>>> pick_span(analyse_question("2028年产业规模是多少？"), sentence)[0].text
+'8110亿元'
+"""
+
+from __future__ import annotations
+
+import re
+
+from zhiku.answer import spans as sp
+from zhiku.answer.evidence import Sentence, normalise
+from zhiku.answer.qtypes import QuestionAnalysis
+
+
+def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
+    kind = analysis.qtype.kind
+    text = s.text
+    if kind == "number":
+        spans = [c for c in sp.number_spans(text) if _whole_words(text, c) and not _bare_year(c)]
+        if analysis.qtype.unit in _STRICT_UNITS:
+            family = _STRICT_UNITS[analysis.qtype.unit]
+            spans = [c for c in spans if c.unit and any(u in c.unit for u in family)]
+        elif analysis.qtype.units:  # an amount or a length was asked: a rate or a ratio does not answer
+            spans = [c for c in spans if not any(u in c.unit for u in _RATIO_UNITS)]
+        return spans
+    if kind == "date":
+        return sp.date_spans(text)
+    if kind == "other":
+        return sp.clause_spans(text)
+    import rjieba
+
+    tags = rjieba.tag(text)
+    if kind == "list":
+        return sp.list_spans(text, tags) or sp.name_spans(text, tags)
+    names = sp.name_spans(text, tags)
+    if analysis.qtype.alias:
+        return sp.alias_spans(text) or names
+    if kind == "person":
+        return [n for n in names if _person_like(n)]
+    if kind == "place":
+        return [n for n in names if n.tag == "ns" or n.text.endswith(_PLACE_SUFFIXES)]
+    return names
+
+
+def _person_like(span: sp.Span) -> bool:
+    if re.match(r"[一二三四五六七八九十两\d]", span.text):
+        return False
+    return span.tag in ("nr", "nrt", "nrfg") or "·" in span.text or span.tag == "eng"
+
+
+_PLACE_SUFFIXES = ("市", "省", "国", "州", "县", "区", "城", "镇", "村", "岛", "馆", "中心", "体育场")
+
+
+_RATIO_UNITS = ("%", "％", "‰", "百分点", "倍", "percent", "times")
+_STRICT_UNITS = {
+    "%": ("%", "％", "‰", "百分点", "percent", "成"),
+    "倍": ("倍", "times"),
+    "个百分点": ("百分点", "%"),
+}
+
+
+def _bare_year(span: sp.Span) -> bool:
+    return not span.unit and re.fullmatch(r"(?:19|20)\d{2}", span.text.strip()) is not None
+
+
+def _whole_words(text: str, span: sp.Span) -> bool:
+    """A span must not end inside a word: 七部 of 七部门 is not a quantity."""
+    if span.end >= len(text) or not re.match(r"[\u4e00-\u9fff]", text[span.end - 1]):
+        return True
+    import rjieba
+
+    window_start = max(0, span.start - 4)
+    pos = window_start
+    for word in rjieba.cut(text[window_start : span.end + 6]):
+        pos += len(word)
+        if pos == span.end:
+            return True
+        if pos > span.end:
+            return False
+    return True
+
+
+def pick_span(analysis: QuestionAnalysis, s: Sentence) -> tuple[sp.Span, float] | None:
+    """The best candidate span of the asked kind and its fit score (unit, year, nearness)."""
+    question = normalise(analysis.question)
+    cands = [c for c in _candidates(analysis, s) if not _echoes(normalise(c.text).strip(), question)]
+    if not cands:
+        return None
+    anchors = _anchors(analysis, s)
+    scored = [(c, _span_score(analysis, s, c, anchors)) for c in cands]
+    return max(scored, key=lambda pair: pair[1])
+
+
+def _echoes(span: str, question: str) -> bool:
+    """The span repeats the question (its own subject or year) rather than answering it."""
+    if span in question:
+        return True
+    if len(span) < 3 or span[0].isdigit():
+        return False
+    pairs = [span[i : i + 2] for i in range(len(span) - 1)]
+    return sum(p in question for p in pairs) / len(pairs) > 0.5
+
+
+def _anchors(analysis: QuestionAnalysis, s: Sentence) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for term in analysis.tokens:
+        for alt in term.alternatives:
+            start = s.norm.find(alt)
+            while start >= 0:
+                out.append((start, start + len(alt)))
+                start = s.norm.find(alt, start + 1)
+    return out
+
+
+def _span_score(analysis: QuestionAnalysis, s: Sentence, c: sp.Span, anchors: list[tuple[int, int]]) -> float:
+    qt = analysis.qtype
+    score = 0.0
+    if anchors:
+        dist = min(
+            c.start - e if c.start >= e else (st - c.end) * 1.5 if c.end <= st else 0 for st, e in anchors
+        )
+        score -= dist / 30
+    if qt.kind == "number":
+        score += _number_bonus(analysis, s, c)
+    elif qt.kind == "date":
+        has_day = bool(re.search(r"[日号]|\d,? \d{4}", c.text))
+        has_month = "月" in c.text or bool(re.search(r"[a-z]", c.text, re.I))
+        if qt.grain == "day":
+            score += 0.8 * has_day + 0.3 * has_month
+        elif qt.grain == "year":
+            score += 0.5 * bool(re.search(r"\d{3,4}年", c.text)) - 0.3 * has_month
+    elif qt.kind == "entity":
+        score += _entity_bonus(analysis, c)
+    elif qt.kind == "other":
+        covered = sum(1 for st, e in anchors if c.start <= st and e <= c.end)
+        score += 0.3 * covered - len(c.text) / 80
+    return score
+
+
+_WORK = re.compile(r"电影|影片|电视剧|剧|书|小说|作品|歌|专辑|节目|游戏|片|著作|文件|办法|法规|条例|报告")
+
+
+def _entity_bonus(analysis: QuestionAnalysis, c: sp.Span) -> float:
+    """Titles answer questions about works; a bare place rarely answers "哪家公司/哪部电影"."""
+    bonus = 0.0
+    if c.tag == "title" and c.text.startswith("《"):
+        bonus += 0.6 if _WORK.search(analysis.question) else 0.2
+    if c.tag == "ns" and not re.search(r"国家|城市|地区|省|哪里|在哪", analysis.question):
+        bonus -= 0.5
+    return bonus
+
+
+def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
+    qt = analysis.qtype
+    bonus = 0.4 if c.unit else 0.0
+    if qt.unit:
+        bonus += _unit_match(qt.unit, c.unit)
+    elif qt.units:
+        bonus += 0.8 if any(u in c.unit for u in qt.units) else -0.3
+    elif c.unit in ("年", "个月", "天", "岁"):
+        bonus -= 0.3
+    growth_before = _GROWTH.search(s.norm[max(0, c.start - 8) : c.start])
+    if qt.unit == "%" and growth_before and not _GROWTH.search(analysis.question.lower()):
+        bonus -= 0.8  # a growth rate where a share was asked
+    if analysis.years:
+        before = [m for m in re.finditer(r"(?:19|20)\d{2}", s.norm[: c.start])]
+        if before:
+            bonus += 1.0 if before[-1].group(0) in analysis.years else -0.8
+    return bonus
+
+
+_GROWTH = re.compile(r"增长|增速|增幅|cagr|同比|环比|上涨|下降|下跌|提升|提高|growth|grew|increase")
+
+_UNIT_GROUPS = (
+    frozenset("人名位"),
+    frozenset("个家座所只款种项部台辆件条张枚颗块"),
+)
+
+
+def _unit_match(asked: str, unit: str) -> float:
+    """+1 for the asked unit, +0.5 for a sibling measure word (名 ~ 人), -0.6 for another unit."""
+    if asked in unit or (asked == "%" and "％" in unit):
+        return 1.0
+    last = unit[-1:] if unit else ""
+    if any(asked in group and last in group for group in _UNIT_GROUPS):
+        return 0.5
+    return -0.2 if not unit else -0.6

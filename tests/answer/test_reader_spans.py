@@ -1,0 +1,123 @@
+"""Candidate spans, span choice inside a sentence, evidence scoring, voting and calibration."""
+
+from __future__ import annotations
+
+import pytest
+import rjieba
+
+from zhiku.answer import spans as sp
+from zhiku.answer.evidence import build_sentences, calibrate, fallback_split, merge_fragments, score_all, vote
+from zhiku.answer.lang import english_amount
+from zhiku.answer.pick import pick_span
+from zhiku.answer.qtypes import analyse_question
+from zhiku.types import Hit
+
+pytestmark = pytest.mark.unit
+
+
+def texts(spans: list[sp.Span]) -> list[str]:
+    return [s.text for s in spans]
+
+
+def test_number_spans_keep_units_ranges_and_skip_codes() -> None:
+    text = "英伟达H200的性能相比H100提升了60%到90%，共有18家AI公司，规模达3.4万亿元，一种新芯片。"
+    found = texts(sp.number_spans(text))
+    assert "60%到90%" in found and "18家" in found and "3.4万亿元" in found
+    assert "200" not in found and "100" not in found  # parts of model names
+    assert "一种" not in found  # an article, not a quantity
+
+
+def test_number_spans_skip_years_but_keep_durations() -> None:
+    found = texts(sp.number_spans("2020-2028年规模增长，五年复合增长率为30.6%，2023年共5家。"))
+    assert "2020-2028年" not in found and "2023年" not in found
+    assert "五年" in found and "30.6%" in found and "5家" in found
+
+
+def test_date_spans_cover_days_years_centuries_and_english() -> None:
+    text = "2023年3月31日生效；10月25日挂牌；前108年合并；19世纪60年代投产；on March 31, 2023."
+    found = texts(sp.date_spans(text))
+    for date in ("2023年3月31日", "10月25日", "前108年", "19世纪60年代", "March 31, 2023"):
+        assert date in found
+
+
+def test_name_and_list_spans_use_part_of_speech() -> None:
+    text = "编剧兼导演詹姆斯·卡梅隆执导，RCEP成员包括东盟、中国、日本、韩国、澳大利亚和新西兰。"
+    names = texts(sp.name_spans(text, rjieba.tag(text)))
+    assert "詹姆斯·卡梅隆" in names
+    lists = texts(sp.list_spans(text, rjieba.tag(text)))
+    assert any("东盟" in x and "新西兰" in x for x in lists)
+
+
+def test_alias_spans_follow_alias_markers() -> None:
+    assert texts(sp.alias_spans("美味牛肝菌又称大腿蘑，是一种真菌。")) == ["大腿蘑"]
+
+
+def hit(chunk_id: str, text: str, doc_id: str = "d1", title: str = "") -> Hit:
+    return Hit(chunk_id=chunk_id, doc_id=doc_id, text=text, score=1.0, title=title)
+
+
+def test_pick_span_prefers_the_figure_of_the_asked_year() -> None:
+    text = "2023年产业规模已达到2137亿元，预计到2028年，产业规模将达到8110亿元。"
+    sentence = build_sentences([hit("c", text)], fallback_split)[0]
+    for year, value in (("2023", "2137亿元"), ("2028", "8110亿元")):
+        picked = pick_span(analyse_question(f"{year}年产业规模是多少？"), sentence)
+        assert picked is not None and picked[0].text == value
+
+
+def test_pick_span_uses_the_unit_the_metric_implies() -> None:
+    text = "黑尾前肛鳗体长为体高的20.1倍，最大可达23.7公分。"
+    sentence = build_sentences([hit("c", text)], fallback_split)[0]
+    picked = pick_span(analyse_question("黑尾前肛鳗的体长是多少？"), sentence)
+    assert picked is not None and picked[0].text == "23.7公分"
+
+
+def test_title_counts_for_every_sentence_of_its_document() -> None:
+    hits = [hit("c", "本种为辐鳍鱼纲的一种。体长可达91厘米。栖息于森林。", title="灰凤冠雉")]
+    analysis = analyse_question("灰凤冠雉的体长是多少？")
+    ranked = sorted(
+        score_all(analysis, build_sentences(hits, fallback_split), pick_span),
+        key=lambda s: s.rank_score("number"),
+        reverse=True,
+    )
+    assert ranked[0].span is not None and ranked[0].span.text == "91厘米"
+
+
+def test_vote_needs_two_documents_to_override_the_best_sentence() -> None:
+    hits = [
+        hit("a", "2022年春节档票房冠军是《长津湖之水门桥》。", doc_id="a"),
+        hit("b", "《长津湖之水门桥》成为2022年春节档票房冠军。", doc_id="b"),
+        hit("c", "2022年春节档票房冠军或为《这个杀手不太冷静》。", doc_id="c"),
+    ]
+    analysis = analyse_question("2022年春节档票房冠军是哪部电影？")
+    ranked = sorted(
+        score_all(analysis, build_sentences(hits, fallback_split), pick_span),
+        key=lambda s: s.rank_score(analysis.qtype.kind),
+        reverse=True,
+    )
+    best = vote(ranked, analysis.qtype.kind)
+    assert best.span is not None and "长津湖之水门桥" in best.span.text
+
+
+def test_line_fragments_are_merged_into_one_statement() -> None:
+    merged = merge_fragments(["截至2022年10月，北京", "拥有人工智能核心企业", "1048家，占全国的29%。"])
+    assert merged == ["截至2022年10月，北京拥有人工智能核心企业1048家，占全国的29%。"]
+
+
+def test_calibration_is_monotone_and_bounded() -> None:
+    values = [calibrate(x / 20) for x in range(21)]
+    assert values == sorted(values)
+    assert values[0] == 0.0 and values[-1] < 1.0
+    assert calibrate(-1.0) == 0.0 and calibrate(2.0) == values[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("8110亿元", "811 billion yuan"),
+        ("3.4万亿元", "3.4 trillion yuan"),
+        ("6亿", "600 million"),
+        ("18家", ""),
+    ],
+)
+def test_english_amounts(text: str, words: str) -> None:
+    assert english_amount(text) == words
