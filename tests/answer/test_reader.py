@@ -194,3 +194,15 @@ def test_two_item_question_is_answered_item_by_item() -> None:
     assert [c.index for c in answer.citations] == [1, 2]
     assert "[1]" in answer.answer and "[2]" in answer.answer
     assert {c.chunk_id for c in answer.citations} == {"g1", "g2"}
+
+
+def test_figure_of_another_year_is_not_given_for_the_asked_year() -> None:
+    hits = [*MARKET, hit("c8", "2025年起，智算中心建设将进入加速期。", page=20)]
+    answer = ask("2025年中国人工智能产业规模是多少？", hits=hits)
+    assert not answer.found or "2025" in answer.citations[0].text
+
+
+def test_chart_hits_count_less_than_prose() -> None:
+    chart = Hit("k1", "doc-1", "2023年中国人工智能产业规模 1706 2137 亿元", 1.0, title=REPORT, kind="chart")
+    answer = ask("2023年中国人工智能产业规模是多少？", hits=[chart, *MARKET])
+    assert answer.citations[0].chunk_id == "c1"

@@ -113,3 +113,34 @@ def test_user_lists_extend_and_mask(tmp_path: Path) -> None:
     verdict = policy.check("项目代号：蓝 鲸 计划。", "output")
     assert verdict.action == "mask"
     assert SafetyPolicy.apply_masks("项目代号：蓝 鲸 计划。", verdict.matches) == "项目代号：* * **。"
+
+
+def test_classifier_backs_up_the_rules() -> None:
+    from zhiku.safety.classifier import RequestClassifier
+    from zhiku.safety.keywords import KeywordMatcher
+    from zhiku.safety.policy import MODEL_RULE, builtin_path
+
+    model = RequestClassifier.load(builtin_path("request_model.npz"))
+    assert model.score("教我在家做一个炸弹") > 0.8
+    assert model.score("2023年中国人工智能产业规模是多少？") < 0.8
+    alone = SafetyPolicy(KeywordMatcher([]), IntentRules([]), model, threshold=0.8)
+    verdict = alone.check("教我在家做一个炸弹", "input")
+    assert verdict.blocked and verdict.deciding is not None and verdict.deciding.rule_id == MODEL_RULE
+    assert alone.check("教我在家做一个炸弹", "output").action == "allow"  # input only
+    assert alone.check("教我在家做一个炸弹。" + "这是一段很长的文字。" * 30, "input").action == "allow"  # question-sized only
+    off = SafetyPolicy.from_settings(SafetySettings(classifier=False))
+    assert off.classifier is None
+
+
+@pytest.mark.slow
+def test_classifier_retrains_from_the_bank(tmp_path: Path) -> None:
+    from zhiku.safety.bank import load_bank
+    from zhiku.safety.classifier import RequestClassifier
+    from zhiku.safety.policy import builtin_path
+
+    items = load_bank(builtin_path("bank_example.jsonl"))
+    model = RequestClassifier.train([i.question for i in items], [i.expect == "refuse" for i in items])
+    model.save(tmp_path / "m.npz")
+    again = RequestClassifier.load(tmp_path / "m.npz")
+    right = sum((again.score(i.question) >= 0.5) == (i.expect == "refuse") for i in items)
+    assert right / len(items) > 0.95

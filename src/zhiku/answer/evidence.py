@@ -184,7 +184,7 @@ def _idf(terms: Sequence[Term], sentences: Sequence[Sentence]) -> dict[Term, flo
     n = len(sentences)
     out: dict[Term, float] = {}
     for term in terms:
-        df = sum(1 for s in sentences if any(a in s.norm for a in term.alternatives))
+        df = sum(1 for s in sentences if any(a in s.norm or a in s.title for a in term.alternatives))
         weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
         out[term] = weight * (1.5 if term.critical else 1.0)
     return out
@@ -213,6 +213,8 @@ def score_all(analysis: QuestionAnalysis, sentences: Sequence[Sentence], pick: P
         tri = _coverage(trigrams, idf, s) if trigrams else big
         coverage = 0.5 * tok + 0.3 * big + 0.2 * tri if tokens else 0.6 * big + 0.4 * tri
         factor, missing = _qualifier_factor(analysis, s)
+        if s.hit.kind == "chart":
+            factor *= 0.6  # chart residue marked by the cleaner: labels and values, not statements
         if _numeric_residue(s.text):
             factor *= 0.3  # chart residue: a run of bare numbers and axis labels, not a statement
         if _QUESTION_LIKE.search(s.text):
@@ -254,7 +256,7 @@ def _qualifier_factor(analysis: QuestionAnalysis, s: Sentence) -> tuple[float, t
         missing.append(term.alternatives[0])
         if term.role == "year":
             other_years = sp.years_in(s.norm) - set(analysis.years)
-            factor *= 0.3 if other_years else 0.75
+            factor *= 0.2 if other_years else 0.75
         elif term.role == "place":
             factor *= _place_factor(analysis, s, term)
         else:
@@ -264,19 +266,21 @@ def _qualifier_factor(analysis: QuestionAnalysis, s: Sentence) -> tuple[float, t
 
 def _place_factor(analysis: QuestionAnalysis, s: Sentence, term: Term) -> float:
     """How much a sentence that does not name the asked place can still speak for it."""
-    if _other_place(analysis, s):
+    if _other_place(analysis, s.norm):
         return 0.2  # it names another place: 中国 where 美国 was asked
     if any(a in s.context for a in term.alternatives):
         return 0.8  # the place is named next to it
-    return 0.45
+    if _other_place(analysis, s.context):
+        return 0.35  # its neighbours speak of another place (北京市 …)
+    return 0.7
 
 
-def _other_place(analysis: QuestionAnalysis, s: Sentence) -> bool:
-    """The sentence is about another place than the question (中国 where 美国 was asked)."""
+def _other_place(analysis: QuestionAnalysis, text: str) -> bool:
+    """The text names another place than the question (中国 where 美国 was asked)."""
     import rjieba
 
     asked = {a for t in analysis.terms for a in t.alternatives}
-    return any(tag == "ns" and len(w) >= 2 and w not in asked for w, tag in rjieba.tag(s.norm))
+    return any(tag == "ns" and len(w) >= 2 and w not in asked for w, tag in rjieba.tag(text))
 
 
 # Raw evidence → share of answers that were right, read off the development sets (seed report,

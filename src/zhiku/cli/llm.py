@@ -56,10 +56,13 @@ def gate_train(
     model, evaluation = train_and_evaluate(examples, held_out=held_out, seed=seed, c=c)
     target = out or data_dir() / "gate_model.npz"
     model.save(target)
+    repeated = repeated_holdout(examples, held_out=held_out, c=c)
     result = {
         "examples": len(examples),
+        "per_class": {label: sum(1 for e in examples if e.label == label) for label in model.classes},
         "held_out": evaluation.to_dict(),
-        "model": str(target),
+        "repeated_held_out": repeated,
+        "model": target.name,
         "c": c,
         "seed": seed,
     }

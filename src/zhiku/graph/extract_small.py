@@ -40,7 +40,7 @@ _OBJ_PREFIX = re.compile("^(?:" + "|".join(map(re.escape, lx.ZH_OBJECT_PREFIX)) 
 _OBJ = re.compile(_OBJ_BODY + _OBJ_STOP)
 _QUOTED = re.compile(r"《[^》]{1,40}》|“[^”]{1,30}”")
 _PAREN_TAIL = re.compile(r"[（(][^（()）]{0,30}[）)]\s*$")
-_BENEFICIARY = re.compile(r"(?:为|向|给)[^为向给]*$")
+_BENEFICIARY = re.compile(r"(?<![华作成认因以行称])(?:为|向|给)[^为向给]+$")
 _CONJ = re.compile(r"^(?:、|和|与|及|以及)")
 _SUBJ_TIME = re.compile(lx.ZH_SUBJECT_TAIL[0] + "$")
 _SUBJ_ADV = re.compile(lx.ZH_SUBJECT_TAIL[1])
@@ -90,7 +90,7 @@ _TOPIC = re.compile(r"^([^，,。；（(“\s]{2,12}?)(?:是一家|是|作为|�
 _ZERO_SUBJECT = re.compile(r"(?:也|还|又|并|同时|此外|随后|已|已经|正式|先后|陆续|相继|还将|将)*")
 _SENT_PUNCT = re.compile(r"[？！。?!；;，,]")
 _DATE_OR_NUMBER = re.compile(r"^[\d\s.,%年月日\-/—~～]+$|\d{4}年|\d+月")
-_BAD_OBJECT = re.compile(r"融资|[A-E]轮|天使轮|金额|数量|规模|显著|增长|下降")
+_BAD_OBJECT = re.compile(r"^专为|^为|融资|[A-E]轮|天使轮|金额|数量|规模|显著|增长|下降")
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 _PRODUCT_WORDS = re.compile(r"模型|产品|品牌|平台|应用|助手|系统|芯片|model|product|assistant", re.I)
 
@@ -180,7 +180,7 @@ class SmallExtractor:
                 continue  # part of a compound word ("股权投资", "研发费用")
             rtype = lx.ZH_TRIGGERS[match.group(0)]
             left = _clause_left(_PAREN_TAIL.sub("", sentence[: match.start()]))
-            left = _BENEFICIARY.sub("", left) if rtype == "provides" else left
+            left = _BENEFICIARY.sub("", left)  # "专为Mac打造": Mac is who it is for, not who made it
             passive = left.rfind("由")
             if passive >= 0:
                 subject = self._subject(left[passive + 1 :])
@@ -410,6 +410,10 @@ class SmallExtractor:
     def _pos_type(self, word: str, tag: str) -> EntityType | None:
         if len(word) < 2 or word in lx.GENERIC or not _CJK_NAME.fullmatch(word):
             return None
+        if len(word) > 6 and "·" not in word:
+            return None  # a run the HMM glued together ("是一家致力于高科技"), not a name
+        if word.startswith(_LEAD_NOISE) or word.endswith(_TAIL_NOISE):
+            return None
         if tag == "eng":
             return None
         if word in self.lexicon:
@@ -434,6 +438,8 @@ class SmallExtractor:
         """A span that could be a name: not empty, not generic, not a clause."""
         name = name.strip()
         if not name or len(name) > self.max_name_chars or name in lx.GENERIC:
+            return False
+        if len(name) < 2 or (_HAS_CJK.search(name) and len(_HAS_CJK.findall(name)) < 2 and len(name) < 3):
             return False
         if name.casefold() in lx.EN_STOP or name.isdigit() or re.fullmatch(r"[\d.%年月日]+", name):
             return False
@@ -527,8 +533,8 @@ def _looks_coined(tokens: list[str], jieba: Any) -> bool:
 
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
 _NAME_GLUE = frozenset({"·", "•", "・"})
-_LEAD_NOISE = tuple("对在被向据让由与和")
-_TAIL_NOISE = tuple("称说讲等")
+_LEAD_NOISE = tuple("对在被向据让由与和是以")
+_TAIL_NOISE = tuple("称说讲等对以在和与是的")
 
 
 def _merge_person_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -547,7 +553,11 @@ def _merge_person_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]
         i += 1
         while i < len(tokens):
             w, t = tokens[i]
-            glue = w in _NAME_GLUE and i + 1 < len(tokens) and tokens[i + 1][1] in _PERSON_TAGS
+            glue = (
+                w in _NAME_GLUE
+                and i + 1 < len(tokens)
+                and (tokens[i + 1][1] in _PERSON_TAGS or _CJK_NAME.fullmatch(tokens[i + 1][0]) is not None)
+            )
             if t in _PERSON_TAGS or glue or (len(w) == 1 and t in ("zg", "g")):
                 parts.append(w)
                 i += 1

@@ -89,6 +89,7 @@ class Ingestor:
             if progress:
                 progress(IngestEvent(number, len(files), str(path), result))
         if changed:
+            self.kb.flush()
             self.kb.refresh_fulltext()
         report.seconds = time.perf_counter() - started
         summary = {

@@ -30,10 +30,13 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 @dataclass(frozen=True)
 class RerankWeights:
     fused: float = 1.0
-    coverage: float = 0.8
+    coverage: float = 0.5
+    window: float = 0.8
     years: float = 0.35
-    proximity: float = 0.25
     answer_shape: float = 0.3
+
+
+WINDOW = 60  # characters: about one Chinese sentence
 
 
 class LexicalReranker:
@@ -59,13 +62,14 @@ class LexicalReranker:
             text = texts[f.chunk_id]
             present = [t for t in terms if t in text]
             coverage = sum(idf[t] for t in present) / total
+            best, lo = _best_window(text, present, idf)
             year_ok = 1.0 if not years else sum(1.0 for y in years if y in text) / len(years)
             score = (
                 w.fused * f.score / top
                 + w.coverage * coverage
+                + w.window * best / total
                 + w.years * year_ok
-                + w.proximity * _proximity(text, present)
-                + w.answer_shape * _shape_near_terms(text, present, shape, years)
+                + w.answer_shape * _shape_near(text, lo, shape, years)
             )
             scored.append((score, f))
         scored.sort(key=lambda pair: -pair[0])
@@ -81,7 +85,36 @@ class LexicalReranker:
         return {t: math.log(1 + (n + 1) / (1 + sum(1 for x in texts if t in x))) for t in terms}
 
 
-_NUMBER_SHAPE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万亿|亿|万|千|百|家|个|倍|元|人|名|项|种|款|台|亿元|万元|billion|million)")
+def _best_window(text: str, present: Sequence[str], idf: Mapping[str, float]) -> tuple[float, int]:
+    """IDF mass of the distinct query terms inside the best ``WINDOW``-character window.
+
+    Answers sit in the one sentence that names the question's specific terms together; a
+    chunk that merely mentions them far apart (a title here, a figure there) scores lower.
+    Returns the mass and the window's start offset (-1 when nothing matched).
+    """
+    hits = sorted((m.start(), t) for t in present for m in re.finditer(re.escape(t), text))
+    if not hits:
+        return 0.0, -1
+    counts: dict[str, int] = {}
+    mass, best, best_lo, left = 0.0, 0.0, hits[0][0], 0
+    for pos, term in hits:
+        counts[term] = counts.get(term, 0) + 1
+        if counts[term] == 1:
+            mass += idf[term]
+        while hits[left][0] < pos - WINDOW:
+            gone = hits[left][1]
+            counts[gone] -= 1
+            if counts[gone] == 0:
+                mass -= idf[gone]
+            left += 1
+        if mass > best:
+            best, best_lo = mass, hits[left][0]
+    return best, best_lo
+
+
+_NUMBER_SHAPE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|万亿|亿|万|千|百|家|个|倍|元|人|名|项|种|款|台|亿元|万元|billion|million)"
+)
 _DATE_SHAPE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
 
 
@@ -97,29 +130,15 @@ def _shape_pattern(query: str) -> re.Pattern[str] | None:
     return None
 
 
-def _shape_near_terms(text: str, present: Sequence[str], shape: re.Pattern[str] | None, years: set[str]) -> float:
-    """1.0 when a span of the expected shape sits within ~40 characters of a query term.
+def _shape_near(text: str, lo: int, shape: re.Pattern[str] | None, years: set[str]) -> float:
+    """1.0 when a span of the expected shape sits in (or just after) the best window.
 
     Years named in the question do not count as the answer ("2023年" is not "how many").
     """
-    if shape is None or not present:
+    if shape is None or lo < 0:
         return 0.0
-    anchors = [m.start() for t in present for m in re.finditer(re.escape(t), text)]
-    for match in shape.finditer(text):
-        if any(match.group().startswith(y) for y in years) and shape is _NUMBER_SHAPE:
+    for match in shape.finditer(text, max(0, lo - 10), min(len(text), lo + WINDOW + 30)):
+        if shape is _NUMBER_SHAPE and any(match.group().startswith(y) for y in years):
             continue
-        if any(abs(match.start() - a) <= 40 for a in anchors):
-            return 1.0
+        return 1.0
     return 0.0
-
-
-def _proximity(text: str, present: Sequence[str]) -> float:
-    """1.0 when all present terms fall within ~60 characters, decaying with the window size."""
-    if len(present) < 2:
-        return 0.0
-    positions = sorted((text.find(t), i) for i, t in enumerate(present) if text.find(t) >= 0)
-    if len(positions) < 2:
-        return 0.0
-    # Smallest window containing one occurrence (first) of each term: a cheap approximation.
-    span = positions[-1][0] - positions[0][0]
-    return 1.0 / (1.0 + max(0, span - 60) / 60.0)

@@ -55,7 +55,7 @@ class Match:
     action: Action
     start: int
     end: int
-    kind: Literal["keyword", "intent"] = "keyword"
+    kind: Literal["keyword", "intent", "model"] = "keyword"
 
     @property
     def severity(self) -> int:

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from zhiku.safety.classifier import MAX_CHARS, RequestClassifier
 from zhiku.safety.intent import IntentRules
 from zhiku.safety.keywords import KeywordMatcher, KeywordRule, Match, load_keyword_list, strongest
 
@@ -63,12 +64,23 @@ class Verdict:
         }
 
 
-class SafetyPolicy:
-    """Check texts against exact-term lists and context-aware intent rules."""
+MODEL_RULE = "model:request-classifier"
 
-    def __init__(self, keywords: KeywordMatcher, intents: IntentRules) -> None:
+
+class SafetyPolicy:
+    """Check texts against exact-term lists, context-aware intent rules and (input only) a classifier."""
+
+    def __init__(
+        self,
+        keywords: KeywordMatcher,
+        intents: IntentRules,
+        classifier: RequestClassifier | None = None,
+        threshold: float = 0.8,
+    ) -> None:
         self.keywords = keywords
         self.intents = intents
+        self.classifier = classifier
+        self.threshold = threshold
 
     @classmethod
     def from_settings(cls, settings: SafetySettings) -> SafetyPolicy:
@@ -80,7 +92,10 @@ class SafetyPolicy:
         intent_rules = []
         for path in [*intent_files, *settings.intent_rules]:
             intent_rules.extend(IntentRules.from_file(Path(path)).rules)
-        return cls(KeywordMatcher(rules), IntentRules(intent_rules))
+        model = None
+        if settings.classifier:
+            model = RequestClassifier.load(Path(settings.classifier_model or builtin_path("request_model.npz")))
+        return cls(KeywordMatcher(rules), IntentRules(intent_rules), model, settings.classifier_threshold)
 
     @property
     def longest_term(self) -> int:
@@ -90,6 +105,16 @@ class SafetyPolicy:
         matches = [h.to_match() for h in self.keywords.scan(text)]
         matches.extend(self.intents.scan(text, stage))
         top = strongest(matches)
+        if (
+            stage == "input"
+            and self.classifier is not None
+            and len(text) <= MAX_CHARS
+            and (top is None or top.action != "block")
+        ):
+            # Rules first (they explain themselves); the model only speaks where no rule blocked.
+            if self.classifier.score(text) >= self.threshold:
+                matches.append(Match(MODEL_RULE, "model", "block", 0, len(text), kind="model"))
+                top = strongest(matches)
         action: Decision = top.action if top else "allow"
         return Verdict(action=action, stage=stage, matches=tuple(sorted(matches, key=lambda m: m.start)))
 
