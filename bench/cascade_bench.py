@@ -168,7 +168,7 @@ def run_set(name: str, corpus: Path, qa: Path, args: argparse.Namespace) -> dict
         assistant = build_assistant(kb, settings)
         info = configure_models(assistant.registry)
         kb.search("预热 warm-up", top_k=5)
-        policies = POLICIES if info else ("small_only", "cascade")
+        policies = [p for p in args.policies if info or p in ("small_only", "cascade")]
         out: dict[str, Any] = {"questions": len(items), "ingest_seconds": round(ingest_s, 1), "policies": {}}
         for policy in policies:
             result = run_policy(assistant, items, policy, settings.llm.large)
@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=list(SETS))
     parser.add_argument("--limit", type=int, default=None, help="questions per set (default: all)")
     parser.add_argument("--no-dense", action="store_true", help="BM25 only (faster ingestion)")
+    parser.add_argument("--policies", nargs="*", default=list(POLICIES), choices=POLICIES)
     parser.add_argument("--max-evidence", type=int, default=6, help="chunks shown to the LLM")
     parser.add_argument(
         "--evidence-chars", type=int, default=700, help="characters per chunk shown to the LLM"

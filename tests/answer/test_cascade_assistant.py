@@ -99,3 +99,30 @@ def test_stream_ends_with_checked_answer_and_citation_block(kb: KnowledgeBase, s
     assert events[-1].type == "answer" and events[-1].answer is not None
     text = "".join(e.text for e in events if e.type == "delta")
     assert text.startswith("2023年人工智能产业规模达到2137亿元[1]。") and "\n\n[1] " in text
+
+
+class Recorder:
+    """A real (tiny) expert/expander that records when it was consulted and declines."""
+
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.name = name
+        self.log = log
+
+    def try_answer(self, request: AskRequest, hits: object, trace: object) -> None:
+        self.log.append(self.name)
+
+    def expand(self, request: AskRequest, hits: list[object], trace: object) -> list[object]:
+        self.log.append(f"expand:{self.name}")
+        return hits
+
+
+def test_gate_orders_experts_and_switches_the_graph_expander(kb: KnowledgeBase, settings: Settings) -> None:
+    log: list[str] = []
+    experts = [Recorder("graph", log), Recorder("numeric", log)]
+    expanders = [Recorder("graph", log)]
+    bot = Assistant(kb, settings, experts=experts, expanders=expanders)  # type: ignore[list-item]
+    bot.ask(AskRequest("2023年人工智能产业规模是多少？"))
+    assert log == ["numeric", "graph"]
+    log.clear()
+    bot.ask(AskRequest("哪些公司发布了大模型？"))
+    assert log == ["expand:graph", "graph", "numeric"]

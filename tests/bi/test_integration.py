@@ -143,3 +143,23 @@ def test_csv_number_formats_are_normalised(tmp_path: Path) -> None:
     path.write_text('项目,规模（亿元）,占比\n甲,"1,219",30.6%\n乙,3.4万亿,百分之三十\n', encoding="utf-8")
     (table,) = read_tables(path)
     assert table.rows == (("甲", 1219.0, 30.6), ("乙", 34000.0, 30.0))
+
+
+def test_batch_of_documents_in_one_transaction(tmp_path: Path) -> None:
+    from zhiku.bi.hook import _derive
+    from zhiku.bi.store import FactStore
+    from zhiku.types import Block, Chunk, Document, DocumentRecord
+
+    store = FactStore(tmp_path / "facts.duckdb")
+    docs = []
+    for i in range(30):
+        text = f"2023年{chr(0x4E00 + 7 * i)}市场规模达到{100 + i}亿元。"
+        record = DocumentRecord(f"d{i}", f"c#{i}", "x", "jsonl", f"t{i}", 1, "ok")
+        chunk = Chunk(f"d{i}:0", f"d{i}", 0, text)
+        docs.append(
+            _derive(record, Document(f"c#{i}", f"t{i}", "jsonl", (Block("paragraph", text),)), [chunk])
+        )
+    store.replace_documents(docs)
+    assert len(store.facts(period="2023")) == 30
+    store.replace_documents([("d0", [], [])])
+    assert len(store.facts()) == 29

@@ -102,3 +102,30 @@ def test_split_sentences_rejoins_broken_lines() -> None:
         "2023年6月，火山引擎推出大模型服务平台火山方舟。",
         "下一句。",
     ]
+
+
+def test_listing_continues_into_the_next_chunk(ex: SmallExtractor) -> None:
+    first = Chunk("c1", "d1", 0, "公司 模型\n星海科技 天枢", kind="chart")
+    second = Chunk("c2", "d1", 1, "云帆智能 云帆GPT\n北辰数据 北辰问答", kind="chart")
+    found = {(r.src, r.dst, r.evidence.chunk_id) for r in ex.extract([first, second]).relations}
+    assert ("云帆智能", "云帆GPT", "c2") in found and ("北辰数据", "北辰问答", "c2") in found
+
+
+def test_dropped_subject_comes_from_the_sentence_topic(ex: SmallExtractor) -> None:
+    text = "星海科技是一家人工智能公司，服务金融客户。在多年积累的基础上，推出了金融大模型StarFin。"
+    assert ("星海科技", "released", "StarFin") in triples(ex, text)
+
+
+def test_beneficiary_is_not_the_subject(ex: SmallExtractor) -> None:
+    found = triples(ex, "2020年11月，苹果发布了首款专为 Mac 打造的芯片 M1。华为为客户打造盘古大模型。")
+    assert not any(src == "Mac" for src, _, _ in found)
+    assert ("华为", "released", "盘古大模型") in found
+
+
+def test_transliterated_names_stay_whole(ex: SmallExtractor) -> None:
+    out = ex.extract(
+        [Chunk("c1", "d1", 0, "澳大利亚队守门员马修·瑞恩在比赛后接受采访，美国众议院议长佩洛希称赞了他。")]
+    )
+    names = {m.name for m in out.mentions}
+    assert "马修·瑞恩" in names and "佩洛希" in names
+    assert "马修" not in names and "佩洛" not in names

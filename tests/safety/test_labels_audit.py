@@ -106,3 +106,14 @@ def test_ten_thousand_records_verify_quickly(tmp_path: Path) -> None:
     report = verify_chain(path)
     assert report.ok and report.records == 10_000
     assert time.perf_counter() - t0 < 5.0
+
+
+def test_strip_label_round_trip() -> None:
+    from zhiku.safety.labels import strip_label
+
+    labeler = Labeler(LabelConfig())
+    for kind in ("generated", "extracted"):
+        assert strip_label(labeler.apply("答案 [1]", kind, "zh")) == "答案 [1]"
+        assert strip_label(labeler.apply("answer [1]", kind, "en")) == "answer [1]"
+    assert strip_label(Labeler(LabelConfig(position="prepend")).apply("x", "generated", "zh")) == "x"
+    assert strip_label("no label") == "no label"

@@ -148,6 +148,10 @@ class Assistant:
     def _prepare(
         self, request: AskRequest, trace: Trace
     ) -> tuple[GateResult, list[Hit], Plan, Callable[[], Answer]]:
+        self._local_only_cache.clear()  # flags may change between questions (re-ingestion)
+        self.cascade.kb_local_only = (
+            bool(getattr(self.kb, "local_only", False)) or self.settings.llm.local_only
+        )
         gate = self._classify(request, trace)
         hits = self._retrieve(request, gate, trace)
         memo: list[Answer] = []

@@ -27,6 +27,7 @@ from zhiku.answer.lang import not_found_message
 from zhiku.answer.verify import (
     VerifyResult,
     attach_citations,
+    citations_in,
     describe_violations,
     split_sentences,
     strip_citations,
@@ -139,9 +140,8 @@ def citations_for(text: str, evidence: Sequence[Evidence], result: VerifyResult)
     by_index = {ev.index: ev for ev in evidence}
     claims_of: dict[int, list[str]] = {}
     for sentence in split_sentences(text):
-        for n in result.cited:
-            if f"[{n}]" in sentence:
-                claims_of.setdefault(n, []).append(strip_citations(sentence))
+        for n in set(citations_in(sentence)):
+            claims_of.setdefault(n, []).append(strip_citations(sentence))
     out = []
     for n in result.cited:
         ev = by_index.get(n)

@@ -108,6 +108,23 @@ def _row_line(text: str, row: str, raw: str) -> str:
     return ""
 
 
+def _derive(
+    record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
+) -> tuple[str, list[Fact], list[TableData]]:
+    """Facts (prose, charts, table cells located in their chunk) and tables of one document."""
+    facts = document_facts(document, chunks, record.doc_id)
+    tables = document_tables(document, record)
+    for table in tables:
+        for f in table_facts(table):
+            chunk = _locate(chunks, [f.row, f.raw]) or (chunks[0] if chunks else None)
+            if chunk is not None:
+                quote = _row_line(chunk.text, f.row, f.raw) or f.sentence
+                facts.append(
+                    replace(f, chunk_id=chunk.chunk_id, doc_id=record.doc_id, page=chunk.page, sentence=quote)
+                )
+    return record.doc_id, facts, tables
+
+
 class FactsHook:
     """``IngestHook`` named ``facts``: extracts facts/series/tables on ingest, drops them on removal."""
 
@@ -116,31 +133,26 @@ class FactsHook:
     def on_document(
         self, kb: KnowledgeBase, record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
     ) -> None:
-        store = store_for(kb)
-        store.remove_document(record.doc_id)
-        facts = document_facts(document, chunks, record.doc_id)
-        for i, table in enumerate(document_tables(document, record)):
-            store.add_table(record.doc_id, i, table)
-            for f in table_facts(table):
-                chunk = _locate(chunks, [f.row, f.raw]) or (chunks[0] if chunks else None)
-                if chunk is not None:
-                    quote = _row_line(chunk.text, f.row, f.raw) or f.sentence
-                    facts.append(
-                        replace(
-                            f, chunk_id=chunk.chunk_id, doc_id=record.doc_id, page=chunk.page, sentence=quote
-                        )
-                    )
-        store.add_facts(facts)
+        self.on_documents(kb, [(record, document, chunks)])
+
+    def on_documents(
+        self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
+    ) -> None:
+        """Several documents (one JSON Lines corpus file) written in one DuckDB transaction."""
+        store_for(kb).replace_documents(
+            [_derive(record, document, chunks) for record, document, chunks in items]
+        )
 
     def on_remove(self, kb: KnowledgeBase, doc_id: str) -> None:
         store_for(kb).remove_document(doc_id)
 
     def on_rebuild(self, kb: KnowledgeBase) -> None:
         """Re-derive from the catalog's chunks (and source files still on disk for tables)."""
-        store = store_for(kb)
-        store.clear()
+        store_for(kb).clear()
+        items = []
         for record in kb.documents():
             chunks = kb.catalog.chunks(record.doc_id)
             blocks = tuple(Block(kind=c.kind, text=c.text, page=c.page) for c in chunks)
             document = Document(source=record.source, title=record.title, format=record.format, blocks=blocks)
-            self.on_document(kb, record, document, chunks)
+            items.append((record, document, chunks))
+        self.on_documents(kb, items)

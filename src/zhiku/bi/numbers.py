@@ -45,8 +45,11 @@ _ZH_DIGITS = {
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 CURRENCY_UNITS = ("人民币元", "美元", "欧元", "港元", "日元", "元", "RMB", "CNY", "USD", "yuan", "dollars")
-COUNT_UNITS = ("家", "个", "件", "项", "人", "名", "台", "款", "种", "次", "篇", "张", "条", "倍", "年")
-_UNIT_RE = "|".join(sorted((*CURRENCY_UNITS, *COUNT_UNITS), key=len, reverse=True))
+COUNT_UNITS = ("家", "个", "件", "项", "人次", "人", "名", "台", "款", "种", "次", "篇", "张", "条", "倍", "年", "辆", "架",
+               "艘", "部", "套", "户", "所", "座", "例", "只", "头", "本", "场", "桶")  # fmt: skip
+MEASURE_UNITS = ("吨", "公斤", "千克", "克", "斤", "平方公里", "平方米", "立方米", "公里", "千米", "米", "亩", "公顷",
+                 "千瓦时", "千瓦", "瓦", "GB", "TB", "PB")  # fmt: skip
+_UNIT_RE = "|".join(sorted((*CURRENCY_UNITS, *COUNT_UNITS, *MEASURE_UNITS), key=len, reverse=True))
 _MAG_RE = "万亿|亿|千万|百万|万|千"
 _EN_MAG_RE = "trillion|billion|million|thousand|bn|mn"
 _NUM_RE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"

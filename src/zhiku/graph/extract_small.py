@@ -24,11 +24,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from zhiku.graph import lexicon as lx
 from zhiku.graph.model import EntityMention, EntityType, Evidence, Extraction, RawRelation
+from zhiku.graph.names import (
+    CJK_BEFORE_NAME,
+    CJK_NAME,
+    EN_NAME,
+    LEAD_NOISE,
+    NT_ENDINGS,
+    TAIL_NOISE,
+    TITLE_SPAN,
+    TRADITIONAL,
+    distinctive,
+    en_name_in_chinese,
+    en_name_ok,
+    en_trim,
+    find_aliases,
+    merge_org_tokens,
+    merge_person_tokens,
+)
+from zhiku.graph.tables import Header, cell_name, cells_of, find_header, is_rule
 from zhiku.types import Chunk
 
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|(?<=[.])\s+(?=[A-Z\u4e00-\u9fff])")
@@ -127,7 +144,7 @@ class SmallExtractor:
                 topic = self._topic(sentence) or topic
         known = {m.name for m in out.mentions} | set(self.lexicon) | self._proper_words(chunks)
         prose = "\n".join(c.text for c in chunks if c.kind != "chart")
-        carry: _Header | None = None  # a listing may continue into the next chunk
+        carry: Header | None = None  # a listing may continue into the next chunk
         for chunk in chunks:
             listing, carry = self._listings(chunk, known, prose, carry)
             for rel in listing.relations:
@@ -143,7 +160,7 @@ class SmallExtractor:
 
     def _sentence(self, sentence: str, ev: Evidence, topic: str = "") -> Extraction:
         out = Extraction()
-        out.aliases.extend(_aliases(sentence))
+        out.aliases.extend(find_aliases(sentence))
         if _HAS_CJK.search(sentence):
             out.relations.extend(self._zh_relations(sentence, ev, topic))
             out.relations.extend(self._is_of(sentence, ev))
@@ -286,11 +303,11 @@ class SmallExtractor:
         if not _EN_CUE.search(sentence):
             return found
         for match in _EN_ACTIVE.finditer(sentence):
-            subject, verb, obj = _en_trim(match.group(1)), match.group(2), _en_trim(match.group(3))
+            subject, verb, obj = en_trim(match.group(1)), match.group(2), en_trim(match.group(3))
             if self._name_like(subject, True) and self._name_like(obj, False):
                 found.append(_raw(subject, obj, lx.EN_TRIGGERS[verb], ev))
         for match in _EN_PASSIVE.finditer(sentence):
-            obj, subject = _en_trim(match.group(1)), _en_trim(match.group(2))
+            obj, subject = en_trim(match.group(1)), en_trim(match.group(2))
             if self._name_like(subject, True) and self._name_like(obj, False):
                 found.append(_raw(subject, obj, "released", ev))
         return found
@@ -298,16 +315,16 @@ class SmallExtractor:
     # -- listings ----------------------------------------------------------------------------
 
     def _listings(
-        self, chunk: Chunk, known: set[str], prose: str = "", carry: _Header | None = None
-    ) -> tuple[Extraction, _Header | None]:
+        self, chunk: Chunk, known: set[str], prose: str = "", carry: Header | None = None
+    ) -> tuple[Extraction, Header | None]:
         out = Extraction()
         header = carry
         for raw in chunk.text.splitlines():
             line = raw.strip()
-            if not line or _is_rule(line):
+            if not line or is_rule(line):
                 continue
-            cells = _cells(line)
-            found = _header(cells)
+            cells = cells_of(line)
+            found = find_header(cells)
             if found:
                 header = found
                 continue
@@ -356,10 +373,10 @@ class SmallExtractor:
                 best = (score, pos)
         return [row[: best[1]], row[best[1] :]] if best[0] >= 2 else [row]
 
-    def _row(self, header: _Header, cells: list[str], ev: Evidence) -> list[RawRelation]:
+    def _row(self, header: Header, cells: list[str], ev: Evidence) -> list[RawRelation]:
         """One table row: org column —released→ product column; other short name cells become
         ``attribute`` edges of the product labelled by their header."""
-        left, right = _cell_name(cells[header.org]), _cell_name(cells[header.product])
+        left, right = cell_name(cells[header.org]), cell_name(cells[header.product])
         if left in lx.NULL_VALUES or right in lx.NULL_VALUES or _key(left) == _key(right):
             return []
         if not self._name_like(left, True) or not self._name_like(right, True):
@@ -368,7 +385,7 @@ class SmallExtractor:
             return []
         out = [_raw(left, right, "released", ev, source="table")]
         for j, cell in enumerate(cells):
-            value = _cell_name(cell)
+            value = cell_name(cell)
             if j in (header.org, header.product) or len(value) > 12 or _DATE_OR_NUMBER.search(value):
                 continue
             if header.names[j] in lx.FREE_TEXT_HEADERS or _CLAUSE_BREAK.search(value) or "，" in value:
@@ -382,37 +399,37 @@ class SmallExtractor:
     def _pos_entities(self, sentence: str, ev: Evidence) -> list[EntityMention]:
         found: list[EntityMention] = []
         seen: set[str] = set()
-        tokens = [] if _TRADITIONAL.search(sentence) else self._jieba.tag(sentence)  # tags fail on 繁体
-        for word, tag in _merge_org_tokens(_merge_person_tokens(tokens)):
+        tokens = [] if TRADITIONAL.search(sentence) else self._jieba.tag(sentence)  # tags fail on 繁体
+        for word, tag in merge_org_tokens(merge_person_tokens(tokens)):
             etype = self._pos_type(word, tag)
             if etype and word not in seen:
                 seen.add(word)
                 found.append(EntityMention(word, etype, ev, "pos"))
         chinese = len(_HAS_CJK.findall(sentence)) > len(sentence) // 4
-        titles = [m.span() for m in _TITLE_SPAN.finditer(sentence)]
-        for match in _EN_NAME.finditer(sentence):
+        titles = [m.span() for m in TITLE_SPAN.finditer(sentence)]
+        for match in EN_NAME.finditer(sentence):
             if any(a <= match.start() < b for a, b in titles):
                 continue  # words of a quoted title or an expansion in brackets, not names
             before = sentence[match.start() - 1] if match.start() > 0 else ""
-            if chinese and before and _HAS_CJK.match(before) and before not in _CJK_BEFORE_NAME:
+            if chinese and before and _HAS_CJK.match(before) and before not in CJK_BEFORE_NAME:
                 continue  # "孟子GPT": the end of a mixed name
-            name = _en_trim(match.group(0))
-            if not name or name in seen or not _en_name_ok(name, match.start() == 0):
+            name = en_trim(match.group(0))
+            if not name or name in seen or not en_name_ok(name, match.start() == 0):
                 continue
-            if not chinese and match.start() == 0 and " " not in name and not _distinctive(name):
+            if not chinese and match.start() == 0 and " " not in name and not distinctive(name):
                 continue  # "Delivering …": capitalised because it starts the sentence
-            if chinese and not _en_name_in_chinese(name, sentence[match.end() : match.end() + 2]):
+            if chinese and not en_name_in_chinese(name, sentence[match.end() : match.end() + 2]):
                 continue
             seen.add(name)
             found.append(EntityMention(name, "other", ev, "pos"))
         return found
 
     def _pos_type(self, word: str, tag: str) -> EntityType | None:
-        if len(word) < 2 or word in lx.GENERIC or not _CJK_NAME.fullmatch(word):
+        if len(word) < 2 or word in lx.GENERIC or not CJK_NAME.fullmatch(word):
             return None
         if len(word) > 6 and "·" not in word:
             return None  # a run the HMM glued together ("是一家致力于高科技"), not a name
-        if word.startswith(_LEAD_NOISE) or word.endswith(_TAIL_NOISE):
+        if word.startswith(LEAD_NOISE) or word.endswith(TAIL_NOISE):
             return None
         if tag == "eng":
             return None
@@ -422,7 +439,7 @@ class SmallExtractor:
             return "org"
         if tag == "nt":
             # the dictionary tags some abstract nouns nt ("国际化"); an organisation ends like one
-            return "org" if word.endswith(_NT_ENDINGS) or not self._jieba.has_word(word) else None
+            return "org" if word.endswith(NT_ENDINGS) or not self._jieba.has_word(word) else None
         if tag == "ns" and word in lx.PLACES:
             return "place"
         oov = not self._jieba.has_word(word)
@@ -529,198 +546,6 @@ def _looks_coined(tokens: list[str], jieba: Any) -> bool:
         if not jieba.has_word(token) or len(token) == 1:
             return True
     return False
-
-
-_PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
-_NAME_GLUE = frozenset({"·", "•", "・"})
-_LEAD_NOISE = tuple("对在被向据让由与和是以")
-_TAIL_NOISE = tuple("称说讲等对以在和与是的")
-
-
-def _merge_person_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """ "马修/·/瑞恩" → "马修·瑞恩", "佩/洛希" → "佩洛希", "吴心伯称" → "吴心伯": whole names, not pieces."""
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(tokens):
-        word, tag = tokens[i]
-        if tag not in _PERSON_TAGS and not (
-            len(word) == 1 and tag in ("zg", "g") and _next_is_person(tokens, i)
-        ):
-            out.append((word, tag))
-            i += 1
-            continue
-        parts = [word]
-        i += 1
-        while i < len(tokens):
-            w, t = tokens[i]
-            glue = (
-                w in _NAME_GLUE
-                and i + 1 < len(tokens)
-                and (tokens[i + 1][1] in _PERSON_TAGS or _CJK_NAME.fullmatch(tokens[i + 1][0]) is not None)
-            )
-            if t in _PERSON_TAGS or glue or (len(w) == 1 and t in ("zg", "g")):
-                parts.append(w)
-                i += 1
-            else:
-                break
-        name = "".join(parts)
-        if len(name) > 2 and name.startswith(_LEAD_NOISE):
-            name = name[1:]
-        if len(name) > 2 and name.endswith(_TAIL_NOISE):
-            name = name[:-1]
-        out.append((name, "nr" if len(parts) == 1 else "nrm"))
-    return out
-
-
-def _merge_org_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """ "广东省/文旅厅" → "广东省文旅厅", "弗吉尼亚/理工大学" → one organisation, not a place and a fragment."""
-    out: list[tuple[str, str]] = []
-    for word, tag in tokens:
-        if tag == "nt" and out and out[-1][1] in ("ns", "nt", "nsm") and word.endswith(_NT_ENDINGS):
-            prev, _ = out.pop()
-            out.append((prev + word, "ntm"))
-        else:
-            out.append((word, tag))
-    return out
-
-
-def _next_is_person(tokens: list[tuple[str, str]], i: int) -> bool:
-    return i + 1 < len(tokens) and tokens[i + 1][1] in _PERSON_TAGS
-
-
-def _en_name_in_chinese(name: str, after: str) -> bool:
-    """In Chinese text a Latin word is a name when it looks like one (CamelCase, digits, an acronym)
-    and is not the first half of a mixed name ("BOSS直聘", "日日新SenseNova" are found whole)."""
-    if after and _HAS_CJK.match(after[0]) and not after.startswith(_CJK_AFTER_NAME):
-        return False
-    if " " in name:
-        return True
-    return len(name) >= 3 or any(c.isdigit() for c in name)
-
-
-def _distinctive(word: str) -> bool:
-    camel = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
-    return camel or any(c.isdigit() for c in word) or (word.isupper() and len(word) >= 2)
-
-
-_NT_ENDINGS = (
-    *"院所校局部委会社报台队厅处署行司团馆园厂店",
-    "大学",
-    "学院",
-    "银行",
-    "集团",
-    "公司",
-    "协会",
-    "中心",
-    "政府",
-    "联盟",
-    "组织",
-    "基金",
-    "实验室",
-)
-_TRADITIONAL = re.compile(r"[於這為個們時來會國說對與後從學灣書記強讓發體機開關動們區]")
-_TITLE_SPAN = re.compile(r"《[^》]*》|[（(][^）)]*[）)]")
-_CJK_NAME = re.compile(r"[\u4e00-\u9fff·•・]+")
-_CJK_BEFORE_NAME = frozenset("的是在和与及等、布出源购资用了将为被对从向让由自于即如和与")
-_CJK_AFTER_NAME = (
-    *"的是在和与及等、发推开于将也已还为被对从向让由自都又并",
-    "模型",
-    "大模",
-    "系列",
-    "平台",
-    "公司",
-)
-_EN_NAME = re.compile(r"(?<![A-Za-z0-9\-])[A-Z][A-Za-z0-9.\-+]*(?:[ ][A-Z0-9][A-Za-z0-9.\-+]*)*")
-
-
-def _en_name_ok(name: str, sentence_start: bool) -> bool:
-    """Names like "Sora", "ERNIE Bot", "GPT-4" — not stop words, months, or a capitalised first word."""
-    words = name.split()
-    if all(
-        w.casefold().rstrip(".") in lx.EN_STOP or w.casefold() in lx.EN_MONTHS or w.isdigit() for w in words
-    ):
-        return False
-    if sentence_start and len(words) == 1 and name.casefold() in lx.EN_COMMON_START:
-        return False
-    if words[0].casefold() in lx.EN_STOP and words[0].isupper() and len(words) > 1 and words[1][0].isdigit():
-        return False  # "RMB 3.4", "CAGR 46.3": a unit and a number
-    return len(re.findall(r"[A-Za-z]", name)) >= 2
-
-
-_EN_TRIM = frozenset("in on at the a an its their then later model models of for and to by with".split())
-
-
-def _en_trim(phrase: str) -> str:
-    words = phrase.split()
-    while words and words[-1].casefold() in _EN_TRIM:
-        words.pop()
-    while words and (
-        words[0].casefold() in _EN_TRIM
-        or words[0].casefold() in lx.EN_COMMON_START
-        or (len(words) > 1 and words[0].isupper() and words[0].casefold() in lx.EN_STOP)
-    ):
-        words.pop(0)
-    return " ".join(words).rstrip(".")
-
-
-_ALIAS = re.compile(
-    r"([^\s，,。（(]{2,20})[（(](?:以下)?(?:简称|下称)[:：]?[“\"]?([^”\"）)]{2,12})[”\"]?[）)]"
-)
-
-
-_PAREN_NAME = re.compile(
-    r"([A-Z][A-Za-z0-9.\-+]*(?: [A-Z0-9][A-Za-z0-9.\-+]*){0,3}) ?[（(]([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})[）)]"
-    r"|([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})[（(]([A-Z][A-Za-z0-9.\-+]*(?: [A-Z0-9][A-Za-z0-9.\-+]*){0,3})[）)]"
-)
-
-
-def _aliases(sentence: str) -> list[tuple[str, str]]:
-    """Aliases: "X（简称Y）" and bilingual names "ERNIE Bot (文心一言)" / "文心一言（ERNIE Bot）"."""
-    found = [(m.group(2), m.group(1)) for m in _ALIAS.finditer(sentence)]
-    for m in _PAREN_NAME.finditer(sentence):
-        en, zh = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        if en.casefold() not in lx.EN_STOP and zh not in lx.GENERIC:
-            found.append((en, zh))
-    return found
-
-
-def _cells(line: str) -> list[str]:
-    if "|" in line:
-        return [c.strip() for c in line.strip("|").split("|") if c.strip()]
-    return [c for c in re.split(r"\t+|\s{2,}|\s", line) if c]
-
-
-@dataclass(frozen=True)
-class _Header:
-    """A table header: which column names the organisation and which the product."""
-
-    org: int
-    product: int
-    names: tuple[str, ...]
-
-
-def _header(cells: list[str]) -> _Header | None:
-    if len(cells) == 1:
-        glued = cells[0].casefold()
-        for head in lx.ORG_HEADERS:
-            if glued.startswith(head) and glued[len(head) :] in lx.PRODUCT_HEADERS:
-                return _Header(0, 1, (head, glued[len(head) :]))
-        return None
-    names = tuple(c.casefold() for c in cells)
-    org = next((i for i, n in enumerate(names) if n in lx.ORG_HEADERS), None)
-    product = next((i for i, n in enumerate(names) if n in lx.PRODUCT_HEADERS), None)
-    if org is None or product is None or len(cells) > 12:
-        return None
-    return _Header(org, product, names)
-
-
-def _cell_name(cell: str) -> str:
-    """A table cell's name without its parenthetical: "云雀大模型（豆包）" → "云雀大模型"."""
-    return re.sub(r"\s*[（(][^（()）]*[）)]\s*$", "", cell.strip()) or cell.strip()
-
-
-def _is_rule(line: str) -> bool:
-    return bool(re.fullmatch(r"[|\-:=+\s]+", line))
 
 
 def _key(name: str) -> str:

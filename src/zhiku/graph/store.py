@@ -308,7 +308,7 @@ class SqliteGraphStore:
         evidence = tuple(
             Evidence(c, d, s)
             for c, d, s in self._db.execute(
-                "SELECT chunk_id, doc_id, sentence FROM edge_evidence WHERE edge_id=? ORDER BY rowid",
+                "SELECT chunk_id, doc_id, sentence FROM edge_evidence WHERE edge_id=? ORDER BY chunk_id, sentence",
                 (edge_id,),
             )
         )

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chunk import Chunker
 from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS, load_path
+from zhiku.safety.pii import PiiMasker, mask_document
 from zhiku.store.catalog import now
 from zhiku.types import Chunk, Document, DocumentRecord
 
@@ -68,6 +69,7 @@ class Ingestor:
         self.kb = kb
         self.settings = kb.settings.ingest
         self.chunker = Chunker(self.settings)
+        self.masker = _pii_masker(kb)
 
     def run(
         self, paths: Sequence[Path], progress: ProgressFn | None = None, local_only: bool = False
@@ -110,6 +112,8 @@ class Ingestor:
             if state and all(v[1] == sha for v in state.values()):
                 return FileResult(key, "unchanged", documents=len(state), ms=_ms(started))
             documents = load_path(path, self.settings)
+            if self.masker is not None:
+                documents = [mask_document(d, self.masker) for d in documents]
             prepared = self._prepare(documents, key, sha, state, local_only)
             warnings = self._commit(prepared, key, sha, run_id)
             produced = {d.source if d.external_id else key for d in documents}
@@ -204,6 +208,14 @@ class Ingestor:
             warnings.extend(str(w) for w in item.document.meta.get("warnings", ()))
             warnings.extend(self.kb.run_hooks_document(item.record, item.document, item.chunks))
         return warnings
+
+
+def _pii_masker(kb: KnowledgeBase) -> PiiMasker | None:
+    """Ingestion-time PII masking (``safety.pii_mask_ingest``): raw values never reach any index."""
+    safety = getattr(kb.settings, "safety", None)
+    if safety is None or not safety.pii_mask_ingest:
+        return None
+    return PiiMasker(safety.pii_kinds)
 
 
 def _ms(started: float) -> float:

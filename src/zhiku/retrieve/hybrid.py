@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from zhiku.answer.base import SearchFilters
+from zhiku.answer.lang import glossary_expand
 from zhiku.config import RetrievalSettings
 from zhiku.models.embedders import Embedder
 from zhiku.retrieve.fusion import Fused, WeightedRRF
@@ -65,7 +66,10 @@ class HybridRetriever:
     ) -> dict[str, list[tuple[str, float]]]:
         """Each retriever's own ranking (the benchmark scores these separately too)."""
         allowed = self.allowed(filters)
-        lists: dict[str, list[tuple[str, float]]] = {"bm25": self.fulltext.search(query, candidates, allowed)}
+        # English questions over Chinese documents: add the Chinese words of known terms for BM25
+        # (the multilingual dense encoder handles the rest).
+        lexical = glossary_expand(query)
+        lists: dict[str, list[tuple[str, float]]] = {"bm25": self.fulltext.search(lexical, candidates, allowed)}
         store, embedder = self.vectors(), self.embedder()
         if store is not None and embedder is not None and self.settings.dense_weight > 0:
             vector = embedder.embed([query])[0]
@@ -83,7 +87,7 @@ class HybridRetriever:
         views = self.lookup([f.chunk_id for f in fused])
         fused = [f for f in fused if f.chunk_id in views]
         if self.reranker is not None and self.settings.rerank:
-            fused = self.reranker.run(query, fused, views)
+            fused = self.reranker.run(glossary_expand(query), fused, views)
         return [self._hit(f, views[f.chunk_id]) for f in fused[:k]]
 
     @staticmethod

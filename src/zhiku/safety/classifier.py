@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import zlib
@@ -52,7 +53,7 @@ def _grams(text: str) -> tuple[set[int], set[int]]:
                 chars.add(zlib.crc32(padded[i : i + n].encode("utf-8")) % N_FEATURES)
     tokens = _WORD.findall(folded)
     words = {zlib.crc32(t.encode("utf-8")) % N_FEATURES for t in tokens}
-    words |= {zlib.crc32(f"{a} {b}".encode()) % N_FEATURES for a, b in zip(tokens, tokens[1:], strict=False)}
+    words |= {zlib.crc32(f"{a} {b}".encode()) % N_FEATURES for a, b in itertools.pairwise(tokens)}
     return chars, words
 
 
@@ -75,7 +76,8 @@ def features(texts: Sequence[str]) -> Any:
         cols.append(c)
         vals.append(v)
     return csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(len(texts), 2 * N_FEATURES)
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(texts), 2 * N_FEATURES),
     )
 
 
@@ -84,7 +86,10 @@ class RequestClassifier:
 
     def __init__(self, weights: np.ndarray, intercept: float) -> None:
         if weights.shape != (2 * N_FEATURES,):
-            raise ConfigError("拒答模型的维度不符", f"request model has {weights.shape[0]} weights, expected {2 * N_FEATURES}")
+            raise ConfigError(
+                "拒答模型的维度不符",
+                f"request model has {weights.shape[0]} weights, expected {2 * N_FEATURES}",
+            )
         self.weights = weights
         self.intercept = intercept
 
@@ -107,7 +112,9 @@ class RequestClassifier:
 
     def save(self, path: Path) -> None:
         index = np.flatnonzero(self.weights).astype(np.int32)
-        np.savez_compressed(path, index=index, weight=self.weights[index], intercept=np.float64(self.intercept))
+        np.savez_compressed(
+            path, index=index, weight=self.weights[index], intercept=np.float64(self.intercept)
+        )
 
     def score(self, text: str) -> float:
         cols, vals = _row(text)

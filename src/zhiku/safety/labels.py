@@ -164,3 +164,18 @@ def label_export(content: str, fmt: Literal["md", "txt", "json"], meta: AigcMeta
     if fmt == "md":
         return f"<!-- AIGC {payload} -->\n{content.rstrip()}{tail}"
     return f"AIGC: {payload}\n{content.rstrip()}{tail}"
+
+
+def strip_label(text: str, config: LabelConfig | None = None) -> str:
+    """The answer text without its explicit label — for scoring answers against gold text.
+
+    >>> strip_label("1964年。\\n【本回答由系统自动摘录自知识库原文】")
+    '1964年。'
+    """
+    cfg = config or LabelConfig()
+    for label in (cfg.text_zh, cfg.text_en, cfg.extracted_zh, cfg.extracted_en):
+        if label and text.endswith("\n" + label):
+            return text[: -len(label) - 1]
+        if label and text.startswith(label + "\n"):
+            return text[len(label) + 1 :]
+    return text

@@ -94,7 +94,9 @@ class SafetyPolicy:
             intent_rules.extend(IntentRules.from_file(Path(path)).rules)
         model = None
         if settings.classifier:
-            model = RequestClassifier.load(Path(settings.classifier_model or builtin_path("request_model.npz")))
+            model = RequestClassifier.load(
+                Path(settings.classifier_model or builtin_path("request_model.npz"))
+            )
         return cls(KeywordMatcher(rules), IntentRules(intent_rules), model, settings.classifier_threshold)
 
     @property
@@ -105,18 +107,19 @@ class SafetyPolicy:
         matches = [h.to_match() for h in self.keywords.scan(text)]
         matches.extend(self.intents.scan(text, stage))
         top = strongest(matches)
-        if (
-            stage == "input"
-            and self.classifier is not None
-            and len(text) <= MAX_CHARS
-            and (top is None or top.action != "block")
-        ):
+        if self._model_blocks(text, stage, top):
             # Rules first (they explain themselves); the model only speaks where no rule blocked.
-            if self.classifier.score(text) >= self.threshold:
-                matches.append(Match(MODEL_RULE, "model", "block", 0, len(text), kind="model"))
-                top = strongest(matches)
+            matches.append(Match(MODEL_RULE, "model", "block", 0, len(text), kind="model"))
+            top = strongest(matches)
         action: Decision = top.action if top else "allow"
         return Verdict(action=action, stage=stage, matches=tuple(sorted(matches, key=lambda m: m.start)))
+
+    def _model_blocks(self, text: str, stage: Stage, top: Match | None) -> bool:
+        if stage != "input" or self.classifier is None or len(text) > MAX_CHARS:
+            return False
+        if top is not None and top.action == "block":
+            return False
+        return self.classifier.score(text) >= self.threshold
 
     @staticmethod
     def apply_masks(text: str, matches: tuple[Match, ...] | list[Match], char: str = "*") -> str:

@@ -1,0 +1,169 @@
+"""Telling names from words: person-name merging, Latin names in Chinese text, bilingual aliases.
+
+Part of the small extractor (``zhiku.graph.extract_small``): jieba's tags split transliterated
+names ("马修/·/瑞恩"), glue particles onto unknown words ("吴心伯称") and call abstract nouns
+organisations; these helpers repair or reject such pieces before they become nodes.
+
+>>> merge_person_tokens([("马修", "nr"), ("·", "x"), ("瑞恩", "nr")])
+[('马修·瑞恩', 'nrm')]
+"""
+
+from __future__ import annotations
+
+import re
+
+from zhiku.graph import lexicon as lx
+
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
+_NAME_GLUE = frozenset({"·", "•", "・"})
+LEAD_NOISE = tuple("对在被向据让由与和是以")
+TAIL_NOISE = tuple("称说讲等对以在和与是的")
+
+
+def merge_person_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "马修/·/瑞恩" → "马修·瑞恩", "佩/洛希" → "佩洛希", "吴心伯称" → "吴心伯": whole names, not pieces."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tokens):
+        word, tag = tokens[i]
+        if tag not in _PERSON_TAGS and not (
+            len(word) == 1 and tag in ("zg", "g") and _next_is_person(tokens, i)
+        ):
+            out.append((word, tag))
+            i += 1
+            continue
+        parts = [word]
+        i += 1
+        while i < len(tokens):
+            w, t = tokens[i]
+            glue = (
+                w in _NAME_GLUE
+                and i + 1 < len(tokens)
+                and (tokens[i + 1][1] in _PERSON_TAGS or CJK_NAME.fullmatch(tokens[i + 1][0]) is not None)
+            )
+            if t in _PERSON_TAGS or glue or (len(w) == 1 and t in ("zg", "g")):
+                parts.append(w)
+                i += 1
+            else:
+                break
+        name = "".join(parts)
+        if len(name) > 2 and name.startswith(LEAD_NOISE):
+            name = name[1:]
+        if len(name) > 2 and name.endswith(TAIL_NOISE):
+            name = name[:-1]
+        out.append((name, "nr" if len(parts) == 1 else "nrm"))
+    return out
+
+
+def merge_org_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "广东省/文旅厅" → "广东省文旅厅", "弗吉尼亚/理工大学" → one organisation, not a place and a fragment."""
+    out: list[tuple[str, str]] = []
+    for word, tag in tokens:
+        if tag == "nt" and out and out[-1][1] in ("ns", "nt", "nsm") and word.endswith(NT_ENDINGS):
+            prev, _ = out.pop()
+            out.append((prev + word, "ntm"))
+        else:
+            out.append((word, tag))
+    return out
+
+
+def _next_is_person(tokens: list[tuple[str, str]], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1][1] in _PERSON_TAGS
+
+
+def en_name_in_chinese(name: str, after: str) -> bool:
+    """In Chinese text a Latin word is a name when it looks like one (CamelCase, digits, an acronym)
+    and is not the first half of a mixed name ("BOSS直聘", "日日新SenseNova" are found whole)."""
+    if after and _HAS_CJK.match(after[0]) and not after.startswith(_CJK_AFTER_NAME):
+        return False
+    if " " in name:
+        return True
+    return len(name) >= 3 or any(c.isdigit() for c in name)
+
+
+def distinctive(word: str) -> bool:
+    camel = any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+    return camel or any(c.isdigit() for c in word) or (word.isupper() and len(word) >= 2)
+
+
+NT_ENDINGS = (
+    *"院所校局部委会社报台队厅处署行司团馆园厂店",
+    "大学",
+    "学院",
+    "银行",
+    "集团",
+    "公司",
+    "协会",
+    "中心",
+    "政府",
+    "联盟",
+    "组织",
+    "基金",
+    "实验室",
+)
+TRADITIONAL = re.compile(r"[於這為個們時來會國說對與後從學灣書記強讓發體機開關動們區]")
+TITLE_SPAN = re.compile(r"《[^》]*》|[（(][^）)]*[）)]")
+CJK_NAME = re.compile(r"[\u4e00-\u9fff·•・]+")
+CJK_BEFORE_NAME = frozenset("的是在和与及等、布出源购资用了将为被对从向让由自于即如和与")
+_CJK_AFTER_NAME = (
+    *"的是在和与及等、发推开于将也已还为被对从向让由自都又并",
+    "模型",
+    "大模",
+    "系列",
+    "平台",
+    "公司",
+)
+EN_NAME = re.compile(r"(?<![A-Za-z0-9\-])[A-Z][A-Za-z0-9.\-+]*(?:[ ][A-Z0-9][A-Za-z0-9.\-+]*)*")
+
+
+def en_name_ok(name: str, sentence_start: bool) -> bool:
+    """Names like "Sora", "ERNIE Bot", "GPT-4" — not stop words, months, or a capitalised first word."""
+    words = name.split()
+    if all(
+        w.casefold().rstrip(".") in lx.EN_STOP or w.casefold() in lx.EN_MONTHS or w.isdigit() for w in words
+    ):
+        return False
+    if sentence_start and len(words) == 1 and name.casefold() in lx.EN_COMMON_START:
+        return False
+    if words[0].casefold() in lx.EN_STOP and words[0].isupper() and len(words) > 1 and words[1][0].isdigit():
+        return False  # "RMB 3.4", "CAGR 46.3": a unit and a number
+    return len(re.findall(r"[A-Za-z]", name)) >= 2
+
+
+_EN_TRIM = frozenset("in on at the a an its their then later model models of for and to by with".split())
+
+
+def en_trim(phrase: str) -> str:
+    words = phrase.split()
+    while words and words[-1].casefold() in _EN_TRIM:
+        words.pop()
+    while words and (
+        words[0].casefold() in _EN_TRIM
+        or words[0].casefold() in lx.EN_COMMON_START
+        or (len(words) > 1 and words[0].isupper() and words[0].casefold() in lx.EN_STOP)
+    ):
+        words.pop(0)
+    return " ".join(words).rstrip(".")
+
+
+_ALIAS = re.compile(
+    r"([^\s，,。（(]{2,20})[（(](?:以下)?(?:简称|下称)[:：]?[“\"]?([^”\"）)]{2,12})[”\"]?[）)]"
+)
+
+
+_PAREN_NAME = re.compile(
+    r"([A-Z][A-Za-z0-9.\-+]*(?: [A-Z0-9][A-Za-z0-9.\-+]*){0,3}) ?[（(]([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})[）)]"
+    r"|([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})[（(]([A-Z][A-Za-z0-9.\-+]*(?: [A-Z0-9][A-Za-z0-9.\-+]*){0,3})[）)]"
+)
+
+
+def find_aliases(sentence: str) -> list[tuple[str, str]]:
+    """Aliases: "X（简称Y）" and bilingual names "ERNIE Bot (文心一言)" / "文心一言（ERNIE Bot）"."""
+    found = [(m.group(2), m.group(1)) for m in _ALIAS.finditer(sentence)]
+    for m in _PAREN_NAME.finditer(sentence):
+        en, zh = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if en.casefold() not in lx.EN_STOP and zh not in lx.GENERIC:
+            found.append((en, zh))
+    return found
