@@ -28,7 +28,9 @@ def test_ingest_search_incremental_remove(settings: Settings, zh_docs: Path) -> 
     assert "言犀" in top.text and top.title and {"bm25", "dense"} <= set(top.scores)
     assert {f.status for f in kb.ingest([zh_docs]).files} == {"unchanged"}
 
-    (zh_docs / "policy.txt").write_text("政策时间线\n\n国家数据局于2023年10月25日挂牌成立。\n", encoding="utf-8")
+    (zh_docs / "policy.txt").write_text(
+        "政策时间线\n\n国家数据局于2023年10月25日挂牌成立。\n", encoding="utf-8"
+    )
     statuses = {Path(f.path).name: f.status for f in kb.ingest([zh_docs]).files}
     assert statuses["policy.txt"] == "updated" and statuses["market.md"] == "unchanged"
     assert all("8月15日" not in h.text for h in kb.search("暂行办法施行", top_k=10))
@@ -85,7 +87,10 @@ def test_size_limit(settings: Settings, tmp_path: Path) -> None:
 
 def test_jsonl_corpus_is_incremental_per_row(settings: Settings, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
-    rows = [{"id": f"p{i}", "title": f"标题{i}", "text": f"第{i}篇文章讲述了编号为{i}的项目进展。"} for i in range(5)]
+    rows = [
+        {"id": f"p{i}", "title": f"标题{i}", "text": f"第{i}篇文章讲述了编号为{i}的项目进展。"}
+        for i in range(5)
+    ]
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     kb = _kb(settings)
     kb.ingest([corpus])
@@ -144,13 +149,19 @@ def test_kb_lifecycle(settings: Settings) -> None:
 
 
 def test_pii_masked_at_ingestion_when_configured(settings: Settings, tmp_path: Path) -> None:
-    masked = load_settings(home=settings.home, index={"embedder": "hashing"}, safety={"pii_mask_ingest": True})
+    masked = load_settings(
+        home=settings.home, index={"embedder": "hashing"}, safety={"pii_mask_ingest": True}
+    )
     doc = tmp_path / "contacts.md"
-    doc.write_text("# 联系人\n\n客户经理张三的手机是13812345678，邮箱 zhangsan@example.com。\n", encoding="utf-8")
+    doc.write_text(
+        "# 联系人\n\n客户经理张三的手机是13812345678，邮箱 zhangsan@example.com。\n", encoding="utf-8"
+    )
     kb = _kb(masked, "pii")
     kb.ingest([doc])
     text = " ".join(c.text for c in kb.catalog.chunks())
     assert "13812345678" not in text and "zhangsan@example.com" not in text
     assert "客户经理张三" in text
-    assert kb.search("13812345678", top_k=3) == [] or all("13812345678" not in h.text for h in kb.search("手机", top_k=3))
+    assert kb.search("13812345678", top_k=3) == [] or all(
+        "13812345678" not in h.text for h in kb.search("手机", top_k=3)
+    )
     kb.close()

@@ -96,7 +96,9 @@ class LLMSettings(BaseModel):
     large: str = "large"  # name of the large (cloud) model, if configured
     policy: Literal["small_only", "large_only", "cascade", "local_first"] = "cascade"
     escalate_below: float = Field(default=0.35, ge=0, le=1)  # small-path confidence under which we escalate
-    relevant_score: float = Field(default=0.5, ge=0)  # lexical relevance of the top hit that warrants escalation
+    relevant_score: float = Field(
+        default=0.5, ge=0
+    )  # lexical relevance of the top hit that warrants escalation
     max_evidence: int = Field(default=6, ge=1, le=20)
     evidence_chars: int = Field(default=700, ge=100)
     local_only: bool = False  # never send any chunk of any KB to a remote model
@@ -174,7 +176,9 @@ class GraphSettings(BaseModel):
     llm_model: str = ""  # named model (llm.models) for extraction; "" = llm.large
     hops: int = Field(default=2, ge=1, le=3)
     max_expand: int = Field(default=4, ge=0, le=50)  # graph hits fused into the retrieved ones
-    max_entity_share: float = Field(default=0.15, gt=0, le=1)  # entities in more chunks than this are too common
+    max_entity_share: float = Field(
+        default=0.15, gt=0, le=1
+    )  # entities in more chunks than this are too common
     max_per_sentence: int = Field(default=8, ge=2, le=50)  # co-occurrence cap per sentence
     answer: bool = True  # the relation answerer ("graph" expert)
     lexicon: Path | None = None  # extra entity names, one per line

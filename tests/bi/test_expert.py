@@ -147,3 +147,22 @@ def test_english_difference() -> None:
 def test_check_cagr_tolerates_rounded_endpoints() -> None:
     a = ask("中国AI基础数据服务市场规模2020-2028年复合增长率为19%，这个说法正确吗？")
     assert a is not None and a.extra["computation"]["verdict"] is True  # (117/29)^(1/8)-1 = 19.0%
+
+
+def test_multi_answers_every_item_or_nothing() -> None:
+    a = ask("2023年中国智能算力和AI芯片市场规模分别是多少？")
+    assert a is not None and "5097亿元" in a.answer and "620亿元" in a.answer
+    assert len(a.citations) >= 1 and numbers_supported(a)
+    assert ask("2023年中国智能算力和量子计算市场规模分别是多少？") is None
+
+
+def test_approximate_values_keep_their_hedge() -> None:
+    hits = [Hit(chunk_id="h", doc_id="d", text="2023年中国示例产业规模超过2000亿元。", score=1.0)]
+    zh = NumericExpert().try_answer(AskRequest("2023年中国示例产业规模是多少？"), hits, Trace())
+    assert zh is not None and "超过2000亿元" in zh.answer
+    en = NumericExpert().try_answer(
+        AskRequest("How large was China's AI industry in 2023?", language="en"),
+        [Hit(chunk_id="h", doc_id="d", text="2023年中国人工智能产业规模约为2137亿元。", score=1.0)],
+        Trace(),
+    )
+    assert en is not None and "about 2137亿元" in en.answer and "213.7 billion yuan" in en.answer

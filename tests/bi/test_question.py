@@ -93,3 +93,14 @@ def test_growth_and_year_difference_parse() -> None:
     assert [t.period for t in d.targets] == ["2023", "2028"]
     c = parse_question("甲市场2023-2028年CAGR是多少？")
     assert c is not None and c.op == "cagr" and c.targets[0].text == "甲市场"
+
+
+def test_multi_lookups() -> None:
+    spec = parse_question("2021年宝马和奔驰的全球销量分别是多少？")
+    assert spec is not None and spec.op == "multi"
+    assert [(t.text, t.period) for t in spec.targets] == [
+        ("宝马的全球销量", "2021"),
+        ("奔驰的全球销量", "2021"),
+    ]
+    years = parse_question("甲油田2021年和2022年的油气产量分别是多少？")
+    assert years is not None and [t.period for t in years.targets] == ["2021", "2022"]

@@ -63,7 +63,10 @@ def test_pdf_example_is_cleaned() -> None:
 
 def test_questions_file() -> None:
     rows = [
-        json.loads(line) for line in (EXAMPLES.parent / "src" / "zhiku" / "data" / "demo_questions.jsonl").read_text(encoding="utf-8").splitlines()
+        json.loads(line)
+        for line in (EXAMPLES.parent / "src" / "zhiku" / "data" / "demo_questions.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
     ]
     assert 10 <= len(rows) <= 20
     assert all(r["question"].strip() for r in rows)

@@ -15,7 +15,9 @@ def _record(doc_id: str = "d1", source: str = "/a.txt", sha: str = "s1") -> Docu
 
 
 def _chunks(doc_id: str, n: int) -> list[Chunk]:
-    return [Chunk(f"{doc_id}:{i:05d}", doc_id, i, f"第{i}段", page=1, heading_path=("一", "二")) for i in range(n)]
+    return [
+        Chunk(f"{doc_id}:{i:05d}", doc_id, i, f"第{i}段", page=1, heading_path=("一", "二")) for i in range(n)
+    ]
 
 
 def test_put_replaces_document_and_chunks_atomically(tmp_path: Path) -> None:

@@ -31,6 +31,19 @@ if TYPE_CHECKING:
     from zhiku.kb import KnowledgeBase
 
 
+_HEDGE_ZH = {"约为": "约", "约": "约", "超过": "超过", "超": "超过", "逾": "超过", "突破": "超过",
+             "近": "接近", "接近": "接近", "不足": "不足"}  # fmt: skip
+_HEDGE_EN = {"约": "about ", "超过": "over ", "接近": "nearly ", "不足": "under "}
+
+
+def hedged(f: Fact, language: str = "zh") -> str:
+    """The value with the source's own hedge (约620亿元, 超过8000亿元): approximate stays approximate."""
+    word = _HEDGE_ZH.get(f.qualifier, "")
+    if language == "en":
+        return f"{_HEDGE_EN.get(word, '')}{display(f)}"
+    return f"{word}{display(f)}"
+
+
 def display(f: Fact) -> str:
     """The value as the source printed it, with the unit a chart/table legend gave."""
     if f.source == "prose" or f.raw.endswith(f"{f.scale}{f.unit}"):
@@ -74,6 +87,8 @@ class NumericExpert:
     def __init__(self, kb: KnowledgeBase | None = None, store: FactStore | None = None) -> None:
         self.kb = kb
         self.store = store or (FactStore(kb.path / "facts.duckdb") if kb is not None else None)
+        self._cache: dict[tuple[str | None, bool], list[Fact]] = {}
+        self._stamp: tuple[object, ...] = ()
 
     def try_answer(self, request: AskRequest, hits: Sequence[Hit], trace: Trace) -> Answer | None:
         if not looks_numeric(request.question):
@@ -115,15 +130,24 @@ class NumericExpert:
         if self.store is not None:
             with contextlib.suppress(ZhikuError):  # no store yet: hits alone
                 periods = {t.period for t in spec.targets} | set(spec.periods)
-                if (
-                    spec.op in ("lookup", "difference", "ratio", "multiple", "cagr", "check_cagr")
-                    and "" not in periods
-                ):
+                if spec.op not in ("series", "max", "min", "compare") and "" not in periods:
                     for period in sorted(periods):
-                        facts.extend(self.store.facts(period=period))
+                        facts.extend(self._stored(period, False))
                 else:
-                    facts.extend(self.store.facts(series_only=spec.op in ("series", "max", "min", "compare")))
+                    facts.extend(self._stored(None, spec.op in ("series", "max", "min", "compare")))
         return facts
+
+    def _stored(self, period: str | None, series_only: bool) -> list[Fact]:
+        """Store reads cached until the DuckDB file (or its WAL) changes: opening it costs ~20 ms."""
+        assert self.store is not None
+        files = (self.store.path, self.store.path.with_suffix(self.store.path.suffix + ".wal"))
+        stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in files)
+        if stamp != self._stamp or len(self._cache) > 64:
+            self._cache, self._stamp = {}, stamp
+        key = (period, series_only)
+        if key not in self._cache:
+            self._cache[key] = self.store.facts(period=period, series_only=series_only)
+        return self._cache[key]
 
     def _title(self, doc_id: str) -> str:
         if self.kb is None:
@@ -142,11 +166,12 @@ class NumericExpert:
         if not found:
             return None
         f = found[0]
-        shown = display(f)
+        shown = hedged(f, spec.language)
         est = "（预测值）" if f.estimate and spec.language == "zh" else (" (forecast)" if f.estimate else "")
         converted: list[str] = []
         if spec.language == "zh":
-            text = f"{_year(f.period)}{f.label}为{shown}{est}{b.cite(f)}。"
+            joiner = "" if shown != display(f) else "为"  # 规模约620亿元 / 规模为620亿元
+            text = f"{_year(f.period)}{f.label}{joiner}{shown}{est}{b.cite(f)}。"
         else:
             english = _in_billions(f)
             converted = [english] if english else []
@@ -154,6 +179,28 @@ class NumericExpert:
             text = f"{f.label} ({_year_en(f.period)}): {shown}{also}{est} {b.cite(f)}."
         comp = _computation("lookup", shown, [f], b, shown, f.value, extra_numbers=converted)
         return text, shown, {"computation": comp}
+
+    def _op_multi(
+        self, spec: QuestionSpec, pool: FactPool, b: _Builder
+    ) -> tuple[str, str, dict[str, Any]] | None:
+        found = [pool.lookup(t, spec.unit_hint) for t in spec.targets]
+        facts = [f[0] for f in found if f]
+        if len(facts) != len(spec.targets) or len({id(f) for f in facts}) < len(facts):
+            return None  # every item or nothing: a half answer would hide what is missing
+        zh = spec.language == "zh"
+        parts = [
+            f"{_year(f.period)}{f.label}为{display(f)}{b.cite(f)}"
+            if zh
+            else f"{f.label} ({_year_en(f.period)}): {display(f)} {b.cite(f)}"
+            for f in facts
+        ]
+        text = ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
+        short = "、".join(display(f) for f in facts)
+        comp = _computation("multi", short, facts, b, short, None, extra_numbers=[display(f) for f in facts])
+        extra: dict[str, Any] = {"computation": comp}
+        if len({f.unit for f in facts}) == 1:
+            extra["chart"] = _bar(facts, _scale_for(facts))
+        return text, short, extra
 
     def _two(self, spec: QuestionSpec, pool: FactPool) -> tuple[Fact, Fact] | None:
         hint = spec.unit_hint if spec.op != "multiple" else ""

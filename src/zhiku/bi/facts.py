@@ -181,21 +181,26 @@ def _qualifier(before: str) -> str:
     return ""
 
 
+_DURATION_AFTER = re.compile(r"^\s*(?:个)?(?:季度|月|年|周|星期|天|日|小时|分钟|秒)")
+_EN_MONTH = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I)
+
+
 def _is_date_part(text: str, q: Quantity) -> bool:
+    """Parts of dates (3月31日, Jan 18) and durations (18个季度, 3个月) are not values of a metric."""
     after = text[q.end : q.end + 1]
     before = text[q.start - 1 : q.start] if q.start else ""
-    return (q.unit in ("", "年") and after in ("月", "日", "号", "季", "/", "-")) or before in (
-        "月",
-        "/",
-        "第",
-    )
+    if q.unit in ("", "年") and after in ("月", "日", "号", "季", "/", "-"):
+        return True
+    if before in ("月", "/", "第") or _EN_MONTH.search(text[max(0, q.start - 10) : q.start]):
+        return True
+    return q.unit in ("", "个") and bool(_DURATION_AFTER.match(text[q.end - (1 if q.unit else 0) :]))
 
 
 def _in_range(text: str, q: Quantity) -> bool:
     """Either end of a range such as 2-4卡 or 60%到90%: not one value, so not a fact."""
     before = text[max(0, q.start - 6) : q.start]
     after = text[q.end : q.end + 3]
-    return bool(re.search(r"\d[%％]?\s*[-~～至到]\s*$", before) or re.match(r"\s*[-~～至到]\s*\d", after))
+    return bool(re.search(r"\d[%％]?\s*[-–—~～至到]\s*$", before) or re.match(r"\s*[-–—~～至到]\s*\d", after))
 
 
 def _after_label(text: str, q: Quantity) -> str:

@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from zhiku.bi.facts import split_metric
+from zhiku.bi.facts import METRICS, split_metric
 from zhiku.bi.numbers import find_quantities, to_halfwidth
 
 Lang = Literal["zh", "en"]
 Op = Literal[
     "lookup",
+    "multi",
     "growth",
     "difference",
     "ratio",
@@ -41,7 +42,7 @@ _RANGE_RE = re.compile(
 _YEAR_RE = re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?:\s*年)?(?!\d)")
 _NUMERIC_CUES = re.compile(
     r"多少|几倍|多大|规模|占比|比例|比重|增长率|增速|复合增长|CAGR|差距|相差|倍|百分之|金额|数额|总额|市场|产值|"
-    r"how much|how many|what is the (?:size|value|share|market)|size|market|revenue|growth|ratio|share|percentage|"
+    r"how much|how many|how large|how big|\bworth\b|what is the (?:size|value|share|market)|size|market|revenue|growth|ratio|share|percentage|"
     r"times|difference|billion|million|percent",
     re.I,
 )
@@ -137,7 +138,9 @@ def _strip(text: str) -> str:
     while prev != text:
         prev = text
         text = _Q_WORDS.sub(" ", text)
+    text = re.sub(r"(?:^|\s)(?:和|与|及|、)(?=\s|$)", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" 的'\"“”-")
+    text = re.sub(r"了$", "", text).strip()
     return re.sub(r"^[家个项人台款种件名]", "", text).strip()
 
 
@@ -164,7 +167,7 @@ def parse_question(question: str) -> QuestionSpec | None:
     if len(periods) == 2:
         periods = tuple(sorted(periods))
     unit = _unit_hint(text if lang == "zh" else question)
-    for parser in (_cagr, _multiple, _difference, _growth, _ratio, _extreme, _series, _compare):
+    for parser in (_cagr, _multiple, _difference, _growth, _ratio, _extreme, _multi, _series, _compare):
         spec = parser(text, periods, lang, unit)
         if spec is not None:
             return spec
@@ -173,6 +176,10 @@ def parse_question(question: str) -> QuestionSpec | None:
     target = _strip(text)
     if len(target) < 2:
         return None
+    if not unit and re.search(
+        r"(?:增长|下降|增加|减少|提高|降低|上涨|下跌|提升)了?(?:多少|几)|grow|grew|increase", text, re.I
+    ):
+        unit = "%"  # "经济增长了多少" asks for a rate, never a count that happens to follow the words
     return QuestionSpec("lookup", (split_context(target, periods[0]),), periods, lang, unit)
 
 
@@ -355,6 +362,41 @@ def _extreme(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> Ques
         )
     )
     return QuestionSpec(op, (Target(target),), periods, lang, unit)
+
+
+def _multi(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> QuestionSpec | None:
+    """A和B…分别是多少 / X在2021年和2022年分别是多少: several lookups answered together."""
+    if not re.search(r"分别|respectively", text, re.I) or _RANGE_RE.search(text):
+        return None
+    mentioned = list(dict.fromkeys(y.group("y") for y in _YEAR_RE.finditer(text)))
+    target = _strip(text)
+    if len(mentioned) >= 2 and target:
+        return QuestionSpec(
+            "multi", tuple(Target(target, y) for y in mentioned), tuple(mentioned), lang, unit
+        )
+    items = split_items(target) if len(mentioned) == 1 else []
+    if len(items) < 2:
+        return None
+    return QuestionSpec("multi", tuple(Target(i, mentioned[0]) for i in items), (mentioned[0],), lang, unit)
+
+
+def split_items(target: str) -> list[str]:
+    """宝马和奔驰的全球销量 → [宝马的全球销量, 奔驰的全球销量]; the shared part follows the last item."""
+    parts = [p.strip() for p in re.split(r"和|与|及|、", target) if p.strip()]
+    if len(parts) < 2:
+        return []
+    last = parts[-1]
+    metric = next((m for m in METRICS if m in last), "")
+    if "的" in last:
+        cut = last.index("的")
+    elif metric:
+        cut = last.index(metric)
+    else:
+        cut = len(parts[0])
+    head, suffix = last[:cut].strip(), last[cut:].strip()
+    if not head or not suffix:
+        return []
+    return [f"{p}{suffix}" for p in [*parts[:-1], head]]
 
 
 def _series(text: str, periods: tuple[str, ...], lang: Lang, unit: str) -> QuestionSpec | None:

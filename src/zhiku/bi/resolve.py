@@ -37,7 +37,7 @@ def tokens(text: str) -> set[str]:
     return out
 
 
-_FUNCTION_CHARS = set("的之和与及其中在年度占")
+_FUNCTION_CHARS = set("的之和与及其在年度占")
 
 
 def uncovered(target: str, label: str) -> set[str]:

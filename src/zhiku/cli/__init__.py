@@ -13,6 +13,7 @@ from rich.console import Console
 
 from zhiku.errors import ZhikuError
 
+
 def build_app() -> typer.Typer:
     """A fresh app with every command registered (tests build their own; no shared state)."""
     app = typer.Typer(

@@ -297,7 +297,9 @@ def print_answer(answer: Answer, trace: bool = False) -> None:
 def demo(
     examples: Annotated[Path, typer.Option(help="示例文档目录 / examples folder")] = Path("examples"),
     kb: Annotated[str, typer.Option("--kb")] = "demo",
-    questions: Annotated[Path | None, typer.Option("--questions", help="示例问题 JSONL / sample questions")] = None,
+    questions: Annotated[
+        Path | None, typer.Option("--questions", help="示例问题 JSONL / sample questions")
+    ] = None,
 ) -> None:
     """用 examples/ 构建示例知识库并提问 / build the sample KB from examples/ and ask questions."""
     from zhiku.wiring import build_assistant

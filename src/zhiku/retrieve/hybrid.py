@@ -69,7 +69,9 @@ class HybridRetriever:
         # English questions over Chinese documents: add the Chinese words of known terms for BM25
         # (the multilingual dense encoder handles the rest).
         lexical = glossary_expand(query)
-        lists: dict[str, list[tuple[str, float]]] = {"bm25": self.fulltext.search(lexical, candidates, allowed)}
+        lists: dict[str, list[tuple[str, float]]] = {
+            "bm25": self.fulltext.search(lexical, candidates, allowed)
+        }
         store, embedder = self.vectors(), self.embedder()
         if store is not None and embedder is not None and self.settings.dense_weight > 0:
             vector = embedder.embed([query])[0]

@@ -115,7 +115,9 @@ def _best_window(text: str, present: Sequence[str], idf: Mapping[str, float]) ->
 _NUMBER_SHAPE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|万亿|亿|万|千|百|家|个|倍|元|人|名|项|种|款|台|亿元|万元|billion|million)"
 )
-_DATE_SHAPE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}")
+_DATE_SHAPE = re.compile(
+    r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+)
 
 
 def _shape_pattern(query: str) -> re.Pattern[str] | None:

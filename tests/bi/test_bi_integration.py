@@ -163,3 +163,39 @@ def test_batch_of_documents_in_one_transaction(tmp_path: Path) -> None:
     assert len(store.facts(period="2023")) == 30
     store.replace_documents([("d0", [], [])])
     assert len(store.facts()) == 29
+
+
+def test_expert_sees_documents_ingested_after_it_was_built(settings: Settings, tmp_path: Path) -> None:
+    from zhiku.bi.expert import NumericExpert
+    from zhiku.types import Trace
+
+    (tmp_path / "a.md").write_text("2023年甲市场规模达到100亿元。\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("2023年乙市场规模达到40亿元。\n", encoding="utf-8")
+    with KnowledgeBase.open_or_create(settings, "late") as kb:
+        kb.ingest([tmp_path / "a.md"])
+        expert = NumericExpert(kb)
+        question = AskRequest("2023年甲市场规模比乙市场规模多多少亿元？")
+        assert expert.try_answer(question, [], Trace()) is None
+        kb.ingest([tmp_path / "b.md"])
+        answer = expert.try_answer(question, [], Trace())
+        assert answer is not None and "60亿元" in answer.answer
+
+
+def test_cli_ask_chart_writes_png_and_svg(
+    settings: Settings, xlsx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+
+    from zhiku.cli import core
+
+    monkeypatch.setenv("ZHIKU_INDEX__EMBEDDER", "hashing")
+    with KnowledgeBase.open_or_create(settings, settings.default_kb) as kb:
+        kb.ingest([xlsx])
+    app = typer.Typer()
+    core.register(app)
+    out = tmp_path / "chart.png"
+    result = CliRunner().invoke(
+        app, ["ask", "2020-2028年知识图谱市场规模各年分别是多少？", "--chart", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and out.with_suffix(".svg").is_file()
