@@ -58,7 +58,7 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(50, ge=1, le=1000)
     rrf_k: int = Field(60, ge=1)
     bm25_weight: float = Field(1.0, ge=0)
-    dense_weight: float = Field(0.3, ge=0)
+    dense_weight: float = Field(0.5, ge=0)
     rerank: bool = True
 
 
@@ -95,7 +95,7 @@ class LLMSettings(BaseModel):
     small: str = "small"  # name of the local (device) model, if configured
     large: str = "large"  # name of the large (cloud) model, if configured
     policy: Literal["small_only", "large_only", "cascade", "local_first"] = "cascade"
-    escalate_below: float = Field(default=0.35, ge=0, le=1)  # small-path confidence under which we escalate
+    escalate_below: float = Field(default=0.5, ge=0, le=1)  # calibrated: see bench/results/cascade_bench.json
     relevant_score: float = Field(
         default=0.5, ge=0
     )  # lexical relevance of the top hit that warrants escalation

@@ -361,13 +361,21 @@ class KnowledgeBase:
             self._titles = None
             return report
 
-    def run_hooks_document(
-        self, record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
-    ) -> list[str]:
+    def run_hooks(self, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]) -> list[str]:
+        """Update derived stores for committed documents; failures become warnings.
+
+        A hook with ``on_documents`` gets the whole batch at once (one transaction for a
+        corpus file of thousands of rows instead of one per row).
+        """
         warnings = []
         for hook in self.hooks:
             try:
-                hook.on_document(self, record, document, chunks)
+                batch = getattr(hook, "on_documents", None)
+                if batch is not None and len(items) > 1:
+                    batch(self, items)
+                else:
+                    for record, document, chunks in items:
+                        hook.on_document(self, record, document, chunks)
             except Exception as exc:  # a derived store must never undo the catalog
                 warnings.append(f"{hook.name}: {exc}")
         return warnings

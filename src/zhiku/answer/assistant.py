@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from zhiku.answer.base import AskRequest, Expert, RetrievalExpander
-from zhiku.answer.cascade import Cascade, Plan
+from zhiku.answer.cascade import Cascade, Plan, is_off_topic, retrieval_relevance
 from zhiku.config import Settings
 from zhiku.models.gate import Gate, GateResult
 from zhiku.models.llm import StreamEvent
@@ -166,9 +166,13 @@ class Assistant:
         trace.route_reason = f"{plan.policy}: {plan.reason}"
         return gate, hits, plan, small
 
-    def _canned(self, request: AskRequest, gate: GateResult, answer: Answer) -> Answer:
-        """Chit-chat and out-of-scope questions the small path could not ground get a fixed reply."""
-        if answer.found or gate.label not in _CANNED or gate.confidence < self.settings.llm.gate_min_prob:
+    def _canned(self, request: AskRequest, gate: GateResult, answer: Answer, hits: Sequence[Hit]) -> Answer:
+        """Chit-chat and out-of-scope questions with no grounded answer and no relevant evidence
+        get a fixed reply (a terse real question the gate mistook keeps the honest refusal)."""
+        llm = self.settings.llm
+        if answer.found or not is_off_topic(gate, llm.gate_min_prob):
+            return answer
+        if retrieval_relevance(request.question, hits) >= llm.relevant_score:
             return answer
         answer.answer = _CANNED[gate.label][request.language]
         answer.route = gate.label
@@ -198,7 +202,7 @@ class Assistant:
             answer = self.cascade.run(request, hits, plan, trace, small, computed)
             trace.add_stage("generate", (time.perf_counter() - t0) * 1000)
         else:
-            answer = self._canned(request, gate, small())
+            answer = self._canned(request, gate, small(), hits)
         answer.trace = trace
         answer.latency_ms = (time.perf_counter() - start) * 1000
         return answer
@@ -221,7 +225,7 @@ class Assistant:
                     final = item
             trace.add_stage("generate", (time.perf_counter() - t0) * 1000)
         if final is None:
-            final = self._canned(request, gate, small())
+            final = self._canned(request, gate, small(), hits)
         if "".join(streamed).strip() != final.answer.strip():
             yield AnswerEvent("delta", text=("\n\n" if streamed else "") + final.answer)
         block = citation_block(final)

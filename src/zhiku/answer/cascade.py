@@ -53,6 +53,11 @@ def retrieval_relevance(question: str, hits: Sequence[Hit]) -> float:
     return max((support_score(question, h.text) for h in hits[:3]), default=0.0)
 
 
+def is_off_topic(gate: GateResult | None, min_prob: float) -> bool:
+    """The gate is confident the question is chit-chat or outside any knowledge base."""
+    return gate is not None and gate.label in ("chitchat", "out_of_scope") and gate.confidence >= min_prob
+
+
 class Cascade:
     """Decide the route and run the large path with privacy filtering and fallbacks."""
 
@@ -99,11 +104,9 @@ class Cascade:
     ) -> str:
         """The reason to escalate, or '' to keep the small answer."""
         s = self.settings
-        if (
-            gate is not None
-            and gate.label in ("chitchat", "out_of_scope")
-            and gate.confidence >= s.gate_min_prob
-        ):
+        relevance = retrieval_relevance(question, hits)
+        # The gate may call a terse query ("二十大开幕时间") chit-chat; relevant evidence overrules it.
+        if is_off_topic(gate, s.gate_min_prob) and relevance < s.relevant_score:
             return ""
         if gate is not None and gate.label == "synthesis" and gate.confidence >= s.gate_min_prob:
             return f"gate: synthesis ({gate.confidence:.2f})"
@@ -111,10 +114,8 @@ class Cascade:
             return "no small-path answer"
         if small.found and small.confidence < s.escalate_below:
             return f"low confidence {small.confidence:.2f} < {s.escalate_below:.2f}"
-        if not small.found:
-            relevance = retrieval_relevance(question, hits)
-            if relevance >= s.relevant_score:
-                return f"no small answer but relevant retrieval ({relevance:.2f})"
+        if not small.found and relevance >= s.relevant_score:
+            return f"no small answer but relevant retrieval ({relevance:.2f})"
         return ""
 
     def plan(

@@ -96,6 +96,7 @@ class Chunker:
         for group in self._groups(document):
             packed = self._pack_standalone(text, group) if group.standalone else self._pack_prose(text, group)
             drafts.extend((draft, group.heading_path) for draft in packed)
+        drafts = self._merge_fragments(text, drafts)
         return [
             Chunk(
                 chunk_id=f"{doc_id}:{ordinal:05d}",
@@ -205,6 +206,39 @@ class Chunker:
         new_units = sum(p.units for p in pieces[fresh:])
         return _Draft(pieces[0].start, pieces[-1].end, pieces[0].page, kind, new_units)
 
+    def _merge_fragments(
+        self, text: str, drafts: list[tuple[_Draft, tuple[str, ...]]]
+    ) -> list[tuple[_Draft, tuple[str, ...]]]:
+        """Glue chart fragments (under a third of the budget) to their neighbours in the section.
+
+        Designed reports scatter a chart's labels, values and caption over several tiny blocks
+        ("智谱AI 光年之外 …" / "15.4 12.3 …" / "估值（亿美元）"); alone, none of them can be
+        found or read, together they are one answerable chunk.  Only chart blocks and label runs
+        (text without a sentence end) are glued, never tables or sentences, within the budget.
+        """
+        out: list[tuple[_Draft, tuple[str, ...]]] = []
+        small = self.budget // 3
+        for draft, path in drafts:
+            if out:
+                prev, prev_path = out[-1]
+                pair = (prev, draft)
+                chartish = all(d.kind == "chart" or _is_label_run(text, d) for d in pair)
+                fragment = min(prev.new_units, draft.new_units) < small
+                has_chart = any(d.kind == "chart" for d in pair)
+                end = max(prev.end, draft.end)
+                if (
+                    chartish
+                    and has_chart
+                    and fragment
+                    and prev_path == path
+                    and self._units(text, prev.start, end) <= self.budget
+                ):
+                    merged = _Draft(prev.start, end, prev.page, "chart", prev.new_units + draft.new_units)
+                    out[-1] = (merged, path)
+                    continue
+            out.append((draft, path))
+        return out
+
     def _merge_tail(self, text: str, drafts: list[_Draft]) -> list[_Draft]:
         if len(drafts) < 2 or drafts[-1].new_units >= self.min_units:
             return drafts
@@ -251,6 +285,12 @@ class Chunker:
 
     def _units(self, text: str, start: int, end: int) -> int:
         return self.count(text[start:end])
+
+
+def _is_label_run(text: str, draft: _Draft) -> bool:
+    """A paragraph that is a run of labels (no sentence end), such as a chart's legend."""
+    body = text[draft.start : draft.end].strip()
+    return draft.kind == "paragraph" and not re.search(r"[。！？!?；;]|\.(?:\s|$)", body)
 
 
 def _path(headings: list[tuple[int, str]]) -> tuple[str, ...]:

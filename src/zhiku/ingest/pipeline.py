@@ -203,10 +203,8 @@ class Ingestor:
             self.kb.catalog.put_document(item.record, key, sha, item.chunks, run_id)
         self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors)
         self.kb.catalog.set_status([p.record.doc_id for p in prepared], "ok")
-        warnings: list[str] = []
-        for item in prepared:
-            warnings.extend(str(w) for w in item.document.meta.get("warnings", ()))
-            warnings.extend(self.kb.run_hooks_document(item.record, item.document, item.chunks))
+        warnings = [str(w) for item in prepared for w in item.document.meta.get("warnings", ())]
+        warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
         return warnings
 
 
