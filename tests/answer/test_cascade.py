@@ -75,9 +75,9 @@ def test_escalates_when_nothing_found_but_retrieval_is_relevant() -> None:
     assert retrieval_relevance("量子计算机的退相干时间", [hit("c1")]) < 0.5
 
 
-def test_chitchat_and_out_of_scope_never_escalate() -> None:
-    assert not decide(setup()[0], found=False, label="chitchat").escalate
-    assert not decide(setup()[0], confidence=0.1, label="out_of_scope").escalate
+def test_chitchat_and_out_of_scope_without_relevant_evidence_never_escalate() -> None:
+    assert not decide(setup()[0], found=False, label="chitchat", q="你好呀").escalate
+    assert not decide(setup()[0], confidence=0.1, label="out_of_scope", q="帮我写一首关于大海的诗").escalate
 
 
 def test_small_only_never_calls_a_model_and_large_only_always_does() -> None:
@@ -168,3 +168,8 @@ def test_stream_streams_the_first_model_and_ends_with_an_answer() -> None:
     items = list(cascade.stream(AskRequest(Q), [hit("c1")], plan, trace, lambda: small_answer(Q)))
     assert items[-1].route == "llm:large"  # type: ignore[union-attr]
     assert len(items) > 2
+
+
+def test_relevant_evidence_overrules_a_chitchat_gate() -> None:
+    plan = decide(setup()[0], found=False, label="chitchat", q="2023年中国人工智能产业规模")
+    assert plan.escalate and "relevant retrieval" in plan.reason

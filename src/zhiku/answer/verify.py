@@ -194,7 +194,9 @@ def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[V
     if _same_script(text, scope):
         share = support_score(text, scope)
         if share < min_support:
-            return [Violation("unsupported", f"only {share:.2f} of the answer's words are in the cited evidence")]
+            return [
+                Violation("unsupported", f"only {share:.2f} of the answer's words are in the cited evidence")
+            ]
         return []
     # Across languages words cannot be compared; a real answer still shares a number or a name.
     pool = extract_numbers(scope)

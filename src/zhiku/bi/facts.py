@@ -291,13 +291,18 @@ def _fact_in_sentence(sentence: str, q: Quantity, prev: Fact | None) -> Fact | N
     )
 
 
+# Two year columns side by side ("2023年 2028年（预计）"): a table flattened into a line of text.
+# Its values are in column order, so "the last year before the number" would pair them wrongly.
+_FLAT_HEADER = re.compile(r"(?:19|20)\d{2}年?[EeAP]?\s*(?:[(（][^()（）]{0,6}[)）])?\s+(?:19|20)\d{2}年?")
+
+
 def extract_facts(text: str) -> list[Fact]:
     """Facts of every sentence of ``text``; offsets are relative to ``text``."""
     text = to_halfwidth(text)
     facts: list[Fact] = []
     offset = 0
     for sentence in SENTENCE_SPLIT.split(text):
-        if not sentence or "|" in sentence or "\t" in sentence:
+        if not sentence or "|" in sentence or "\t" in sentence or _FLAT_HEADER.search(sentence):
             continue  # table renderings: their numbers come from the table itself, not prose
         base = text.find(sentence, offset)
         base = base if base >= 0 else offset

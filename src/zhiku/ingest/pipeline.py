@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
+from zhiku.ingest.chart_text import describe_charts
 from zhiku.ingest.chunk import Chunker
 from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS, load_path
 from zhiku.safety.pii import PiiMasker, mask_document
@@ -188,7 +189,8 @@ class Ingestor:
                 local_only=local_only or self.kb.local_only,
                 ingested_at=now(),
             )
-            prepared.append(_Prepared(record, document, self.chunker.split(document, doc_id)))
+            chunks = self.chunker.split(describe_charts(document), doc_id)
+            prepared.append(_Prepared(record, document, chunks))
         return prepared
 
     def _commit(self, prepared: Sequence[_Prepared], key: str, sha: str, run_id: str) -> list[str]:
