@@ -245,6 +245,43 @@ def absent_qualifiers(analysis: QuestionAnalysis, sentences: Sequence[Sentence])
     return absent
 
 
+_ASKED = re.compile(r"什么|哪[个些所部条一家种位]?|谁的?|多少|多[长大久高远]|怎样|如何|几")
+
+
+def absent_topics(question: str, nouns: Sequence[str], sentences: Sequence[Sentence]) -> list[str]:
+    """Nouns the question is *about* that no retrieved passage mentions, not even in part.
+
+    "2025年量子计算市场规模" over documents that never mention 量子: retrieval still returns the
+    nearest market figures, and an answer taken from them would be about something else.
+    Nouns next to a question word name the answer's type (什么时候, 哪个地区, 职务是什么) and
+    are expected to be missing, as is the closing noun of a search-style query; a noun counts
+    as present when any
+    two-character piece of it appears, so paraphrase does not cause refusals.
+    """
+    hits = {id(s.hit): s for s in sentences}.values()
+    haystack = normalise("\n".join(f"{s.hit.title} {s.hit.text}" for s in hits))
+    absent = []
+    for noun in nouns:
+        if noun in _GENERIC or not _CJK_WORD.match(noun):
+            continue
+        at = question.find(noun)
+        around = question[max(0, at - 3) : at] + "|" + question[at + len(noun) : at + len(noun) + 4]
+        tail = len(question.rstrip("？?。. ")) - (at + len(noun))
+        # Skip nouns that are or sit beside a question word, and the closing noun of a
+        # search-style query ("恒指收盘点数", "国葬时间和地点"): they name what is asked.
+        if at < 0 or _ASKED.search(noun) or _ASKED.search(around) or tail <= 1:
+            continue
+        if not any(noun[i : i + 2] in haystack for i in range(len(noun) - 1)):
+            absent.append(noun)
+    return absent
+
+
+_GENERIC = frozenset(
+    "数据 信息 情况 问题 内容 方面 相关 知识库 知识 资料 文档 报告 时间 时候 原因 作用 意义".split()
+)
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+
+
 def _qualifier_factor(analysis: QuestionAnalysis, s: Sentence) -> tuple[float, tuple[str, ...]]:
     factor = 1.0
     missing: list[str] = []

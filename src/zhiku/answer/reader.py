@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+import rjieba
+
 from zhiku.answer import spans as sp
 from zhiku.answer.base import AskRequest
 from zhiku.answer.evidence import (
@@ -25,6 +27,7 @@ from zhiku.answer.evidence import (
     Scored,
     Sentence,
     absent_qualifiers,
+    absent_topics,
     build_sentences,
     calibrate,
     clean_text,
@@ -40,9 +43,13 @@ from zhiku.answer.pick import pick_span
 from zhiku.answer.qtypes import QuestionAnalysis, analyse_question, split_coordinated
 from zhiku.config import ReaderSettings
 from zhiku.errors import ConfigError
+from zhiku.tokenize import normalize
 from zhiku.types import Answer, Citation, Hit, Language, Trace
 
 __all__ = ["ExtractiveReader", "calibrate", "clean_text", "detect_language", "fallback_split"]
+
+
+_NOUN_TAGS = frozenset({"n", "nz", "nt", "nw"})
 
 
 class ExtractiveReader:
@@ -75,7 +82,9 @@ class ExtractiveReader:
         sentences = build_sentences(hits[: self.settings.max_hits], self._split)
         if not sentences:
             return self._refuse(request, lang, trace, "no evidence")
-        absent = absent_qualifiers(analysis, sentences)
+        question = normalize(request.question)
+        nouns = [w for w, tag in rjieba.tag(question) if tag in _NOUN_TAGS]
+        absent = absent_qualifiers(analysis, sentences) + absent_topics(question, nouns, sentences)
         if absent:
             return self._refuse(request, lang, trace, "qualifier not in evidence: " + ", ".join(absent))
         scored = score_all(analysis, sentences, pick_span)

@@ -2,19 +2,27 @@
 
 BM25 rewards frequent terms; questions, though, name a few *specific* things (a year, a
 metric, an entity) that must all be present and close together in the passage that answers.
-The reranker adds, to the fused rank score: how much of the query's IDF-weighted vocabulary
-the chunk covers, whether every year and number of the question appears, and how tight
-the window holding the query terms is.
+The reranker scores each candidate with a linear model over cheap features: the fused rank
+score, how much of the query's IDF-weighted vocabulary the chunk covers, whether every year of
+the question appears, how tight the window holding the query terms is, and whether a span of
+the expected answer shape sits near them.
+
+The weights are learned offline by ``bench/train_reranker.py`` on self-supervised pseudo-queries
+made from documents only (never from a QA set we report) and shipped as
+``zhiku/data/rerank_weights.json``; without that file the hand-set defaults apply.
 
 >>> LexicalReranker(tokenizer).run("2028年AI芯片市场规模", fused, views)
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zhiku.retrieve.fusion import Fused
@@ -26,58 +34,117 @@ if TYPE_CHECKING:
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
+WEIGHTS_FORMAT = "zhiku-rerank-weights/1"
+
 
 @dataclass(frozen=True)
 class RerankWeights:
+    """One weight per feature (see ``FEATURES``); the extra features default to 0 (off)."""
+
     fused: float = 1.0
     coverage: float = 0.5
     window: float = 0.8
     years: float = 0.35
     answer_shape: float = 0.3
+    bm25: float = 0.0
+    bm25_rr: float = 0.0
+    dense: float = 0.0
+    title: float = 0.0
+    length: float = 0.0
+
+    def vector(self) -> list[float]:
+        return [float(getattr(self, name)) for name in FEATURES]
+
+
+FEATURES: tuple[str, ...] = tuple(f.name for f in fields(RerankWeights))
+
+
+def default_weights_path() -> Path:
+    """The learned weights shipped with the package (may be absent)."""
+    return Path(str(resources.files("zhiku").joinpath("data", "rerank_weights.json")))
+
+
+def load_weights(path: Path | None = None) -> RerankWeights:
+    """Learned weights from ``path`` (default: the shipped file), else the hand-set defaults.
+
+    A missing, unreadable or malformed file falls back silently: reranking must never stop
+    search from working.
+    """
+    target = path or default_weights_path()
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+        if data.get("format") != WEIGHTS_FORMAT:
+            return RerankWeights()
+        raw = data["weights"]
+        values = {name: float(raw[name]) for name in FEATURES if name in raw}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return RerankWeights()
+    if not values or not all(math.isfinite(v) for v in values.values()):
+        return RerankWeights()
+    return RerankWeights(**{name: values.get(name, 0.0) for name in FEATURES})
 
 
 WINDOW = 60  # characters: about one Chinese sentence
+LENGTH_NORM = 400  # characters: the length prior saturates here
 
 
 class LexicalReranker:
     def __init__(self, tokenizer: Tokenizer, weights: RerankWeights | None = None) -> None:
         self.tokenizer = tokenizer
-        self.weights = weights or RerankWeights()
+        self.weights = weights or load_weights()
 
     def run(self, query: str, fused: Sequence[Fused], views: Mapping[str, ChunkView]) -> list[Fused]:
         if len(fused) < 2:
             return list(fused)
-        terms = sorted(set(self.tokenizer.words(query)), key=len, reverse=True)
-        if not terms:
+        rows = self.features(query, fused, views)
+        if rows is None:
             return list(fused)
-        texts = {f.chunk_id: normalize(views[f.chunk_id].title + " " + views[f.chunk_id].text) for f in fused}
-        idf = self._idf(terms, list(texts.values()))
-        total = sum(idf.values()) or 1.0
-        years = set(_YEAR.findall(normalize(query)))
-        shape = _shape_pattern(query)
-        top = max(f.score for f in fused) or 1.0
-        w = self.weights
-        scored = []
-        for f in fused:
-            text = texts[f.chunk_id]
-            present = [t for t in terms if t in text]
-            coverage = sum(idf[t] for t in present) / total
-            best, lo = _best_window(text, present, idf)
-            year_ok = 1.0 if not years else sum(1.0 for y in years if y in text) / len(years)
-            score = (
-                w.fused * f.score / top
-                + w.coverage * coverage
-                + w.window * best / total
-                + w.years * year_ok
-                + w.answer_shape * _shape_near(text, lo, shape, years)
-            )
-            scored.append((score, f))
+        w = self.weights.vector()
+        scored = [
+            (sum(a * b for a, b in zip(w, row, strict=True)), f) for row, f in zip(rows, fused, strict=True)
+        ]
         scored.sort(key=lambda pair: -pair[0])
         out = []
         for score, f in scored:
             f.scores["rerank"] = round(score, 6)
             out.append(f)
         return out
+
+    def features(
+        self, query: str, fused: Sequence[Fused], views: Mapping[str, ChunkView]
+    ) -> list[list[float]] | None:
+        """One row of ``FEATURES`` values per candidate (None when the query has no terms)."""
+        terms = sorted(set(self.tokenizer.words(query)), key=len, reverse=True)
+        if not terms:
+            return None
+        texts = {f.chunk_id: normalize(views[f.chunk_id].title + " " + views[f.chunk_id].text) for f in fused}
+        idf = self._idf(terms, list(texts.values()))
+        total = sum(idf.values()) or 1.0
+        years = set(_YEAR.findall(normalize(query)))
+        shape = _shape_pattern(query)
+        top = max(f.score for f in fused) or 1.0
+        top_bm25 = max((f.scores.get("bm25", 0.0) for f in fused), default=0.0) or 1.0
+        rows = []
+        for f in fused:
+            text = texts[f.chunk_id]
+            present = [t for t in terms if t in text]
+            best, lo = _best_window(text, present, idf)
+            title = normalize(views[f.chunk_id].title)
+            bm25_rank = f.ranks.get("bm25")
+            row = {
+                "fused": f.score / top,
+                "coverage": sum(idf[t] for t in present) / total,
+                "window": best / total,
+                "years": 1.0 if not years else sum(1.0 for y in years if y in text) / len(years),
+                "answer_shape": _shape_near(text, lo, shape, years),
+                "bm25": f.scores.get("bm25", 0.0) / top_bm25,
+                "bm25_rr": 1.0 / bm25_rank if bm25_rank else 0.0,
+                "dense": f.scores.get("dense", 0.0),
+                "title": sum(idf[t] for t in present if t in title) / total if title else 0.0,
+                "length": min(len(views[f.chunk_id].text), LENGTH_NORM) / LENGTH_NORM,
+            }
+            rows.append([row[name] for name in FEATURES])
+        return rows
 
     @staticmethod
     def _idf(terms: Sequence[str], texts: Sequence[str]) -> dict[str, float]:
