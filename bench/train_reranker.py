@@ -7,8 +7,13 @@ learn which features pick the source chunk out of the real retriever's top candi
 Training text: our own ``examples/`` documents and the *passages* of the CMRC2018 open corpus
 (Wikipedia, CC BY-SA).  No QA file is ever read here, so the reported QA sets stay clean.
 
-    .venv/bin/python bench/train_reranker.py            # writes src/zhiku/data/rerank_weights.json
-    .venv/bin/python bench/train_reranker.py --out /tmp/w.json --max-queries 1500
+    .venv/bin/python bench/train_reranker.py          # writes bench/results/rerank_weights_learned.json
+    .venv/bin/python bench/train_reranker.py --ship   # writes src/zhiku/data/rerank_weights.json
+
+Ship (``--ship``) only after the learned weights are no worse than the hand-set ones on the dev
+QA sets (answer-recall@1 and @5 with the real ``kb.search``); the product loads the shipped file
+and falls back to the hand-set weights without it.  Weights are shrunk toward the hand-set prior
+(``--c``) because the pseudo-questions are only a proxy for real ones.
 
 Prints held-out (20% of documents) top-1 / MRR of: fused order, hand-set weights, learned weights;
 writes bench/results/train_reranker.json.
@@ -41,10 +46,10 @@ from zhiku.config import load_settings  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.retrieve.rerank import (  # noqa: E402
     FEATURES,
-    WEIGHTS_FORMAT,
     LexicalReranker,
     RerankWeights,
     default_weights_path,
+    save_weights,
 )
 
 CMRC_CORPUS = ROOT.parent / "shared" / "bench" / "cmrc2018_open" / "corpus.jsonl"
@@ -90,6 +95,8 @@ class Noise:
     after: tuple[int, int] = (4, 16)  # ... and after it
     clause_drop: float = 0.4
     word_drop: float = 0.25
+    title_prob: float = 0.5  # chance of prefixing the document title (questions name their subject)
+    shaped_only: bool = False  # only number / date / work-title answers, no plain nouns
 
 
 def _noisy(context: str, rng: random.Random, keep: set[str], noise: Noise) -> str:
@@ -109,6 +116,8 @@ def _span_query(sentence: str, rng: random.Random, noise: Noise) -> tuple[str, s
         if qword == "多少":
             qword = "多少" + match.group(1)
         span = match.group()
+    elif noise.shaped_only:
+        return None
     else:
         import jieba.posseg
 
@@ -129,7 +138,7 @@ def _span_query(sentence: str, rng: random.Random, noise: Noise) -> tuple[str, s
 def make_queries(kb: KnowledgeBase, rng: random.Random, limit: int, noise: Noise) -> list[PseudoQuery]:
     out: list[PseudoQuery] = []
     titles = {d.doc_id: d.title for d in kb.documents()}
-    chunks = kb.catalog.chunks()
+    chunks = sorted(kb.catalog.chunks(), key=lambda c: (titles.get(c.doc_id, ""), c.ordinal, c.text))
     passes = [rng.sample(chunks, len(chunks)) for _ in range(3)]  # up to three questions per chunk
     for chunk in (c for order in passes for c in order):
         sentences = _SENTENCE.findall(chunk.text)
@@ -140,9 +149,9 @@ def make_queries(kb: KnowledgeBase, rng: random.Random, limit: int, noise: Noise
             continue
         query, answer = made
         title = titles.get(chunk.doc_id, "")
-        if title and title not in query and rng.random() < 0.5:
+        if title and title not in query and rng.random() < noise.title_prob:
             query = title + query
-        out.append(PseudoQuery(query, answer, chunk.chunk_id, chunk.doc_id))
+        out.append(PseudoQuery(query, answer, chunk.chunk_id, title or chunk.doc_id))
         if len(out) >= limit:
             break
     return out
@@ -184,19 +193,45 @@ def build_groups(kb: KnowledgeBase, queries: Sequence[PseudoQuery], reranker: Le
     return groups
 
 
-def fit(groups: Sequence[Group], c: float) -> np.ndarray:
-    """Pairwise logistic regression (positive minus each negative), no intercept."""
-    from sklearn.linear_model import LogisticRegression
+def _listwise(groups: Sequence[Group], w: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean softmax cross-entropy of the positive (row 0) over each candidate list, and its gradient."""
+    total, grad = 0.0, np.zeros_like(w)
+    for g in groups:
+        scores = g.rows @ w
+        top = scores.max()
+        p = np.exp(scores - top)
+        z = p.sum()
+        p /= z
+        total += top + np.log(z) - scores[0]
+        grad += p @ g.rows - g.rows[0]
+    return total / len(groups), grad / len(groups)
 
-    diffs = np.concatenate([g.rows[0] - g.rows[1:] for g in groups])
-    x = np.concatenate([diffs, -diffs])
-    y = np.concatenate([np.ones(len(diffs)), np.zeros(len(diffs))])
-    sample = np.concatenate([np.full(len(g.rows) - 1, 1.0 / (len(g.rows) - 1)) for g in groups])
-    model = LogisticRegression(fit_intercept=False, C=c, max_iter=2000)
-    model.fit(x, y, sample_weight=np.concatenate([sample, sample]))
-    coef: np.ndarray = model.coef_[0]
-    scale = coef[FEATURES.index("fused")] if coef[FEATURES.index("fused")] > 0 else np.abs(coef).sum()
-    return coef / (scale or 1.0)
+
+def fit(groups: Sequence[Group], c: float, use: Sequence[str] = FEATURES) -> np.ndarray:
+    """Listwise softmax (the positive should win its candidate list), shrunk toward the hand-set weights.
+
+    Optimising the softmax of the positive targets top-1 directly; a pairwise loss over all
+    candidates spends its capacity on easy negatives far down the list.  The pseudo-questions
+    are only a proxy for real ones, so the weights stay near the (scaled) hand-set prior:
+    ``c`` is how far they may move (larger = trust the synthetic data more).
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    cols = [FEATURES.index(name) for name in use]
+    groups = [Group(g.rows[:, cols], g.fused_pos_rank, g.held_out) for g in groups]
+    hand = np.array(RerankWeights().vector())[cols]
+    scale = minimize_scalar(lambda k: _listwise(groups, k * hand)[0], bounds=(0.1, 200.0), method="bounded").x
+    prior = scale * hand
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = _listwise(groups, w)
+        diff = (w - prior) / scale
+        return value + float(diff @ diff) / (2 * c), grad + diff / (c * scale)
+
+    result = minimize(loss, prior, jac=True, method="L-BFGS-B")
+    coef = np.zeros(len(FEATURES))
+    coef[cols] = result.x / scale
+    return coef
 
 
 def evaluate(groups: Sequence[Group], w: np.ndarray | None) -> dict[str, float]:
@@ -216,14 +251,33 @@ def evaluate(groups: Sequence[Group], w: np.ndarray | None) -> dict[str, float]:
     return {"top1": round(top1 / n, 4), "mrr": round(mrr / n, 4), "n": len(groups)}
 
 
-def build_kb(home: Path, max_docs: int) -> KnowledgeBase:
+def _distractors(lines: Sequence[str], fraction: float, rng: random.Random) -> list[str]:
+    """Copies of some passages with every answer-shaped span cut out (hard negatives).
+
+    A knowledge base often holds several texts on one topic of which only some state the fact
+    asked for; a copy that says everything but the dates and figures teaches that.
+    """
+    out = []
+    for line in lines:
+        if rng.random() >= fraction:
+            continue
+        record = json.loads(line)
+        text = str(record.get("text", ""))
+        for pattern, _ in _SPANS:
+            text = pattern.sub("", text)
+        record.update(id=f"{record.get('id', '')}_distractor", text=text)
+        out.append(json.dumps(record, ensure_ascii=False))
+    return out
+
+
+def build_kb(home: Path, max_docs: int, distractors: float, rng: random.Random) -> KnowledgeBase:
     settings = load_settings(home=home, index={"dense": False})
     kb = KnowledgeBase.create(settings, "rerank_train", hooks=[])
     sources: list[Path] = [p for p in sorted((ROOT / "examples").iterdir()) if p.suffix in EXAMPLE_SUFFIXES]
     if CMRC_CORPUS.exists():
         lines = CMRC_CORPUS.read_text(encoding="utf-8").splitlines()[:max_docs]
         passages = home / "cmrc_passages.jsonl"
-        passages.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        passages.write_text("\n".join(lines + _distractors(lines, distractors, rng)) + "\n", encoding="utf-8")
         sources.append(passages)
     kb.ingest(sources)
     return kb
@@ -231,19 +285,34 @@ def build_kb(home: Path, max_docs: int) -> KnowledgeBase:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=default_weights_path())
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "bench" / "results" / "rerank_weights_learned.json"
+    )
+    parser.add_argument(
+        "--ship",
+        action="store_true",
+        help="write to src/zhiku/data/rerank_weights.json (only after they beat the hand-set weights on dev)",
+    )
     parser.add_argument("--max-queries", type=int, default=3000)
     parser.add_argument("--max-docs", type=int, default=1104)
-    parser.add_argument("--c", type=float, default=1.0)
+    parser.add_argument("--c", type=float, default=5.0, help="how far from the hand-set prior")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--features", default=",".join(FEATURES), help="comma-separated features to learn")
+    parser.add_argument(
+        "--distractors", type=float, default=0.0, help="share of passages copied sans figures"
+    )
+    parser.add_argument("--title-prob", type=float, default=0.5)
+    parser.add_argument("--shaped-only", action="store_true", help="only number/date/title answer spans")
     args = parser.parse_args(argv)
     logging.getLogger("pymilvus").setLevel(logging.ERROR)
     started = time.time()
     home = Path(tempfile.mkdtemp(prefix="zhiku_rerank_train_"))
     try:
-        kb = build_kb(home, args.max_docs)
         rng = random.Random(args.seed)
-        queries = make_queries(kb, rng, args.max_queries, Noise())
+        kb = build_kb(home, args.max_docs, args.distractors, rng)
+        queries = make_queries(
+            kb, rng, args.max_queries, Noise(title_prob=args.title_prob, shaped_only=args.shaped_only)
+        )
         reranker = LexicalReranker(kb.tokenizer, RerankWeights())
         groups = build_groups(kb, queries, reranker)
         kb.close()
@@ -251,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         shutil.rmtree(home, ignore_errors=True)
     train = [g for g in groups if not g.held_out]
     held = [g for g in groups if g.held_out]
-    w = fit(train, args.c)
+    w = fit(train, args.c, [f for f in args.features.split(",") if f])
     report = {
         "queries": len(queries),
         "groups": {"train": len(train), "held_out": len(held)},
@@ -263,14 +332,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         "weights": {name: round(float(v), 5) for name, v in zip(FEATURES, w, strict=True)},
         "seconds": round(time.time() - started, 1),
     }
-    payload = {
-        "format": WEIGHTS_FORMAT,
+    meta = {
         "trained_on": "self-supervised pseudo-queries from examples/ and CMRC2018 passages (no QA files)",
         "held_out_top1": report["held_out"]["learned"]["top1"],  # type: ignore[index]
-        "weights": report["weights"],
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    out = default_weights_path() if args.ship else args.out
+    save_weights(out, RerankWeights(*(float(v) for v in w)), meta)
+    report["weights_file"] = str(out)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=2))

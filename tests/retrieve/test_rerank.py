@@ -15,6 +15,7 @@ from zhiku.retrieve.rerank import (
     RerankWeights,
     default_weights_path,
     load_weights,
+    save_weights,
 )
 from zhiku.tokenize import Tokenizer
 
@@ -95,3 +96,13 @@ def test_features_have_one_value_per_weight() -> None:
     assert rows is not None and all(len(row) == len(FEATURES) for row in rows)
     assert rows[0][FEATURES.index("title")] > 0 and rows[1][FEATURES.index("title")] == 0.0
     assert rows[0][FEATURES.index("bm25_rr")] == 1.0 and rows[1][FEATURES.index("bm25_rr")] == 0.5
+
+
+def test_saved_weights_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "w.json"
+    learned = RerankWeights(fused=0.9, coverage=0.6, window=0.7, years=0.3, answer_shape=0.2, title=0.05)
+    save_weights(path, learned, {"trained_on": "test"})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format"] == WEIGHTS_FORMAT and set(data["weights"]) == set(FEATURES)
+    assert load_weights(path) == learned
+    assert LexicalReranker(Tokenizer(), load_weights(path)).weights == learned

@@ -51,6 +51,7 @@ class RerankWeights:
     dense: float = 0.0
     title: float = 0.0
     length: float = 0.0
+    digits_near: float = 0.0
 
     def vector(self) -> list[float]:
         return [float(getattr(self, name)) for name in FEATURES]
@@ -82,6 +83,17 @@ def load_weights(path: Path | None = None) -> RerankWeights:
     if not values or not all(math.isfinite(v) for v in values.values()):
         return RerankWeights()
     return RerankWeights(**{name: values.get(name, 0.0) for name in FEATURES})
+
+
+def save_weights(path: Path, weights: RerankWeights, meta: Mapping[str, object] | None = None) -> None:
+    """Write ``weights`` in the format ``load_weights`` reads (``meta`` says how they were made)."""
+    payload = {
+        "format": WEIGHTS_FORMAT,
+        **dict(meta or {}),
+        "weights": {name: round(value, 6) for name, value in zip(FEATURES, weights.vector(), strict=True)},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 WINDOW = 60  # characters: about one Chinese sentence
@@ -142,6 +154,7 @@ class LexicalReranker:
                 "dense": f.scores.get("dense", 0.0),
                 "title": sum(idf[t] for t in present if t in title) / total if title else 0.0,
                 "length": min(len(views[f.chunk_id].text), LENGTH_NORM) / LENGTH_NORM,
+                "digits_near": _digits_near(text, lo, years) if shape is not None else 0.0,
             }
             rows.append([row[name] for name in FEATURES])
         return rows
@@ -197,6 +210,20 @@ def _shape_pattern(query: str) -> re.Pattern[str] | None:
     if kind == "date":
         return _DATE_SHAPE
     return None
+
+
+def _digits_near(text: str, lo: int, years: set[str]) -> float:
+    """1.0 when any figure other than a year the question names sits in or just after the best window.
+
+    A looser cousin of the answer-shape test: "1727年", "第93位" or "4次" fit a number or date
+    question even when no listed unit follows.
+    """
+    if lo < 0:
+        return 0.0
+    for match in _NUMBER.finditer(text, max(0, lo - 10), min(len(text), lo + WINDOW + 30)):
+        if match.group() not in years:
+            return 1.0
+    return 0.0
 
 
 def _shape_near(text: str, lo: int, shape: re.Pattern[str] | None, years: set[str]) -> float:
