@@ -338,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     out = default_weights_path() if args.ship else args.out
     save_weights(out, RerankWeights(*(float(v) for v in w)), meta)
-    report["weights_file"] = str(out)
+    report["weights_file"] = str(out.relative_to(ROOT)) if out.is_relative_to(ROOT) else str(out)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False, indent=2))
