@@ -129,6 +129,7 @@ def _by_op(results: list[dict[str, Any]]) -> dict[str, float]:
 def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from zhiku.bi.question import looks_numeric
+    from zhiku.eval.scoring import redact_quotes
 
     out: dict[str, Any] = {}
     ours = [
@@ -161,7 +162,7 @@ def main() -> int:
                 print(f"  MISS {r['id']} [{r['route']}] {r['question']} -> {r['answer'][:100]}")
     path = ROOT / "bench/results/bi_bench.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(json.dumps(redact_quotes(out), ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
 

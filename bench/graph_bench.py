@@ -34,6 +34,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.config import Settings, load_settings  # noqa: E402
+from zhiku.eval.scoring import redact_quotes  # noqa: E402
 from zhiku.graph.expand import GraphExpander  # noqa: E402
 from zhiku.graph.model import Edge  # noqa: E402
 from zhiku.graph.service import KnowledgeGraph, graph_for, kb_documents  # noqa: E402
@@ -258,7 +259,7 @@ def main() -> None:
         print("answer-recall@5:", qa["retrieval_recall@5"], " gain (points):", qa["gain_points"])
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "graph_edges_judged.json").write_text(
-            json.dumps(precision, ensure_ascii=False, indent=1), encoding="utf-8"
+            json.dumps(redact_quotes(precision), ensure_ascii=False, indent=1), encoding="utf-8"
         )
         summary = {
             "seed_report_and_examples": seed_size,
@@ -268,7 +269,9 @@ def main() -> None:
             "dense": args.dense,
         }
         name = "graph_bench_dense.json" if args.dense else "graph_bench.json"
-        (RESULTS / name).write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        (RESULTS / name).write_text(
+            json.dumps(redact_quotes(summary), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         kb.close()
         if rgb_graph is not None:
             rgb_graph.close()

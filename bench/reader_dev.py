@@ -33,6 +33,7 @@ from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.answer.lang import glossary_expand  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import ReaderSettings, Settings  # noqa: E402
+from zhiku.eval.scoring import redact_quotes  # noqa: E402
 from zhiku.types import Answer, Hit, Trace  # noqa: E402
 
 Search = Callable[[str], list[Hit]]
@@ -225,7 +226,8 @@ def run_set(
         "seconds": round(time.perf_counter() - t0, 2),
         "read_ms_p50": round(statistics.median(read_ms), 2) if read_ms else 0.0,
         "read_ms_p95": round(sorted(read_ms)[int(0.95 * (len(read_ms) - 1))], 2) if read_ms else 0.0,
-        "rows": rows,
+        # Per-question rows quote the data sets (RGB-zh is non-commercial): ids and verdicts only.
+        "rows": [{k: r[k] for k in ("id", "ok", "found", "conf") if k in r} for r in rows],
     }
 
 
@@ -272,7 +274,7 @@ def main() -> None:
     suffix = "" if args.retriever == "bm25" else f"_{args.retriever}" + ("_dense" if args.dense else "")
     out = ROOT / "bench" / "results" / f"reader_dev{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    out.write_text(json.dumps(redact_quotes(results), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -87,3 +87,23 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def mean(values: Sequence[float]) -> float:
     return float(statistics.fmean(values)) if values else 0.0
+
+
+def redact_quotes(value: Any, keep: int = 16, limit: int = 40) -> Any:
+    """A copy of a JSON-able result with long passages shortened to a fingerprint.
+
+    Benchmark data in ../shared carries its own licence (RGB-zh is non-commercial, the seed
+    report may not be copied), so committed results keep ids, verdicts and numbers, and
+    replace any quoted text longer than ``limit`` characters by its first ``keep`` characters
+    plus a sha1 fingerprint that identifies the passage in the original data.
+    """
+    import hashlib
+
+    if isinstance(value, dict):
+        return {k: redact_quotes(v, keep, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_quotes(v, keep, limit) for v in value]
+    if isinstance(value, str) and len(value) > limit:
+        digest = hashlib.sha1(value.encode("utf-8")).hexdigest()[:10]
+        return f"{value[:keep]}…[sha1:{digest}, {len(value)} chars]"
+    return value
