@@ -60,6 +60,9 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(1.0, ge=0)
     dense_weight: float = Field(0.5, ge=0)
     rerank: bool = True
+    dedupe: float = Field(
+        0.5, gt=0, le=1, description="bigram Jaccard at which a hit counts as a duplicate; 1 = off"
+    )
 
 
 class ReaderSettings(BaseModel):

@@ -22,3 +22,18 @@ def test_weights_let_the_strong_retriever_keep_top1() -> None:
 def test_bad_k_rejected() -> None:
     with pytest.raises(ConfigError):
         WeightedRRF(0)
+
+
+def test_near_duplicates_make_room_for_other_evidence() -> None:
+    from zhiku.retrieve.fusion import Fused
+    from zhiku.retrieve.hybrid import ChunkView, drop_near_duplicates
+
+    texts = {
+        "a": "2022年6月1日，四川芦山发生6.1级地震，震源深度17公里。",
+        "b": "2022年6月1日，四川芦山发生6.1级地震，震源深度17公里！",
+        "c": "地震造成4人死亡，42人受伤，救援工作随即展开。",
+    }
+    views = {k: ChunkView("d", t, "", "", None, (), "paragraph", "txt") for k, t in texts.items()}
+    fused = [Fused("a", 3.0), Fused("b", 2.0), Fused("c", 1.0)]
+    assert [f.chunk_id for f in drop_near_duplicates(fused, views, 2, 0.5)] == ["a", "c", "b"]
+    assert [f.chunk_id for f in drop_near_duplicates(fused, views, 2, 1.0)] == ["a", "b", "c"]

@@ -41,6 +41,36 @@ Lookup = Callable[[Sequence[str]], dict[str, ChunkView]]
 AllowedFn = Callable[[SearchFilters], set[str] | None]
 
 
+def _shingles(text: str) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i : i + 2] for i in range(len(compact) - 1)}
+
+
+def drop_near_duplicates(
+    fused: Sequence[Fused], views: dict[str, ChunkView], k: int, threshold: float
+) -> list[Fused]:
+    """Keep the best of each group of near-identical passages among the first ``k`` results.
+
+    Syndicated news and re-published pages put the same paragraph in many documents; three
+    copies in the top five crowd out the passage that actually answers.  Similarity is the
+    Jaccard overlap of character bigrams; a skipped copy keeps its place after the first ``k``.
+    """
+    kept: list[Fused] = []
+    later: list[Fused] = []
+    seen: list[set[str]] = []
+    for f in fused:
+        if len(kept) >= k:
+            later.append(f)
+            continue
+        grams = _shingles(views[f.chunk_id].text)
+        if any(len(grams & s) / max(1, len(grams | s)) >= threshold for s in seen):
+            later.append(f)
+            continue
+        kept.append(f)
+        seen.append(grams)
+    return kept + later
+
+
 class HybridRetriever:
     def __init__(
         self,
@@ -90,6 +120,8 @@ class HybridRetriever:
         fused = [f for f in fused if f.chunk_id in views]
         if self.reranker is not None and self.settings.rerank:
             fused = self.reranker.run(glossary_expand(query), fused, views)
+        if self.settings.dedupe < 1.0:
+            fused = drop_near_duplicates(fused, views, k, self.settings.dedupe)
         return [self._hit(f, views[f.chunk_id]) for f in fused[:k]]
 
     @staticmethod
