@@ -32,7 +32,7 @@ KB_NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
 
 class IngestSettings(BaseModel):
     max_file_mb: float = 200.0
-    chunk_chars: int = Field(360, ge=50, le=8000, description="chunk budget in CJK-weighted characters")
+    chunk_chars: int = Field(500, ge=50, le=8000, description="chunk budget in CJK-weighted characters")
     overlap_sentences: int = Field(1, ge=0, le=5)
     min_chunk_chars: int = 40
     ocr: bool = False  # rapidocr fallback for image-only PDF pages (slow)
