@@ -98,16 +98,15 @@ def delete_kb(settings: Settings, name: str) -> None:
         raise NotFoundError(f"知识库不存在：{name}", f"knowledge base not found: {name}", name=name)
     if settings.index.milvus_uri:
         meta = json.loads((path / "kb.json").read_text(encoding="utf-8"))
-        drop_collection(settings, collection_name(name, meta.get("uid", "")))
+        token = settings.index.milvus_token.get_secret_value()
+        drop_collection(settings.index.milvus_uri, token, collection_name(name, meta.get("uid", "")))
     shutil.rmtree(path)
 
 
-def drop_collection(settings: Settings, collection: str) -> None:
+def drop_collection(uri: str, token: str, collection: str) -> None:
     """Drop a collection without loading an embedder (rebuild after an embedder change)."""
     from pymilvus import MilvusClient
 
-    uri = settings.index.milvus_uri
-    token = settings.index.milvus_token.get_secret_value()
     client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
     try:
         if client.has_collection(collection):
@@ -422,17 +421,8 @@ class KnowledgeBase:
                 hook.on_rebuild(self)
 
     def _drop_vectors_without_embedder(self) -> None:
-        if self.settings.index.milvus_uri:
-            drop_collection(self.settings, self.collection)
-        else:
-            lite = self.settings.model_copy(
-                update={
-                    "index": self.settings.index.model_copy(
-                        update={"milvus_uri": str(self.path / "vectors.db")}
-                    )
-                }
-            )
-            drop_collection(lite, self.collection)
+        uri = self.settings.index.milvus_uri or str(self.path / "vectors.db")
+        drop_collection(uri, self.settings.index.milvus_token.get_secret_value(), self.collection)
 
     def refresh_fulltext(self) -> None:
         version = self.catalog.bump_version()
