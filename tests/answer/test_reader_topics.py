@@ -37,3 +37,19 @@ def test_answer_type_nouns_do_not_trigger_refusal() -> None:
     hits = _hits("国家数据局于2023年10月25日正式挂牌成立。")
     assert _ask("国家数据局是什么时候挂牌成立的？", hits)
     assert _ask("国家数据局挂牌成立的日期", hits)  # search-style query ending in what is asked
+
+
+def test_table_rows_are_read_one_row_at_a_time() -> None:
+    table = Hit(
+        chunk_id="t:0",
+        doc_id="t",
+        title="政策时间线",
+        kind="table",
+        score=1.0,
+        text="日期 | 事件 | 部门\n2023-10-25 | 国家数据局正式揭牌 | 国家数据局\n2023-11-17 | 开展智能网联汽车试点 | 工信部",
+    )
+    answer = ExtractiveReader(ReaderSettings()).read(
+        AskRequest("国家数据局是哪天正式揭牌的？"), [table], Trace()
+    )
+    assert answer.found and "2023-10-25" in answer.short_answer
+    assert "2023-11-17" not in answer.short_answer

@@ -137,14 +137,24 @@ def merge_fragments(parts: list[str], short: int = 40) -> list[str]:
 PickFn = Callable[[QuestionAnalysis, Sentence], tuple[sp.Span, float] | None]
 
 
+def _table_rows(text: str) -> list[str]:
+    """A table rendering ("a | b | c" per line) read row by row, so that an answer is taken
+    from the row that names the question's terms, not from the next row's cells."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < 2 or sum(" | " in line for line in lines) < len(lines) * 0.6:
+        return []
+    return lines
+
+
 def build_sentences(hits: Sequence[Hit], split: Callable[[str], list[str]]) -> list[Sentence]:
     """Sentences of the hits in rank order, with the context each one is read in."""
     out: list[Sentence] = []
     for rank, hit in enumerate(hits):
-        parts = merge_fragments([clean_text(s) for s in split(hit.text)])
+        rows = _table_rows(hit.text)
+        parts = rows or merge_fragments([clean_text(s) for s in split(hit.text)])
         parts = [p for p in parts if len(p) >= 4]
         title = normalise(hit.title)
-        headings = normalise(" ".join(hit.heading_path))
+        headings = normalise(" ".join(hit.heading_path + ((rows[0],) if rows else ())))
         for i, text in enumerate(parts):
             around = normalise(" ".join(parts[max(0, i - 1) : i + 2]))
             following = parts[i + 1] if i + 1 < len(parts) else ""
