@@ -25,7 +25,6 @@ import shutil
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.config import Settings, load_settings  # noqa: E402
-from zhiku.eval.scoring import redact_quotes  # noqa: E402
+from zhiku.eval.scoring import QAItem, answer_matches, redact_quotes  # noqa: E402
 from zhiku.graph.expand import GraphExpander  # noqa: E402
 from zhiku.graph.model import Edge  # noqa: E402
 from zhiku.graph.service import KnowledgeGraph, graph_for, kb_documents  # noqa: E402
@@ -48,17 +47,6 @@ QUESTIONS = REPO / "bench" / "data" / "relation_questions.jsonl"
 JUDGEMENTS = REPO / "bench" / "data" / "graph_edge_judgements.json"
 RESULTS = REPO / "bench" / "results"
 SAMPLE_PER_GRAPH = 25
-
-
-def norm(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).casefold().replace(",", "").split())
-
-
-def correct(answer: str, q: dict[str, Any]) -> bool:
-    got = norm(answer)
-    if q.get("all_of"):
-        return all(norm(a) in got for a in q["all_of"])
-    return any(norm(a) in got for a in q["answers"])
 
 
 def variant(settings: Settings, *, expand: bool, answer: bool) -> Settings:
@@ -204,7 +192,7 @@ def run_questions(kb: KnowledgeBase) -> dict[str, Any]:
         for q in questions:
             answer = assistant.ask(AskRequest(q["question"]))
             latencies.append(answer.latency_ms)
-            ok = correct(answer.answer, q)
+            ok = answer_matches(QAItem.from_row(q), answer)
             hits_ok += ok
             rows[q["id"]][name] = {"ok": ok, "route": answer.route, "answer": answer.answer[:160]}
         latencies.sort()
@@ -225,8 +213,9 @@ def recall_at_5(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> dict[str,
     for q in questions:
         hits = kb.search(q["question"], top_k=5)
         more = expander.expand(AskRequest(q["question"], top_k=5), hits, Trace())[:5]
-        plain += correct(" ".join(h.text for h in hits), q)
-        expanded += correct(" ".join(h.text for h in more), q)
+        item = QAItem.from_row(q)
+        plain += item.matches(" ".join(h.text for h in hits))
+        expanded += item.matches(" ".join(h.text for h in more))
     return {
         "hybrid": round(plain / len(questions), 3),
         "hybrid+expansion": round(expanded / len(questions), 3),

@@ -38,7 +38,15 @@ from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.answer.lang import detect_language  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import load_settings  # noqa: E402
-from zhiku.eval.scoring import QAItem, first_rank, load_qa, mean, percentile, recall_at  # noqa: E402
+from zhiku.eval.scoring import (  # noqa: E402
+    QAItem,
+    answer_matches,
+    first_rank,
+    load_qa,
+    mean,
+    percentile,
+    recall_at,
+)
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.embedders import USEEmbedder  # noqa: E402
 from zhiku.types import Hit, Trace  # noqa: E402
@@ -123,7 +131,7 @@ def evaluate(
     answer: Callable[[str, list[Hit]], Any],
 ) -> dict[str, Any]:
     recalls: dict[int, list[float]] = {k: [] for k in KS}
-    rr, correct, latencies = [], [], []
+    rr, correct, lenient, latencies = [], [], [], []
     for item in items:
         started = time.perf_counter()
         hits = search(item.question)
@@ -136,16 +144,19 @@ def evaluate(
                 recalls[k].append(float(ok))
             rr.append(float(ok))
             correct.append(float(ok))
+            lenient.append(float(ok))
             continue
         for k in KS:
             recalls[k].append(float(recall_at(item, texts, k)))
         rank = first_rank(item, texts)
         rr.append(1.0 / rank if rank else 0.0)
-        correct.append(float(result.found and item.matches(result.answer)))
+        correct.append(float(answer_matches(item, result)))
+        lenient.append(float(result.found and item.matches(result.answer)))
     return {
         **{f"recall@{k}": round(mean(v), 4) for k, v in recalls.items()},
         "mrr": round(mean(rr), 4),
         "answer_accuracy": round(mean(correct), 4),
+        "answer_or_quote_accuracy": round(mean(lenient), 4),
         "ask_ms_p50": round(percentile(latencies, 50), 2),
         "ask_ms_p95": round(percentile(latencies, 95), 2),
     }

@@ -63,6 +63,14 @@ class RetrievalSettings(BaseModel):
     dedupe: float = Field(
         0.5, gt=0, le=1, description="bigram Jaccard at which a hit counts as a duplicate; 1 = off"
     )
+    split_coordinated: bool = Field(True, description="search each item of 'A和B分别…' on its own")
+    agreement: bool = Field(True, description="rerank by the answer independent documents agree on")
+    agreement_depth: int = Field(20, ge=2, le=200, description="candidates the agreement pass reads")
+    agreement_boost: float = Field(0.5, ge=0, description="added to candidates stating the agreed answer")
+    agreement_evidence_weight: float = Field(0.5, ge=0, description="weight of the reader's evidence")
+    agreement_floor: float = Field(
+        0.5, gt=0, le=1, description="a sentence votes when at least this share of the best one's score"
+    )
 
 
 class ReaderSettings(BaseModel):

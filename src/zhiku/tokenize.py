@@ -20,6 +20,8 @@ import rjieba
 from zhiku.errors import ConfigError
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_MIXED = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z0-9]+")
+_ALNUM_PARTS = re.compile(r"[a-z]+|\d+")
 _WORDISH = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff%.]+")
 # Function words that carry no retrieval signal in either language.
 STOPWORDS = frozenset(
@@ -72,6 +74,8 @@ class Tokenizer:
             token = token.strip()
             if token and _WORDISH.fullmatch(token) and token not in STOPWORDS and token != ".":
                 out.append(token)
+                if _MIXED.fullmatch(token):  # "cvpr2022" also matches "CVPR 2022", "gpt4" "GPT-4"
+                    out.extend(_ALNUM_PARTS.findall(token))
         return out
 
     def tokens(self, text: str) -> list[str]:

@@ -46,3 +46,13 @@ def test_user_dictionary_changes_segmentation(tmp_path: Path) -> None:
     words.write_text("犀牛智算 10 nz\n", encoding="utf-8")
     assert "犀牛智算" not in Tokenizer().words("犀牛智算平台上线")
     assert "犀牛智算" in Tokenizer(words).words("犀牛智算平台上线")
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [("CVPR2022在哪举办", "CVPR 2022 会议在新奥尔良举行"), ("EMNLP 2023 举办地", "EMNLP2023将在新加坡举办")],
+)
+def test_letters_and_digits_match_with_or_without_a_space(tmp_path: Path, query: str, text: str) -> None:
+    index = FullTextIndex(tmp_path / "ft", Tokenizer())
+    index.build([*ROWS, ("d", text), ("e", "国际会议举办地一览与参会指南")], version=1)
+    assert index.search(query, 2)[0][0] == "d"

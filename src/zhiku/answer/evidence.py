@@ -231,6 +231,8 @@ def score_all(analysis: QuestionAnalysis, sentences: Sequence[Sentence], pick: P
             factor *= 0.5  # evidence that asks the question back ("…总导演是谁?") does not answer it
         picked = pick(analysis, s)
         span, fit = picked if picked else (None, 0.0)
+        if analysis.qtype.alias and (span is None or span.tag != "alias"):
+            factor *= 0.7  # "又称什么": a sentence that states no alias answers only by accident
         out.append(Scored(s, coverage, factor, span, missing, fit))
     return out
 

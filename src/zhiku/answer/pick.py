@@ -38,7 +38,7 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
         return sp.list_spans(text, tags) or sp.name_spans(text, tags)
     names = sp.name_spans(text, tags)
     if analysis.qtype.alias:
-        return sp.alias_spans(text) or names
+        return sp.alias_spans(text, analysis.question) or names
     if kind == "person":
         return [n for n in names if _person_like(n)]
     if kind == "place":

@@ -96,16 +96,43 @@ _ARTICLE_UNITS = frozenset(
     {"个", "种", "位", "名", "家", "只", "部", "座", "项", "款", "条", "次", "件", "张"}
 )
 _ALIAS = re.compile(
-    r"(?:又称|又名|别名|别称|亦称|亦作|亦名|俗称|简称|全称|又叫|也叫|也称|或称|通称|统称|被称为|称为|称作|"
-    r"英文名|英语|英文|学名|原名|本名|艺名|字|号)(?:为|是|作)?[:：]?\s*([^，。；;、,（）()]{1,24})"
+    r"(?P<marker>又称|又名|别名|别称|亦称|亦作|亦名|俗称|简称|全称|又叫|也叫|也称|或称|通称|统称|被称为|称为|称作|"
+    r"英文名|英语|英文|学名|原名|本名|艺名|谥号|字|号)(?:为|是|作)?[:：]?\s*"
+    r"(?P<name>[^，。；;,（）()：:]{1,40})"
+)
+# Alias markers that name a different kind of name than the usual "又称": asked for explicitly.
+_SPECIAL_MARKERS = (
+    "英文名",
+    "英语",
+    "英文",
+    "学名",
+    "原名",
+    "本名",
+    "艺名",
+    "谥号",
+    "字",
+    "号",
+    "简称",
+    "全称",
 )
 
 
-def alias_spans(text: str) -> list[Span]:
-    """What follows 又称/又名/简称/原名 … ("美味牛肝菌又称大腿蘑" → 大腿蘑)."""
-    return [
-        Span(m.group(1).strip(), m.start(1), m.end(1), "name", tag="alias") for m in _ALIAS.finditer(text)
-    ]
+def alias_spans(text: str, asked: str = "") -> list[Span]:
+    """What follows 又称/又名/简称/原名 … ("美味牛肝菌也称大腿蘑、网纹牛肝菌" → 大腿蘑、网纹牛肝菌).
+
+    A list of aliases ("A、B或C") is kept whole: it is the answer to "又称什么".  Markers of a
+    special kind of name (英文名, 学名, 简称 …) count only when the question ``asked`` uses them,
+    so "英文缩写：MTL" does not answer "简称是什么", and "学名" does not answer "又称什么".
+    """
+    out = []
+    for m in _ALIAS.finditer(text):
+        marker, name = m.group("marker"), m.group("name").strip()
+        if marker in _SPECIAL_MARKERS and marker not in asked:
+            continue
+        if len(name) < 2 or not re.search(r"[\w\u4e00-\u9fff]", name):
+            continue
+        out.append(Span(name, m.start("name"), m.start("name") + len(name), "name", tag="alias"))
+    return out
 
 
 def number_spans(text: str) -> list[Span]:

@@ -60,6 +60,28 @@ class QAItem:
         return all(any(norm(alt) and norm(alt) in haystack for alt in part) for part in self.parts)
 
 
+def answer_matches(item: QAItem, answer: Any) -> bool:
+    """Is the answer right?  Graded on its short answer when the reader named one.
+
+    Grading the whole reply would credit a wrong headline answer whose quoted evidence happens
+    to contain the gold string.  A short answer is right when it contains an acceptable answer
+    (every part of a list), or — for a single answer — when it is the core of one: inside it and
+    at least half its length ("24公分" for "体长约有24公分", not "阿部宽" for "阿部宽与大桥望美").
+    Descriptive answers have no short form, so the reply itself is graded.
+    """
+    if not getattr(answer, "found", True):
+        return False
+    short = str(getattr(answer, "short_answer", "") or "")
+    if not short:
+        return item.matches(str(getattr(answer, "answer", "")))
+    if item.matches(short):
+        return True
+    if len(item.parts) != 1 or item.unanswerable:
+        return False
+    core = norm(short)
+    return any(core and core in norm(alt) and 2 * len(core) >= len(norm(alt)) for alt in item.parts[0])
+
+
 def load_qa(path: Path) -> list[QAItem]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [QAItem.from_row(r) for r in rows]

@@ -82,7 +82,29 @@ _EN_PASSIVE = re.compile(
     + r",?\s+(?:is|was)\s+(?:a|an|the)\s+[\w\s\-]{0,40}?(?:developed|released|launched|built|made|created)"
     r"\s+by\s+" + _EN_NP
 )
+_EN_MADE = r"(?:released|launched|unveiled|introduced|announced|debuted|open-sourced|developed)"
+# "Qualcomm's Snapdragon 8 Gen 3, announced on …": the possessor made the product named after it.
+_EN_POSSESSIVE = re.compile(
+    _EN_NP
+    + r"['’]s\s+"
+    + _EN_DET
+    + _EN_NP
+    + r",?\s+(?:(?:which|that)\s+(?:was|were)\s+|(?:was|were)\s+)?(?:first\s+|officially\s+)?"
+    + _EN_MADE
+    + r"\b(?P<by>\s+by\b)?"
+)
+# "Baidu's newly launched ERNIE 4.0": the participle before the product.
+_EN_POSSESSIVE_PRE = re.compile(
+    _EN_NP + r"['’]s\s+(?:(?:newly|recently|just|latest|new)\s+)*" + _EN_MADE + r"\s+" + _EN_DET + _EN_NP
+)
+# Possessors that are places, not makers ("China's ERNIE Bot, launched by Baidu").
+_EN_PLACES = frozenset(
+    "china us u.s. usa america europe eu japan korea india uk britain france germany singapore israel "
+    "beijing shanghai shenzhen hangzhou world asia".split()
+)
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Last characters of organisation names a wrapped table cell may leave alone on a line.
+_CELL_TAIL_ENDINGS = (*"所室院局司会部厂行社馆处校", "中心")
 _ORG_SUFFIXES = (
     "科技",
     "智能",
@@ -310,6 +332,15 @@ class SmallExtractor:
             obj, subject = en_trim(match.group(1)), en_trim(match.group(2))
             if self._name_like(subject, True) and self._name_like(obj, False):
                 found.append(_raw(subject, obj, "released", ev))
+        for pattern in (_EN_POSSESSIVE, _EN_POSSESSIVE_PRE):
+            for match in pattern.finditer(sentence):
+                if pattern is _EN_POSSESSIVE and match.group("by"):
+                    continue  # "X's Y, launched by Z": the maker follows; the passive pattern's job
+                subject, obj = en_trim(match.group(1)), en_trim(match.group(2))
+                if subject.casefold() in _EN_PLACES:
+                    continue
+                if self._name_like(subject, True) and self._name_like(obj, False):
+                    found.append(_raw(subject, obj, "released", ev))
         return found
 
     # -- listings ----------------------------------------------------------------------------
@@ -319,24 +350,62 @@ class SmallExtractor:
     ) -> tuple[Extraction, Header | None]:
         out = Extraction()
         header = carry
-        for raw in chunk.text.splitlines():
-            line = raw.strip()
+        lines = self._rejoin_cells([ln.strip() for ln in chunk.text.splitlines()], known)
+        pending = ""  # a wrapped organisation cell waiting for its product cell on the next line
+        for line, wrapped in lines:
             if not line or is_rule(line):
                 continue
             cells = cells_of(line)
             found = find_header(cells)
             if found:
-                header = found
+                header, pending = found, ""
                 continue
             if header is None:
                 continue
-            if len(cells) == 1 and len(header.names) == 2 and not _CLAUSE_BREAK.search(line):
+            if pending and len(cells) == 1 and len(header.names) == 2:
+                cells, pending = [pending, cells[0]], ""
+                line = " ".join(cells)
+            elif wrapped and len(cells) == 1 and len(header.names) == 2 and header.org == 0:
+                pending = cells[0]  # "中科院自动化研究" + "所", then "紫东太初" on its own line
+                continue
+            elif len(cells) == 1 and len(header.names) == 2 and not _CLAUSE_BREAK.search(line):
                 cells = self._split_glued(cells[0], known, prose)
             if len(cells) != len(header.names) or (len(cells) == 2 and _CLAUSE_BREAK.search(line)):
                 header = None if len(line) > 40 else header
                 continue
             out.relations.extend(self._row(header, cells, Evidence(chunk.chunk_id, chunk.doc_id, line)))
         return out, header
+
+    def _rejoin_cells(self, lines: list[str], known: set[str]) -> list[tuple[str, bool]]:
+        """Lines with a cell's wrapped tail joined back: (line, whether a tail was joined).
+
+        PDF extraction breaks a long cell over lines ("中科院自动化研究" / "所").  A line of one or
+        two Chinese characters is a tail when it completes the previous line's last word — the
+        join forms one dictionary word across the break — into an organisation ending
+        ("研究所", "实验室") or into a name seen elsewhere in the document.
+        """
+        out: list[tuple[str, bool]] = []
+        for line in lines:
+            prev = next((i for i in range(len(out) - 1, -1, -1) if out[i][0]), -1)
+            if prev >= 0 and self._is_cell_tail(out[prev][0], line, known):
+                out[prev] = (out[prev][0] + line, True)
+                continue
+            out.append((line, False))
+        return out
+
+    def _is_cell_tail(self, before: str, line: str, known: set[str]) -> bool:
+        if not 1 <= len(line) <= 2 or not all(_HAS_CJK.match(ch) for ch in line) or not before:
+            return False
+        if not _HAS_CJK.match(before[-1]) or _SENT_PUNCT.search(before):
+            return False
+        last = cells_of(before)[-1]
+        joined = last + line
+        if joined in known:
+            return True
+        if not line.endswith(_CELL_TAIL_ENDINGS):
+            return False
+        tokens = self._jieba.cut(joined)
+        return len(tokens) > 1 and len(tokens[-1]) > len(line)  # the tail glues to the word before
 
     def _proper_words(self, chunks: Sequence[Chunk]) -> set[str]:
         """Dictionary words tagged as names in the document's prose — seams for glued rows."""

@@ -150,3 +150,32 @@ EN_COMMON_START = frozenset(
 FREE_TEXT_HEADERS = frozenset(
     "说明 备注 描述 简介 介绍 特点 特色 亮点 定位 note notes description remark remarks comment".split()
 )
+
+# Words of a relation question that say what is asked, not which passage it is about
+# ("Which companies released models in the first batch of filings?" → first batch, filings).
+QUESTION_FRAME = frozenset(
+    """
+    哪些 哪家 哪个 哪一家 什么 公司 企业 厂商 机构 单位 发布 推出 开发 研发 开源 上线 打造 大模型 模型 产品 服务
+    中有 之中 其中 当中 包括 分别 都有 名单 清单 列表 有哪些 是 的 了 过 在 中 有 都 和 与 及
+    which what who whom companies company firms firm vendors vendor organisations organizations organisation
+    organization released release launched launch developed develop announced announce unveiled introduced
+    built made models model products product services service in the of a an at on for did do does have has
+    were was are is be been by with their its any and or to from that those these this among large language
+    ai llm llms list name names
+    """.split()
+)
+
+# English question phrases and the Chinese words a Chinese source uses for them.
+EN_ZH_GLOSSARY: dict[str, tuple[str, ...]] = {
+    "first batch": ("第一批", "首批"),
+    "second batch": ("第二批",),
+    "third batch": ("第三批",),
+    "fourth batch": ("第四批",),
+    "filings": ("备案",),
+    "filing": ("备案",),
+    "filed": ("备案",),
+    "registration": ("备案",),
+    "registered": ("备案",),
+    "approved": ("获批", "批准"),
+    "approval": ("获批", "批准"),
+}

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from zhiku.answer.base import SearchFilters
 from zhiku.answer.lang import glossary_expand
+from zhiku.answer.qtypes import split_coordinated
 from zhiku.config import RetrievalSettings
 from zhiku.models.embedders import Embedder
+from zhiku.retrieve.agreement import AnswerAgreement
 from zhiku.retrieve.fusion import Fused, WeightedRRF
 from zhiku.retrieve.rerank import LexicalReranker
 from zhiku.store.fulltext import FullTextIndex
@@ -71,6 +73,22 @@ def drop_near_duplicates(
     return kept + later
 
 
+def interleave(rankings: Sequence[Sequence[Hit]], k: int, rrf_k: int = 2) -> list[Hit]:
+    """Merge per-item rankings by reciprocal rank with a small ``rrf_k``.
+
+    The small constant makes the merged list alternate between the items' best hits, while a
+    passage that ranks high for every item (it states both answers) still comes first.
+    """
+    score: dict[str, float] = {}
+    first: dict[str, Hit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + 1.0 / (rrf_k + rank)
+            first.setdefault(hit.chunk_id, hit)
+    order = sorted(score, key=lambda cid: -score[cid])
+    return [first[cid] for cid in order[:k]]
+
+
 class HybridRetriever:
     def __init__(
         self,
@@ -90,6 +108,7 @@ class HybridRetriever:
         self.allowed = allowed
         self.fusion = WeightedRRF(settings.rrf_k)
         self.reranker = reranker
+        self.agreement = AnswerAgreement(settings)
 
     def ranked_lists(
         self, query: str, candidates: int, filters: SearchFilters
@@ -111,8 +130,20 @@ class HybridRetriever:
         return lists
 
     def run(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
+        """The top ``k`` hits; a question about two coordinated items gets hits for each item.
+
+        "上海和北京2021年的GDP分别是多少？" is answered by two passages that each name one city;
+        one search for both ranks first whatever mentions both cities in passing.  Each item's
+        question is searched on its own and the rankings are merged so that both lead.
+        """
         k = top_k or self.settings.top_k
         filters = filters or SearchFilters()
+        parts = split_coordinated(query) if self.settings.split_coordinated else [query]
+        if len(parts) == 1:
+            return self._run_one(query, k, filters)
+        return interleave([self._run_one(part, k, filters) for part in parts], k)
+
+    def _run_one(self, query: str, k: int, filters: SearchFilters) -> list[Hit]:
         lists = self.ranked_lists(query, max(self.settings.candidates, k), filters)
         weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
         fused = self.fusion.run(lists, weights, max(self.settings.candidates, k))
@@ -120,9 +151,13 @@ class HybridRetriever:
         fused = [f for f in fused if f.chunk_id in views]
         if self.reranker is not None and self.settings.rerank:
             fused = self.reranker.run(glossary_expand(query), fused, views)
+        depth = max(k, self.settings.agreement_depth) if self.settings.agreement else k
         if self.settings.dedupe < 1.0:
-            fused = drop_near_duplicates(fused, views, k, self.settings.dedupe)
-        return [self._hit(f, views[f.chunk_id]) for f in fused[:k]]
+            fused = drop_near_duplicates(fused, views, depth, self.settings.dedupe)
+        hits = [self._hit(f, views[f.chunk_id]) for f in fused[:depth]]
+        if self.settings.agreement:
+            hits = self.agreement.run(query, hits)
+        return hits[:k]
 
     @staticmethod
     def _hit(fused: Fused, view: ChunkView) -> Hit:
