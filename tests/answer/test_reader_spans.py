@@ -52,6 +52,15 @@ def test_alias_spans_follow_alias_markers() -> None:
     assert texts(sp.alias_spans("美味牛肝菌又称大腿蘑，是一种真菌。")) == ["大腿蘑"]
 
 
+def test_alias_list_stays_whole_and_special_markers_need_asking() -> None:
+    text = "星港码头公司简称星港、星港码头（英文缩写：SPT），学名不详。"
+    assert texts(sp.alias_spans(text, "星港码头公司的简称是什么？")) == ["星港、星港码头"]
+    assert texts(sp.alias_spans(text, "星港码头公司又称什么？")) == []  # 简称 is a special kind of name
+    assert texts(sp.alias_spans("云杉鸟也称林间哨兵、山哨或雪哨，学名：'", "云杉鸟又叫什么？")) == [
+        "林间哨兵、山哨或雪哨"
+    ]
+
+
 def hit(chunk_id: str, text: str, doc_id: str = "d1", title: str = "") -> Hit:
     return Hit(chunk_id=chunk_id, doc_id=doc_id, text=text, score=1.0, title=title)
 

@@ -186,6 +186,17 @@ _GLOSSARY: dict[str, tuple[str, ...]] = {
     "rmb": ("元", "人民币"),
     "dollars": ("美元",),
     "percent": ("%",),
+    "first batch": ("第一批", "首批"),
+    "second batch": ("第二批",),
+    "third batch": ("第三批",),
+    "fourth batch": ("第四批",),
+    "filings": ("备案",),
+    "filing": ("备案",),
+    "filed": ("备案",),
+    "registration": ("备案",),
+    "registered": ("备案",),
+    "approved": ("获批", "批准"),
+    "approval": ("获批", "批准"),
 }
 
 

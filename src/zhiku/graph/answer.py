@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from zhiku.answer.base import AskRequest
-from zhiku.answer.lang import detect_language
+from zhiku.answer.lang import detect_language, glossary_terms
 from zhiku.config import GraphSettings
 from zhiku.graph import lexicon as lx
 from zhiku.graph.model import Edge
@@ -323,10 +323,10 @@ def question_terms(question: str, cut: Callable[[str], list[str]]) -> list[tuple
     [("first batch", "第一批", "首批"), ("filings", "备案")]; "第一批备案中有哪些公司…" → [("第一批",), ("备案",)]."""
     text = question.casefold()
     terms: list[tuple[str, ...]] = []
-    for phrase, words in sorted(lx.EN_ZH_GLOSSARY.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"\b{re.escape(phrase)}\b", text):
+    for phrase, words in sorted(glossary_terms(text).items(), key=lambda kv: -len(kv[0])):
+        if phrase not in lx.QUESTION_FRAME and re.search(rf"\b{re.escape(phrase)}\b", text):
             terms.append((phrase, *words))
-            text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text)
+        text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text)
     for token in cut(text):
         token = token.strip()
         if token in lx.QUESTION_FRAME or not re.search(r"\w", token):

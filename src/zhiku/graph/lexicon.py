@@ -164,18 +164,3 @@ QUESTION_FRAME = frozenset(
     ai llm llms list name names
     """.split()
 )
-
-# English question phrases and the Chinese words a Chinese source uses for them.
-EN_ZH_GLOSSARY: dict[str, tuple[str, ...]] = {
-    "first batch": ("第一批", "首批"),
-    "second batch": ("第二批",),
-    "third batch": ("第三批",),
-    "fourth batch": ("第四批",),
-    "filings": ("备案",),
-    "filing": ("备案",),
-    "filed": ("备案",),
-    "registration": ("备案",),
-    "registered": ("备案",),
-    "approved": ("获批", "批准"),
-    "approval": ("获批", "批准"),
-}

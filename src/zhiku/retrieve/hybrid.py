@@ -141,7 +141,8 @@ class HybridRetriever:
         parts = split_coordinated(query) if self.settings.split_coordinated else [query]
         if len(parts) == 1:
             return self._run_one(query, k, filters)
-        return interleave([self._run_one(part, k, filters) for part in parts], k)
+        depth = max(k, self.settings.agreement_depth)  # the top k must not depend on k
+        return interleave([self._run_one(part, depth, filters) for part in parts], k)
 
     def _run_one(self, query: str, k: int, filters: SearchFilters) -> list[Hit]:
         lists = self.ranked_lists(query, max(self.settings.candidates, k), filters)
