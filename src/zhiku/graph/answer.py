@@ -146,7 +146,7 @@ class GraphExpert:
         found = [
             (name, edges)
             for name, eid in self.graph.find_entities(request.question)
-            if (edges := self._edges(eid, ask))
+            if (edges := self._edges(eid, ask, name))
         ]
         if found:
             group = _coordinated(request.question, found) if ask.direction == "out" else found[:1]
@@ -212,15 +212,38 @@ class GraphExpert:
                 self._chunk_cache[doc_id] = []
         return self._chunk_cache[doc_id]
 
-    def _edges(self, eid: str, ask: RelationAsk) -> list[Edge]:
+    def _edges(self, eid: str, ask: RelationAsk, name: str = "") -> list[Edge]:
         types = ("released", "provides") if ask.rtype == "released" else (ask.rtype,)
+        ids = {eid}
+        if ask.direction == "out" and ask.rtype == "released":
+            ids |= set(self._org_family(eid, name))  # "阿里推出了什么" covers 阿里云's releases too
         edges = [
             e
-            for e in self.graph.store.edges_of(eid, types)
-            if (e.dst == eid if ask.direction == "in" else e.src == eid) and e.src != e.dst
+            for member in sorted(ids)
+            for e in self.graph.store.edges_of(member, types)
+            if (e.dst in ids if ask.direction == "in" else e.src == member) and e.src != e.dst
         ]
         edges.sort(key=lambda e: (-e.weight, e.dst_name if ask.direction == "out" else e.src_name))
         return edges[:20]
+
+    def _org_family(self, eid: str, name: str) -> list[str]:
+        """Organisations named the asked organisation plus a unit suffix ("阿里" → "阿里云",
+        "华为" → "华为云"): what they released, the organisation released.  Only organisations
+        count, so a product named after its maker ("百度地图") is not taken for a unit."""
+        store = self.graph.store
+        entity = store.entity(eid)
+        if entity is None or entity.type != "org":
+            return []
+        bases = {n for n in (name, *entity.aliases) if len(n) >= 2}
+        family: list[str] = []
+        for other_name, other in store.names().items():
+            if other == eid or other in family:
+                continue
+            if any(other_name[len(b) :] in lx.ORG_UNIT_SUFFIXES for b in bases if other_name.startswith(b)):
+                unit = store.entity(other)
+                if unit is not None and unit.type == "org":
+                    family.append(other)
+        return family
 
     def _answer(
         self, request: AskRequest, name: str, ask: RelationAsk, edges: list[Edge], listing: bool = False

@@ -19,8 +19,8 @@ from typing import Any
 
 from zhiku.graph.extract_small import split_sentences
 from zhiku.graph.lexicon import GENERIC
-from zhiku.graph.model import EntityMention, Evidence, Extraction
-from zhiku.graph.normalize import Normalizer, strip_suffixes
+from zhiku.graph.model import EntityMention, Evidence, Extraction, RawRelation
+from zhiku.graph.normalize import Normalizer, cross_script_aliases, prefix_aliases, strip_suffixes
 from zhiku.graph.store import GraphDelta, SqliteGraphStore
 from zhiku.types import Chunk
 
@@ -48,11 +48,29 @@ class GraphBuilder:
         self.norm = Normalizer()
         self.norm.load_aliases(store.aliases())
         self._global: tuple[int, Any] | None = None  # (names count, automaton) of stored names
+        self._inferred: dict[str, str] = {}  # aliases ``prepare`` inferred, not yet saved
 
-    def prepare(self, mentions: Sequence[EntityMention], aliases: Sequence[tuple[str, str]]) -> None:
-        """Before a full rebuild: learn every alias and name first, so linking sees them all."""
+    def prepare(
+        self,
+        mentions: Sequence[EntityMention],
+        aliases: Sequence[tuple[str, str]],
+        relations: Sequence[RawRelation] = (),
+    ) -> None:
+        """Before a full rebuild: learn every alias and name first, so linking sees them all.
+
+        Besides the aliases the text states, two kinds need the whole knowledge base: one maker
+        named in English and in Chinese (``cross_script_aliases``) and an organisation's
+        abbreviation (``prefix_aliases``).  They are saved with the first document written."""
         for alias, full in aliases:
             self.norm.add_alias(alias, full)
+        made = [(r.src, r.dst) for r in relations if r.type == "released"]
+        orgs = {m.name for m in mentions if m.type == "org"} | {
+            r.src for r in relations if r.src_type == "org"
+        }
+        cut = self._cut or (lambda text: [text])
+        for alias, full in [*cross_script_aliases(self.norm, made), *prefix_aliases(self.norm, orgs, cut)]:
+            if self.norm.add_alias(alias, full):
+                self._inferred[strip_suffixes(self.norm.fold(alias))] = self.norm.key(full)
         names = {
             m.name: self.norm.entity_id(m.name)
             for m in mentions
@@ -62,6 +80,8 @@ class GraphBuilder:
 
     def add_document(self, doc_id: str, chunks: Sequence[Chunk], extraction: Extraction) -> GraphDelta:
         delta = GraphDelta()
+        delta.aliases.update(self._inferred)
+        self._inferred.clear()
         for alias, full in extraction.aliases:
             if self.norm.add_alias(alias, full):
                 delta.aliases[strip_suffixes(self.norm.fold(alias))] = self.norm.key(full)

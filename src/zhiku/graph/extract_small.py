@@ -45,7 +45,7 @@ from zhiku.graph.names import (
     merge_org_tokens,
     merge_person_tokens,
 )
-from zhiku.graph.tables import Header, cell_name, cells_of, find_header, is_rule
+from zhiku.graph.tables import Header, cell_alias, cell_name, cells_of, find_header, is_rule
 from zhiku.types import Chunk
 
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|(?<=[.])\s+(?=[A-Z\u4e00-\u9fff])")
@@ -182,7 +182,10 @@ class SmallExtractor:
 
     def _sentence(self, sentence: str, ev: Evidence, topic: str = "") -> Extraction:
         out = Extraction()
-        out.aliases.extend(find_aliases(sentence))
+        for alias, full in find_aliases(sentence):
+            alias, full = self._alias_name(alias), self._alias_name(full)
+            if alias and full:
+                out.aliases.append((alias, full))
         if _HAS_CJK.search(sentence):
             out.relations.extend(self._zh_relations(sentence, ev, topic))
             out.relations.extend(self._is_of(sentence, ev))
@@ -193,6 +196,25 @@ class SmallExtractor:
             out.mentions.append(EntityMention(rel.src, rel.src_type, ev, "pattern" if strong else "weak"))
             out.mentions.append(EntityMention(rel.dst, rel.dst_type, ev, "pattern"))
         return out
+
+    def _alias_name(self, name: str) -> str:
+        """An alias pattern's Chinese side without the words glued before it: "由智谱AI（Zhipu AI）"
+        gives "智谱AI", not "由智谱AI"; "" when what is left is not name-like or reads as a clause
+        ("百度与腾讯合作，又称…": a preposition or conjunction inside)."""
+        if not _HAS_CJK.search(name):
+            return name.strip()
+        tokens = self._jieba.tag(name.strip())
+        while len(tokens) > 1 and (
+            tokens[0][1][:1] in ("p", "c", "d", "v", "r") or tokens[0][0] in lx.GENERIC
+        ):
+            tokens = tokens[1:]
+        first = tokens[0][0] if tokens else ""
+        if len(first) > 2 and first.startswith(LEAD_NOISE) and not self._jieba.has_word(first):
+            tokens = [(first[1:], tokens[0][1]), *tokens[1:]]  # "由智谱" is 由 + 智谱, one unknown word
+        if any(t in ("p", "c") for _, t in tokens[1:]) or any(w in ("的", "了") for w, _ in tokens):
+            return ""
+        trimmed = "".join(w for w, _ in tokens)
+        return trimmed if self._name_like(trimmed, subject=True) else ""
 
     def _has_name_evidence(self, name: str) -> bool:
         """Something beyond syntax says this is a name: Latin letters, a name tag, a word the
@@ -227,8 +249,10 @@ class SmallExtractor:
                 objects = [target] if self._name_like(target, subject=False) else []
             else:
                 subject = self._subject(left)
-                if not subject and topic and _ZERO_SUBJECT.fullmatch(left.strip()):
-                    subject = topic  # "（百融云创…。）在…基础上，推出了BR-LLM": the subject is dropped
+                if not subject and _ZERO_SUBJECT.fullmatch(left.strip()):
+                    # "中关村科金率先布局…，发布了…": the subject opens an earlier clause; else
+                    # "（百融云创…。）在…基础上，推出了BR-LLM": it opened an earlier sentence
+                    subject = self._earlier_subject(sentence[: match.start()]) or topic
                 objects = self._objects(sentence[match.end() :], subject)
             if not subject:
                 continue
@@ -236,6 +260,40 @@ class SmallExtractor:
                 if obj and _key(obj) != _key(subject):
                     found.append(_raw(subject, obj, rtype, ev))
         return found
+
+    def _earlier_subject(self, before: str) -> str:
+        """The name opening the nearest earlier clause of the sentence that opens with a noun run
+        followed by its predicate ("中关村科金/率先/布局…").  Clauses opening with a preposition,
+        verb or number ("作为…提供商", "2023年10月") are passed over; a noun run that is not a
+        name ("报告显示") stops the search."""
+        for clause in reversed(_CLAUSE_BREAK.split(before)[:-1]):
+            tokens = self._jieba.tag(clause.strip())
+            run: list[str] = []
+            for word, tag in tokens:
+                if not _nounish(word, tag) or len("".join(run)) + len(word) > 16:
+                    break
+                run.append(word)
+            if not run:
+                continue
+            rest = tokens[len(run)] if len(run) < len(tokens) else ("", "")
+            name = "".join(run)
+            if rest[1] in ("d", "v", "vd", "ad") and self._name_like(name, subject=True) and self._named(run):
+                return name
+            return ""
+        return ""
+
+    def _named(self, words: list[str]) -> bool:
+        """Every piece is a name to the tokenizer (a name tag, an unknown word, Latin letters) or the
+        run ends in an organisation suffix: "中关村/科金" is, "又称/深度" and "报告" are not."""
+        name = "".join(words)
+        if (name.endswith(_ORG_SUFFIXES) and len(name) > 2) or name in self.lexicon:
+            return True
+        for word in words:
+            tags = {t for _, t in self._jieba.tag(word)}
+            known = self._jieba.has_word(word)
+            if known and not tags & _NAME_TAGS and not re.search(r"[A-Za-z]", word):
+                return False
+        return True
 
     def _subject(self, left: str) -> str:
         text = left.strip()
@@ -370,11 +428,40 @@ class SmallExtractor:
                 continue
             elif len(cells) == 1 and len(header.names) == 2 and not _CLAUSE_BREAK.search(line):
                 cells = self._split_glued(cells[0], known, prose)
-            if len(cells) != len(header.names) or (len(cells) == 2 and _CLAUSE_BREAK.search(line)):
+            bare = " ".join(cell_name(c) for c in cells)  # "言犀（ChatRhino）" is a cell, not a clause
+            if len(cells) != len(header.names) or (len(cells) == 2 and _CLAUSE_BREAK.search(bare)):
                 header = None if len(line) > 40 else header
                 continue
-            out.relations.extend(self._row(header, cells, Evidence(chunk.chunk_id, chunk.doc_id, line)))
+            rows = self._row(header, cells, Evidence(chunk.chunk_id, chunk.doc_id, line))
+            out.relations.extend(rows)
+            if rows:  # "云雀大模型（豆包）": the bracketed name is the same thing's other name
+                columns: tuple[tuple[int, EntityType], ...] = (
+                    (header.org, "org"),
+                    (header.product, "product"),
+                )
+                for j, etype in columns:
+                    alias = self._cell_alias(cells[j])
+                    if alias:
+                        out.aliases.append((alias, cell_name(cells[j])))
+                        out.mentions.append(EntityMention(alias, etype, rows[0].evidence, "table"))
         return out, header
+
+    def _cell_alias(self, cell: str) -> str:
+        """A cell's bracketed name when it looks like a name, not a note: "豆包" and "ChatRhino"
+        are kept; "开源", "2023年", "70亿参数" and clauses are not."""
+        alias = cell_alias(cell)
+        if not alias or len(alias) > self.max_name_chars or alias.casefold() in lx.CELL_NOTES:
+            return ""
+        if alias in lx.GENERIC or alias in lx.NULL_VALUES or _DATE_OR_NUMBER.search(alias):
+            return ""
+        if _CLAUSE_BREAK.search(alias) or (re.search(r"\d", alias) and _HAS_CJK.search(alias)):
+            return ""  # "70亿参数", "2023年": figures, not names
+        if not _HAS_CJK.search(alias):
+            return alias if self._name_like(alias, subject=True) and alias[0].isalnum() else ""
+        tags = self._jieba.tag(alias)
+        if any(t[0] in "vadpcmqru" and not t.startswith(("vn", "nr", "ns", "nt", "nz")) for _, t in tags):
+            return ""  # "已开源", "支持多模态": a remark, not a name
+        return alias if self._name_like(alias, subject=True) else ""
 
     def _rejoin_cells(self, lines: list[str], known: set[str]) -> list[tuple[str, bool]]:
         """Lines with a cell's wrapped tail joined back: (line, whether a tail was joined).
@@ -563,17 +650,16 @@ def _token_bounds(tokens: list[str]) -> set[int]:
 
 
 def _join_broken(lines: list[str]) -> list[str]:
-    """Re-join PDF lines broken inside a Chinese sentence ("火" + "山引擎推出大模" + "型服务平台")."""
+    """Re-join PDF lines broken inside a Chinese sentence ("火" + "山引擎推出大模" + "型服务平台"),
+    also after an enumeration comma, whatever follows ("…大模型、" + "AgentGraph…")."""
     out: list[str] = []
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if (
-            out
-            and _HAS_CJK.match(line[0])
-            and _HAS_CJK.match(out[-1][-1])
-            and out[-1][-1] not in "。！？；："
+        if out and (
+            (_HAS_CJK.match(line[0]) and _HAS_CJK.match(out[-1][-1]))
+            or out[-1][-1] == "、"  # "…大模型、" + "AgentGraph应用…": a list goes on
         ):
             out[-1] += line
         else:

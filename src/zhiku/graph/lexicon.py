@@ -108,6 +108,24 @@ ORG_HEADERS = frozenset(
 )
 PRODUCT_HEADERS = frozenset("模型 大模型 模型名称 产品 产品名称 品牌 model models product products".split())
 
+# Notes a table cell may carry in brackets after a name ("通义千问（开源）"): not other names.
+CELL_NOTES = frozenset(
+    """
+    开源 闭源 内测 公测 开放 上线 下线 已下线 预览 预览版 测试版 试用 商用 免费 收费 付费 国产 国内 海外 国外
+    已发布 未发布 计划中 即将发布 更新 升级 新版 旧版 原 原名 简称 全称 下同 注 备注 暂定 待定 多模态 文本 图像 视频
+    beta alpha preview open-source closed-source free paid
+    """.split()
+)
+
+# What an organisation's unit adds to its name ("阿里云", "腾讯集团", "Baidu Cloud"): the relation
+# answerer counts such a unit's releases as the organisation's own.
+ORG_UNIT_SUFFIXES = frozenset(
+    (
+        *"云 智能云 集团 集团公司 科技 公司 有限公司 股份 控股 研究院 实验室 网络".split(),
+        *(" " + w for w in "Cloud Group Inc Inc. Technologies Technology Research Labs AI".split()),
+    )
+)
+
 # Cell values meaning "no value" in a listing.
 NULL_VALUES = frozenset("未公布 未知 无 暂无 待定 - — -- N/A n/a NA none".split())
 

@@ -159,11 +159,39 @@ _PAREN_NAME = re.compile(
 )
 
 
+_ALSO_CUE_ZH = r"(?:英文名称|英文名|英文简称|外文名|又称|也称|亦称|又名|别名|别称)[:：为是]?\s*"
+# "X（英文名Y）", "X（又称Y）" and "X，又称Y"/"X，英文名为Y": another name of the same thing.
+_EN_PHRASE = r"[A-Z][A-Za-z0-9.\-+]*(?: [A-Z0-9][A-Za-z0-9.\-+]*){0,4}"
+_ALSO_ZH = re.compile(
+    r"("
+    + _EN_PHRASE
+    + r"|[^\s，,。；;（(]{2,20})(?:[（(]"
+    + _ALSO_CUE_ZH
+    + r"[“\"]?([^”\"（()），,。；;]{2,24}?)[”\"]?[）)]"
+    r"|[，,]" + _ALSO_CUE_ZH + r"[“\"]?([^”\"（()），,。；;]{2,24}?)[”\"]?(?=[，,。；;（(]|$))"
+)
+# "Moonshot AI, also known as 月之暗面", "Zhipu AI (also known as Zhipu)".
+_ALSO_EN = re.compile(
+    r"(" + _EN_PHRASE + r"|[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})\s*[,(（]\s*"
+    r"(?:also known as|also called|a\.k\.a\.|aka|formerly known as)\s+"
+    r"[“\"]?(" + _EN_PHRASE + r"|[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})"
+)
+
+
 def find_aliases(sentence: str) -> list[tuple[str, str]]:
-    """Aliases: "X（简称Y）" and bilingual names "ERNIE Bot (文心一言)" / "文心一言（ERNIE Bot）"."""
+    """Aliases: "X（简称Y）", bilingual names "ERNIE Bot (文心一言)" / "文心一言（ERNIE Bot）", and
+    "X（英文名Y）" / "X，又称Y" / "X, also known as Y"."""
     found = [(m.group(2), m.group(1)) for m in _ALIAS.finditer(sentence)]
     for m in _PAREN_NAME.finditer(sentence):
         en, zh = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         if en.casefold() not in lx.EN_STOP and zh not in lx.GENERIC:
             found.append((en, zh))
-    return found
+    for m in _ALSO_ZH.finditer(sentence):
+        found.append(((m.group(2) or m.group(3)).strip(), m.group(1)))
+    for m in _ALSO_EN.finditer(sentence):
+        found.append((m.group(2).rstrip("."), m.group(1)))
+    return [
+        (a, f)
+        for a, f in found
+        if a not in lx.GENERIC and f not in lx.GENERIC and a.casefold() not in lx.EN_STOP and a != f
+    ]

@@ -99,7 +99,9 @@ class KnowledgeGraph:
                 extraction.extend(more)
             extractions.append(extraction)
         self.builder.prepare(
-            [e for ex in extractions for e in ex.mentions], [a for ex in extractions for a in ex.aliases]
+            [e for ex in extractions for e in ex.mentions],
+            [a for ex in extractions for a in ex.aliases],
+            [r for ex in extractions for r in ex.relations],
         )
         with self.store.batch():
             for i, ((doc_id, chunks), extraction) in enumerate(zip(docs, extractions, strict=True)):

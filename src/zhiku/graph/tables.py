@@ -2,6 +2,8 @@
 
 >>> find_header(["公司", "模型"]).product
 1
+>>> cell_name("云雀大模型（豆包）"), cell_alias("云雀大模型（豆包）")
+('云雀大模型', '豆包')
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ def find_header(cells: list[str]) -> Header | None:
 def cell_name(cell: str) -> str:
     """A table cell's name without its parenthetical: "云雀大模型（豆包）" → "云雀大模型"."""
     return re.sub(r"\s*[（(][^（()）]*[）)]\s*$", "", cell.strip()) or cell.strip()
+
+
+def cell_alias(cell: str) -> str:
+    """The parenthetical a cell's name carries, "" when none: "云雀大模型（豆包）" → "豆包".
+
+    Whether it is another name of the same thing or a note ("（开源）", "（2023年）") is the
+    caller's judgement (``SmallExtractor._cell_alias``)."""
+    match = _CELL_PAREN.search(cell.strip())
+    if not match or not cell_name(cell) or cell_name(cell) == cell.strip():
+        return ""
+    return match.group(1).strip()
+
+
+_CELL_PAREN = re.compile(r"[（(]([^（()）]*)[）)]\s*$")
 
 
 def is_rule(line: str) -> bool:
