@@ -362,6 +362,8 @@ def split_coordinated(question: str) -> list[str]:
             continue
         items = _align(tags, i)
         if items is None or not _parallel(*items, says_each="分别" in question):
+            items = _attributes(tags, i, says_each="分别" in question)
+        if items is None:
             continue
         (left, _), (right, _) = items
         joined = f"{left}{tags[i][0]}{right}"
@@ -414,6 +416,31 @@ def _align(tags: list[tuple[str, str]], i: int) -> tuple[tuple[str, str], tuple[
         start -= 1  # a name the tokenizer cut short: "布" + "林肯"
     left = "".join(w for w, _ in tags[start:i])
     return (left, head_tag), ("".join(w for w, _ in right[:k]), right[k - 1][1])
+
+
+_NOMINAL = frozenset({"n", "vn", "v", "nz", "nr", "nrt", "ns", "nt", "j", "eng"})
+_ASKS = re.compile(r"^(?:[？?]|是|分别|多少|几|谁|什么|哪|在哪|有哪些|如何|$)")
+
+
+def _attributes(
+    tags: list[tuple[str, str]], i: int, says_each: bool
+) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """Two single words the question asks about ("国葬时间和地点？", "主演和导演是谁？").
+
+    The tagger often calls such nouns verbs (导演, 收入, 高考), so any nominal tag will do, but
+    only where the question asks about both right after them (or says 分别): "研究和开发投入"
+    names one thing and stays whole.
+    """
+    (left, lt), (right, rt) = tags[i - 1], tags[i + 1]
+    if lt not in _NOMINAL - {"v"} or rt not in _NOMINAL or len(left) < 2 or len(right) < 2:
+        return None
+    k = 1
+    while rt == "n" and i + 1 + k < len(tags) and tags[i + 1 + k][1] == "n" and k < _MAX_ITEM:
+        k += 1  # "标准版 国区 价格"
+    after = "".join(w for w, _ in tags[i + 1 + k :])
+    if not (says_each or _ASKS.match(after)):
+        return None
+    return (left, lt), ("".join(w for w, _ in tags[i + 1 : i + 1 + k]), tags[i + k][1])
 
 
 def _year_swapped(left: str, right: str) -> str:

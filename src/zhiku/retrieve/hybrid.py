@@ -73,17 +73,21 @@ def drop_near_duplicates(
     return kept + later
 
 
-def interleave(rankings: Sequence[Sequence[Hit]], k: int, rrf_k: int = 2) -> list[Hit]:
-    """Merge per-item rankings by reciprocal rank with a small ``rrf_k``.
+def interleave(
+    rankings: Sequence[Sequence[Hit]], k: int, rrf_k: int = 2, weights: Sequence[float] = ()
+) -> list[Hit]:
+    """Merge per-item rankings by weighted reciprocal rank with a small ``rrf_k`` (weight 1 each
+    unless ``weights`` says otherwise).
 
     The small constant makes the merged list alternate between the items' best hits, while a
     passage that ranks high for every item (it states both answers) still comes first.
     """
     score: dict[str, float] = {}
     first: dict[str, Hit] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        w = weights[n] if n < len(weights) else 1.0
         for rank, hit in enumerate(ranking, start=1):
-            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + 1.0 / (rrf_k + rank)
+            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + w / (rrf_k + rank)
             first.setdefault(hit.chunk_id, hit)
     order = sorted(score, key=lambda cid: -score[cid])
     return [first[cid] for cid in order[:k]]
@@ -142,7 +146,10 @@ class HybridRetriever:
         if len(parts) == 1:
             return self._run_one(query, k, filters)
         depth = max(k, self.settings.agreement_depth)  # the top k must not depend on k
-        return interleave([self._run_one(part, depth, filters) for part in parts], k)
+        rankings = [self._run_one(part, depth, filters) for part in [*parts, query]]
+        # the whole question's own ranking counts half: a passage stating both answers ranks well
+        # there, while the items' rankings make sure each item gets a passage of its own
+        return interleave(rankings, k, weights=[1.0] * len(parts) + [0.5])
 
     def _run_one(self, query: str, k: int, filters: SearchFilters) -> list[Hit]:
         lists = self.ranked_lists(query, max(self.settings.candidates, k), filters)
