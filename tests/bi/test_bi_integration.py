@@ -54,6 +54,15 @@ def test_csv_table(tmp_path: Path) -> None:
     assert [(f.period, f.value) for f in facts] == [("2022", 1.2e7), ("2023", 1.5e7)]
 
 
+def test_period_column_dates_each_row(tmp_path: Path) -> None:
+    """ "地区 | 年份 | 产业规模": the 年份 cells are the rows' periods, not a measure of their own."""
+    path = tmp_path / "regions.csv"
+    path.write_text("地区,年份,产业规模（亿元）\n甲省,2023,4200\n乙省,2024,2100\n", encoding="utf-8")
+    (table,) = read_tables(path)
+    facts = table_facts(table)
+    assert [(f.row, f.period, f.value) for f in facts] == [("甲省", "2023", 4.2e11), ("乙省", "2024", 2.1e11)]
+
+
 def test_hook_assistant_and_removal(settings: Settings, xlsx: Path, tmp_path: Path) -> None:
     (tmp_path / "report.md").write_text(REPORT, encoding="utf-8")
     with KnowledgeBase.open_or_create(settings, "bi") as kb:

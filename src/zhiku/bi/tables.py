@@ -204,15 +204,34 @@ def table_facts(table: TableData) -> list[Fact]:
                 facts.extend(_fact(label, context, period, row[j], unit, scale, period))
         return facts
     period_m = re.search(r"((?:19|20)\d{2})", context)
+    period_col = _period_column(table)
     for row in table.rows:
         name = str(row[0]) if row and row[0] is not None else ""
+        period = period_m.group(1) if period_m else ""
+        if period_col is not None and period_col < len(row):
+            period = _year_text(row[period_col]) or period
         for j in range(1, len(table.header)):
+            if j == period_col:
+                continue
             unit, scale = table.column_unit(j)
             label = f"{name}{_UNIT_PAREN.sub('', table.header[j]).strip()}"
-            facts.extend(
-                _fact(label, context, period_m.group(1) if period_m else "", row[j], unit, scale, name)
-            )
+            facts.extend(_fact(label, context, period, row[j], unit, scale, name))
     return facts
+
+
+_PERIOD_HEADER = re.compile(r"^(?:年份|年度|年|时间|日期|期间|year|period|fy)$", re.I)
+
+
+def _period_column(table: TableData) -> int | None:
+    """A column after the first that says when each row is ("地区 | 年份 | 产业规模"): its cells
+    are the rows' periods, not a measure."""
+    for j in range(1, len(table.header)):
+        if not _PERIOD_HEADER.match(_UNIT_PAREN.sub("", table.header[j]).strip()):
+            continue
+        cells = [_year_text(r[j]) for r in table.rows if j < len(r) and r[j] is not None]
+        if cells and all(_YEAR_HEADER.match(c) for c in cells):
+            return j
+    return None
 
 
 def _unit_for(table: TableData, j: int) -> tuple[str, str]:

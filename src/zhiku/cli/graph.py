@@ -11,8 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from zhiku.bi.hook import store_for
 from zhiku.cli.core import JsonOpt, KbOpt, open_kb
 from zhiku.errors import ConfigError, NotFoundError
+from zhiku.graph.attributes import entity_attributes
 from zhiku.graph.extract_llm import LLMExtractor
 from zhiku.graph.model import RELATION_LABELS, Entity
 from zhiku.graph.service import KnowledgeGraph, graph_for, kb_documents
@@ -137,8 +139,13 @@ def show(
         graph = graph_for(base)
         ent = _entity(graph, entity)
         edges = [e for e in graph.store.edges_of(ent.entity_id) if all_edges or e.type != "mentions_with"]
+        attributes = entity_attributes(store_for(base), ent)
     if as_json:
-        data = {"entity": asdict(ent), "edges": [asdict(e) for e in edges]}
+        data = {
+            "entity": asdict(ent),
+            "edges": [asdict(e) for e in edges],
+            "attributes": [asdict(a) for a in attributes],
+        }
         print(json.dumps(data, ensure_ascii=False))
         return
     console.print(f"[bold]{ent.name}[/bold] ({ent.type}) {ent.entity_id}  aliases: {', '.join(ent.aliases)}")
@@ -149,6 +156,12 @@ def show(
             e.src_name, label, e.dst_name, f"{e.weight:g}", e.evidence[0].sentence[:60] if e.evidence else ""
         )
     console.print(table)
+    if attributes:
+        facts = Table("属性 / attribute", "时期 / period", "值 / value", "来源 / source", "证据 / evidence")
+        for a in attributes:
+            period = a.period + ("（预计）" if a.estimate and "E" not in a.period else "")
+            facts.add_row(a.name, period, a.value, a.source, a.sentence[:60])
+        console.print(facts)
 
 
 def path(

@@ -145,4 +145,8 @@ def _neighbourhood(entry: KBEntry, name: str, hops: int, limit: int) -> dict[str
                     "type_zh": RELATION_LABELS.get(e.type, (e.type, e.type))[0],
                     "type_en": RELATION_LABELS.get(e.type, (e.type, e.type))[1],
                 }  # fmt: skip
-    return {"center": nodes[0], "nodes": nodes, "edges": list(edges.values())}
+    from zhiku.bi.hook import store_for
+    from zhiku.graph.attributes import entity_attributes
+
+    attributes = [asdict(a) for a in entity_attributes(store_for(entry.kb), center)]
+    return {"center": nodes[0], "nodes": nodes, "edges": list(edges.values()), "attributes": attributes}
