@@ -27,6 +27,7 @@ from zhiku.types import Chunk
 _UNLINKED = frozenset({"weak", "pos"})
 _ASCII = re.compile(r"^[\x00-\x7f]+$")
 _WORDCH = re.compile(r"[A-Za-z0-9]")
+_CONTAINER = ""  # key, in a sentence's found names, of names that only contain others
 
 
 class GraphBuilder:
@@ -85,7 +86,7 @@ class GraphBuilder:
         for alias, full in extraction.aliases:
             if self.norm.add_alias(alias, full):
                 delta.aliases[strip_suffixes(self.norm.fold(alias))] = self.norm.key(full)
-        by_sentence: dict[tuple[str, str], set[str]] = {}
+        by_sentence: dict[tuple[str, str], dict[str, set[str]]] = {}
         for m in extraction.mentions:
             self._mention(delta, m, by_sentence)
         delta.weak -= {m.name for m in extraction.mentions if m.source not in _UNLINKED}
@@ -100,7 +101,7 @@ class GraphBuilder:
         return delta
 
     def _mention(
-        self, delta: GraphDelta, m: EntityMention, by_sentence: dict[tuple[str, str], set[str]]
+        self, delta: GraphDelta, m: EntityMention, by_sentence: dict[tuple[str, str], dict[str, set[str]]]
     ) -> None:
         eid = self.norm.entity_id(m.name)
         if eid == "e:" or m.name in GENERIC:
@@ -109,12 +110,17 @@ class GraphBuilder:
         delta.mentions.add((eid, m.evidence.chunk_id))
         if m.source in _UNLINKED:
             delta.weak.add(m.name)  # found by POS or only as a bare subject: not searched for elsewhere
+        found = by_sentence.setdefault((m.evidence.chunk_id, m.evidence.sentence), {})
         if m.source == "weak":
+            found.setdefault(_CONTAINER, set()).add(m.name)  # may still hold a shorter name inside it
             return
-        by_sentence.setdefault((m.evidence.chunk_id, m.evidence.sentence), set()).add(eid)
+        found.setdefault(eid, set()).add(m.name)
 
     def _link_known(
-        self, delta: GraphDelta, chunks: Sequence[Chunk], by_sentence: dict[tuple[str, str], set[str]]
+        self,
+        delta: GraphDelta,
+        chunks: Sequence[Chunk],
+        by_sentence: dict[tuple[str, str], dict[str, set[str]]],
     ) -> None:
         local = make_automaton(
             {name: eid for (eid, name, _), _n in delta.names.items() if name not in delta.weak}
@@ -126,7 +132,8 @@ class GraphBuilder:
                 for automaton in automata:
                     for name, eid in longest_matches(automaton, sentence, bounds):
                         delta.mentions.add((eid, chunk.chunk_id))
-                        by_sentence.setdefault((chunk.chunk_id, sentence), set()).add(eid)
+                        found = by_sentence.setdefault((chunk.chunk_id, sentence), {})
+                        found.setdefault(eid, set()).add(name)
                         delta.names[(eid, name, "other")] += 0
 
     def _bounds(self, sentence: str) -> set[int] | None:
@@ -149,8 +156,11 @@ class GraphBuilder:
             self._global = (count, make_automaton(self.store.names(linkable_only=True)))
         return self._global[1]
 
-    def _cooccur(self, delta: GraphDelta, doc_id: str, by_sentence: dict[tuple[str, str], set[str]]) -> None:
-        for (chunk_id, sentence), ids in by_sentence.items():
+    def _cooccur(
+        self, delta: GraphDelta, doc_id: str, by_sentence: dict[tuple[str, str], dict[str, set[str]]]
+    ) -> None:
+        for (chunk_id, sentence), found in by_sentence.items():
+            ids = standalone(sentence, found)
             if len(ids) < 2 or len(ids) > self.max_per_sentence:
                 continue
             ev = Evidence(chunk_id, doc_id, sentence)
@@ -158,6 +168,34 @@ class GraphBuilder:
                 if a[2:] in b or b[2:] in a:
                     continue  # "日日新SenseNova" and "SenseNova": one name inside the other, not two things
                 delta.edges.append((a, b, "mentions_with", "", ev, "cooccur"))
+
+
+def standalone(sentence: str, found: dict[str, set[str]]) -> set[str]:
+    """The ids a sentence mentions on their own: not those whose every occurrence lies inside a
+    longer name found in the same sentence ("中关村" inside "中关村科金", "云极" inside "九章云极",
+    "陈昀" inside "陈昀彰") — such a name is part of another, and would give co-occurrence edges
+    the sentence does not state.  ``found`` maps each id to the surface names it was found by
+    (the ``_CONTAINER`` key holds names that may contain others but make no edges)."""
+    spans: list[tuple[int, int, str]] = []
+    for eid, names in found.items():
+        for name in names:
+            spans.extend((m.start(), m.start() + len(name), eid) for m in _occurrences(sentence, name))
+    out: set[str] = set()
+    for eid in found:
+        if eid == _CONTAINER:
+            continue
+        mine = [(a, b) for a, b, e in spans if e == eid]
+        inside = all(
+            any(a2 <= a and b <= b2 and b2 - a2 > b - a and e2 != eid for a2, b2, e2 in spans)
+            for a, b in mine
+        )
+        if not mine or not inside:
+            out.add(eid)  # a name not written literally (folded, traditional) is kept
+    return out
+
+
+def _occurrences(sentence: str, name: str) -> list[re.Match[str]]:
+    return list(re.finditer(re.escape(name), sentence)) if name else []
 
 
 _SURFACE_SUFFIX = re.compile(r"(?:股份有限公司|有限公司|集团|公司|科技|大模型|模型|系列)$")

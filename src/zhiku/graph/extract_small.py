@@ -31,7 +31,6 @@ from zhiku.graph.model import EntityMention, EntityType, Evidence, Extraction, R
 from zhiku.graph.names import (
     CJK_BEFORE_NAME,
     CJK_NAME,
-    EN_NAME,
     LEAD_NOISE,
     NT_ENDINGS,
     TAIL_NOISE,
@@ -40,6 +39,7 @@ from zhiku.graph.names import (
     distinctive,
     en_name_in_chinese,
     en_name_ok,
+    en_name_spans,
     en_trim,
     find_aliases,
     merge_org_tokens,
@@ -63,7 +63,7 @@ _SUBJ_TIME = re.compile(lx.ZH_SUBJECT_TAIL[0] + "$")
 _SUBJ_ADV = re.compile(lx.ZH_SUBJECT_TAIL[1])
 _SERIES = re.compile(r"(?:系列模型|系列产品|系列|等)$")
 _IS_OF = re.compile(
-    r"^(?P<x>[^，,。是]{2,16})是(?P<y>[^，,。的]{2,16}?)(?P<v>推出|发布|研发|开发|打造)?的(?P<z>[^，,。]{1,16})"
+    r"^(?P<x>[^，,。是]{2,16})是(?P<y>[^，,。的]{2,16}?)(?:旗下)?(?P<v>推出|发布|研发|开发|打造)?的(?P<z>[^，,。]{1,16})"
 )
 _EN_NP = r"((?:[A-Z0-9\u4e00-\u9fff]|[a-z]{1,2}[A-Z])[\w.\-+\u4e00-\u9fff]*(?:\s+(?:[A-Z0-9][\w.\-+]*))*)"
 _EN_ADV = r"(?:\s+(?:has|have|had|officially|recently|also|first|quietly|publicly|then|later))*"
@@ -130,6 +130,8 @@ _ZERO_SUBJECT = re.compile(r"(?:也|还|又|并|同时|此外|随后|已|已经|
 _SENT_PUNCT = re.compile(r"[？！。?!；;，,]")
 _DATE_OR_NUMBER = re.compile(r"^[\d\s.,%年月日\-/—~～]+$|\d{4}年|\d+月")
 _BAD_OBJECT = re.compile(r"^专为|^为|融资|[A-E]轮|天使轮|金额|数量|规模|显著|增长|下降")
+# Tags of an unknown word glued to a name that make it part of a longer name ("中关村/科金 n").
+_FRAGMENT_TAGS = frozenset({"n", "ng", "q", "j"})
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 _PRODUCT_WORDS = re.compile(r"模型|产品|品牌|平台|应用|助手|系统|芯片|model|product|assistant", re.I)
 
@@ -556,29 +558,60 @@ class SmallExtractor:
         found: list[EntityMention] = []
         seen: set[str] = set()
         tokens = [] if TRADITIONAL.search(sentence) else self._jieba.tag(sentence)  # tags fail on 繁体
-        for word, tag in merge_org_tokens(merge_person_tokens(tokens)):
+        merged = merge_org_tokens(merge_person_tokens(tokens))
+        for i, (word, tag) in enumerate(merged):
             etype = self._pos_type(word, tag)
-            if etype and word not in seen:
+            if etype and word not in seen and not self._inside_longer_name(merged, i, etype):
                 seen.add(word)
                 found.append(EntityMention(word, etype, ev, "pos"))
         chinese = len(_HAS_CJK.findall(sentence)) > len(sentence) // 4
         titles = [m.span() for m in TITLE_SPAN.finditer(sentence)]
-        for match in EN_NAME.finditer(sentence):
-            if any(a <= match.start() < b for a, b in titles):
+        for start, end in en_name_spans(sentence):
+            if any(a <= start < b for a, b in titles):
                 continue  # words of a quoted title or an expansion in brackets, not names
-            before = sentence[match.start() - 1] if match.start() > 0 else ""
+            before = sentence[start - 1] if start > 0 else ""
             if chinese and before and _HAS_CJK.match(before) and before not in CJK_BEFORE_NAME:
                 continue  # "孟子GPT": the end of a mixed name
-            name = en_trim(match.group(0))
-            if not name or name in seen or not en_name_ok(name, match.start() == 0):
+            name = en_trim(sentence[start:end])
+            if not name or name in seen or not en_name_ok(name, start == 0):
                 continue
-            if not chinese and match.start() == 0 and " " not in name and not distinctive(name):
+            if not chinese and start == 0 and " " not in name and not distinctive(name):
                 continue  # "Delivering …": capitalised because it starts the sentence
-            if chinese and not en_name_in_chinese(name, sentence[match.end() : match.end() + 2]):
+            if chinese and not en_name_in_chinese(name, sentence[end : end + 2]):
                 continue
             seen.add(name)
             found.append(EntityMention(name, "other", ev, "pos"))
         return found
+
+    def _inside_longer_name(self, tokens: list[tuple[str, str]], i: int, etype: EntityType) -> bool:
+        """The tagged name is only a piece of a longer name the tokenizer did not know:
+
+        * a place or organisation followed, with nothing between, by an unknown noun
+          ("中关村/科金", "德国/之声") — but not by a known word ("中关村/高端") or another name
+          ("国家税务总局/青海省税务局");
+        * an unknown place right after a noun or numeral ("九章/云极") — but not after a place
+          ("成都市/郫都区"); never a person or other name after a title ("总统/尹锡悦",
+          "评论员/竹田恒泰").
+        """
+        word, tag = tokens[i]
+        after = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+        if (
+            etype in ("place", "org")
+            and len(after[0]) >= 2
+            and CJK_NAME.fullmatch(after[0])
+            and after[1] in _FRAGMENT_TAGS
+            and not self._jieba.has_word(after[0])
+        ):
+            return True
+        before = tokens[i - 1] if i > 0 else ("", "")
+        return (
+            tag == "ns"
+            and bool(before[0])
+            and _HAS_CJK.match(before[0][-1]) is not None
+            and before[0][-1] not in CJK_BEFORE_NAME
+            and before[1] in _FRAGMENT_TAGS | {"m"}
+            and not self._jieba.has_word(word)
+        )
 
     def _pos_type(self, word: str, tag: str) -> EntityType | None:
         if len(word) < 2 or word in lx.GENERIC or not CJK_NAME.fullmatch(word):

@@ -56,7 +56,7 @@ GENERIC: frozenset[str] = frozenset(
     政策 标准 公告 通知 意见 办法 规定 措施 计划 项目 成果 芯片 芯 算力 数据集 论文 白皮书 指南 框架 架构
     巨头 头部 互联网 科技 科技公司 科技巨头 大厂 双方 各方 多家 众多 部分 相关 更多 一批 首批 第一批 一系列 多个 多款
     一款 全新 新一代 最新 自研 首个 首款 行业大模型 通用大模型 垂直大模型 生成式 人工智能 AI AIGC 中国 全球 国家
-    上市公司 吉祥物 结构 官方 作者 网络 实验 实验室 研究 助力 核心 核心能力 速度 角色 信息 内容 场景 业务 市场 领域 体系 生态 模式 形式 方式 结果 效果 价值 目标 需求 问题 支持 基础 资源 资金 融资
+    上市公司 国家队 球队 主队 客队 吉祥物 结构 官方 作者 网络 实验 实验室 研究 助力 核心 核心能力 速度 角色 信息 内容 场景 业务 市场 领域 体系 生态 模式 形式 方式 结果 效果 价值 目标 需求 问题 支持 基础 资源 资金 融资
     the a an its their this that these it they we new model models product products service services company companies
     platform platforms data report version
     """.split()
@@ -161,6 +161,45 @@ EN_COMMON_START = frozenset(
     in on at by for from with after before during since when while the a an this that these those it its
     there here what which who how why where some many most all both each every other such as if but and or
     however meanwhile also then later today yesterday company companies according according to
+    """.split()
+)
+
+# Common English nouns and adjectives of titles, headings, chart labels and concepts: a
+# capitalised phrase made only of these ("Management", "Generative AI Services", "Scaling LAW",
+# "Task Force") is a title fragment or a concept, not a name; one other word ("Cyberspace
+# Administration", "Alibaba Cloud") or a proper-noun signal (digits, CamelCase) makes it a name.
+# Plural forms are folded ("services" → "service") before the lookup.
+EN_COMMON_WORDS = frozenset(
+    """
+    management administration administrative measure rule regulation law act policy provision guideline
+    standard framework declaration statement strategy plan program programme project initiative action
+    report survey study research review index outlook overview summary introduction conclusion background
+    analysis result method approach figure table chart source note appendix chapter section part page
+    content abstract reference workshop conference forum summit session meeting task force group team
+    committee commission council association federation society institute university academy center centre
+    school college department ministry bureau agency authority office division unit organization
+    organisation technology application system network software hardware device computing compute cloud
+    intelligence artificial generative machine learning deep neural language large small foundation
+    scaling training inference wireless mobile digital smart internet web online security privacy safety
+    information innovation development industry industrial market economy economic business enterprise
+    customer user product solution platform infrastructure chip semiconductor vision speech image video
+    text search engine assistant access interface processing analytics automation robot robotics
+    autonomous driving vehicle energy health healthcare medical finance financial banking education
+    government public private national international global regional local central general interim key
+    main major future shared next second third final annual total average growth share size revenue
+    value scale trend rate level quality performance capacity demand supply investment funding capital
+    cost price service model data women men people human social media news press world community
+    country state city province region capital mankind era age year month week day time
+    """.split()
+)
+
+# Heads of English organisation names built as "<head> of <name>": "Cyberspace Administration of
+# China", "Bank of China", "University of Hong Kong" are one name, not a head and a place.
+EN_ORG_HEADS = frozenset(
+    """
+    administration ministry department bureau office commission council committee association federation
+    society institute institution university academy college school center centre bank agency authority
+    board court museum league union republic kingdom
     """.split()
 )
 

@@ -43,11 +43,17 @@ def merge_person_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 and i + 1 < len(tokens)
                 and (tokens[i + 1][1] in _PERSON_TAGS or CJK_NAME.fullmatch(tokens[i + 1][0]) is not None)
             )
-            if t in _PERSON_TAGS or glue or (len(w) == 1 and t in ("zg", "g")):
+            if glue:  # the part after the dot belongs to the name whatever its tag ("凯特·布兰/切特")
+                parts.extend((w, tokens[i + 1][0]))
+                i += 2
+            elif t in _PERSON_TAGS or (len(w) == 1 and t in ("zg", "g")):
                 parts.append(w)
                 i += 1
             else:
                 break
+        if len(parts) > 1 and _stray_last_char(tokens, i):
+            parts.append(tokens[i][0])  # "依斯迈/沙比/里、": the name's last character, left alone
+            i += 1
         name = "".join(parts)
         if len(name) > 2 and name.startswith(LEAD_NOISE):
             name = name[1:]
@@ -55,6 +61,21 @@ def merge_person_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
             name = name[:-1]
         out.append((name, "nr" if len(parts) == 1 else "nrm"))
     return out
+
+
+def _stray_last_char(tokens: list[tuple[str, str]], i: int) -> bool:
+    """A single nominal character between a multi-part name and a break belongs to the name."""
+    if i >= len(tokens):
+        return False
+    word, tag = tokens[i]
+    after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+    return (
+        len(word) == 1
+        and CJK_NAME.fullmatch(word) is not None
+        and word not in TAIL_NOISE
+        and tag in ("f", "n", "ng", "ns", "nr", "nrt", "g")
+        and (not after or not CJK_NAME.match(after[0]))
+    )
 
 
 def merge_org_tokens(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -118,18 +139,81 @@ _CJK_AFTER_NAME = (
 EN_NAME = re.compile(r"(?<![A-Za-z0-9\-])[A-Z][A-Za-z0-9.\-+]*(?:[ ][A-Z0-9][A-Za-z0-9.\-+]*)*")
 
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)?", re.I)
+
+
+_OF_NAME = re.compile(r" of (?:the )?(?=[A-Z])")
+
+
+def en_name_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of capitalised runs (``EN_NAME``), with "<head> of <name>" joined into one:
+    "the Cyberspace Administration of China" gives one span, not "Cyberspace Administration" and
+    "China" (a place inside an organisation's name is not mentioned on its own)."""
+    spans = [m.span() for m in EN_NAME.finditer(text)]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        head = text[start:end].split()[-1].casefold()
+        joint = _OF_NAME.match(text, end)
+        if (
+            i + 1 < len(spans)
+            and joint is not None
+            and joint.end() == spans[i + 1][0]
+            and any(form in lx.EN_ORG_HEADS for form in _singulars(head))
+        ):
+            out.append((start, spans[i + 1][1]))
+            i += 2
+            continue
+        out.append((start, end))
+        i += 1
+    return out
+
+
 def en_name_ok(name: str, sentence_start: bool) -> bool:
-    """Names like "Sora", "ERNIE Bot", "GPT-4" — not stop words, months, or a capitalised first word."""
+    """Names like "Sora", "ERNIE Bot", "GPT-4" — not stop words, dates ("December 7th"), a
+    capitalised first word, or a phrase of common words ("Management", "Scaling LAW")."""
     words = name.split()
     if all(
-        w.casefold().rstrip(".") in lx.EN_STOP or w.casefold() in lx.EN_MONTHS or w.isdigit() for w in words
+        w.casefold().rstrip(".") in lx.EN_STOP or w.casefold() in lx.EN_MONTHS or _ORDINAL.fullmatch(w)
+        for w in words
     ):
+        return False
+    if en_common_phrase(words):
         return False
     if sentence_start and len(words) == 1 and name.casefold() in lx.EN_COMMON_START:
         return False
     if words[0].casefold() in lx.EN_STOP and words[0].isupper() and len(words) > 1 and words[1][0].isdigit():
         return False  # "RMB 3.4", "CAGR 46.3": a unit and a number
     return len(re.findall(r"[A-Za-z]", name)) >= 2
+
+
+def en_common_phrase(words: list[str]) -> bool:
+    """Every word is a common English word and none carries a proper-noun signal (digits, an
+    inner capital as in "OpenAI"/"SoC", an acronym that is not itself a word): title words
+    ("Interim Measures", "Generative AI Services") and concepts ("Scaling LAW"), not names."""
+    return bool(words) and all(_plain_word(w) for w in words)
+
+
+def _plain_word(word: str) -> bool:
+    if any(c.isdigit() for c in word) or (any(c.isupper() for c in word[1:]) and not word.isupper()):
+        return False
+    folded = word.casefold().strip(".,:;'’\"“”")
+    if folded in lx.EN_STOP or folded in lx.EN_COMMON_START:
+        return True
+    return any(form in lx.EN_COMMON_WORDS for form in _singulars(folded))
+
+
+def _singulars(word: str) -> tuple[str, ...]:
+    """ "services" → service, "activities" → activity, "measures" → measure (and the word itself)."""
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 2:
+        forms.append(word[:-1])
+    return tuple(forms)
 
 
 _EN_TRIM = frozenset("in on at the a an its their then later model models of for and to by with".split())
