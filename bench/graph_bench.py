@@ -123,10 +123,19 @@ def file_kb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1024, 1)
 
 
+def evidence_sentence(edge: Edge) -> str:
+    """The edge's first evidence sentence in text order: the same on every run (the stored order
+    follows chunk ids, which change with the documents' paths)."""
+    return min((ev.sentence for ev in edge.evidence), default="")
+
+
 def edge_key(edge: Edge) -> str:
-    sentence = edge.evidence[0].sentence if edge.evidence else ""
-    raw = f"{edge.src_name}|{edge.type}|{edge.label}|{edge.dst_name}|{sentence[:80]}"
+    raw = f"{edge.src_name}|{edge.type}|{edge.label}|{edge.dst_name}|{evidence_sentence(edge)[:80]}"
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def edge_text(row: dict[str, Any]) -> str:
+    return f"{row['source']} —{row['relation']}→ {row['target']}"
 
 
 def sample_edges(graph: KnowledgeGraph, name: str, n: int) -> list[dict[str, Any]]:
@@ -143,7 +152,7 @@ def sample_edges(graph: KnowledgeGraph, name: str, n: int) -> list[dict[str, Any
             "source": e.src_name,
             "relation": e.type + (f":{e.label}" if e.label else ""),
             "target": e.dst_name,
-            "evidence": e.evidence[0].sentence if e.evidence else "",
+            "evidence": evidence_sentence(e),
         }
         for e in picked
     ]
@@ -151,9 +160,16 @@ def sample_edges(graph: KnowledgeGraph, name: str, n: int) -> list[dict[str, Any
 
 def judge(sample: list[dict[str, Any]]) -> dict[str, Any]:
     judgements = json.loads(JUDGEMENTS.read_text(encoding="utf-8")) if JUDGEMENTS.is_file() else {}
+    # an edge judged under another evidence sentence: its verdict holds when all of them agree
+    by_edge: dict[str, set[bool]] = {}
+    for verdict in judgements.values():
+        by_edge.setdefault(verdict.get("edge", ""), set()).add(bool(verdict["correct"]))
     judged = []
     for row in sample:
         verdict = judgements.get(row["key"])
+        same = by_edge.get(edge_text(row), set())
+        if verdict is None and len(same) == 1:
+            verdict = {"correct": next(iter(same)), "note": "judged under another evidence sentence"}
         judged.append(
             {
                 **row,
