@@ -34,8 +34,18 @@ class GraphHook:
     def on_document(
         self, kb: KnowledgeBase, record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
     ) -> None:
-        if self.settings.enabled:
-            graph_for(kb).index_document(record.doc_id, chunks)
+        self.on_documents(kb, [(record, document, chunks)])
+
+    def on_documents(
+        self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
+    ) -> None:
+        """Index a batch, then merge what the batch shows to be one entity (once per batch)."""
+        if not self.settings.enabled:
+            return
+        graph = graph_for(kb)
+        for record, _, chunks in items:
+            graph.index_document(record.doc_id, chunks)
+        graph.merge_inferred()
 
     def on_remove(self, kb: KnowledgeBase, doc_id: str) -> None:
         graph_for(kb).remove_document(doc_id)

@@ -19,6 +19,7 @@ False
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -178,13 +179,15 @@ def prefix_aliases(
         key = norm.key(name)
         if len(key) >= 2 and not _latin(key):
             keys.setdefault(key, name)
+    ordered = sorted(keys)
     out: list[tuple[str, str]] = []
     for short, surface in keys.items():
-        longer = [
-            k
-            for k in keys
-            if len(k) > len(short) and k.startswith(short) and len(short) not in _bounds(cut(k))
-        ]
+        longer = []
+        for k in ordered[bisect.bisect_right(ordered, short) :]:  # the keys starting with ``short``
+            if not k.startswith(short):
+                break
+            if len(short) not in _bounds(cut(k)):
+                longer.append(k)
         if len(longer) == 1:
             out.append((surface, keys[longer[0]]))
     return out

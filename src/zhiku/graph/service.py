@@ -22,6 +22,7 @@ from zhiku.config import GraphSettings
 from zhiku.graph.build import GraphBuilder, longest_matches, make_automaton
 from zhiku.graph.extract_small import SmallExtractor
 from zhiku.graph.model import Extraction
+from zhiku.graph.normalize import cross_script_aliases, prefix_aliases, strip_suffixes
 from zhiku.graph.store import GraphDelta, SqliteGraphStore
 from zhiku.types import Chunk
 
@@ -75,6 +76,31 @@ class KnowledgeGraph:
         delta = self.builder.add_document(doc_id, chunks, extraction)
         self._matcher = None
         return delta
+
+    def merge_inferred(self) -> int:
+        """Merge the entities the whole graph shows to be one (after incremental indexing).
+
+        A full rebuild infers these aliases before linking (``GraphBuilder.prepare``); documents
+        indexed one by one only see them once both names are stored: one maker named in two
+        scripts (``cross_script_aliases``) and an abbreviation of exactly one longer organisation
+        name (``prefix_aliases``).  Returns the number of entities merged away.
+        """
+        norm = self.builder.norm
+        made = [(e.src_name, e.dst_name) for e in self.store.all_edges(("released",)) if e.src != e.dst]
+        orgs = {e.name for e in self.store.entities() if e.type == "org"}
+        pairs = [*cross_script_aliases(norm, made), *prefix_aliases(norm, orgs, self.extractor.cut)]
+        mapping: dict[str, str] = {}
+        aliases: dict[str, str] = {}
+        for alias, full in pairs:
+            old = norm.entity_id(alias)
+            if norm.add_alias(alias, full):
+                aliases[strip_suffixes(norm.fold(alias))] = norm.key(full)
+                if old != norm.entity_id(full):
+                    mapping[old] = norm.entity_id(full)
+        if aliases:
+            self.store.merge_entities(mapping, aliases)
+            self._matcher = None
+        return len(mapping)
 
     def remove_document(self, doc_id: str) -> None:
         self.store.remove_document(doc_id)

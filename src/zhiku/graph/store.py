@@ -220,6 +220,47 @@ class SqliteGraphStore:
             if not _supported(db, eid):
                 db.execute("DELETE FROM entity_names WHERE entity_id=?", (eid,))
 
+    def merge_entities(self, mapping: dict[str, str], aliases: dict[str, str]) -> None:
+        """Fold each entity ``old`` into ``mapping[old]``: names, mentions and edges (with their
+        evidence) move over, edges that would join an entity to itself go; ``aliases`` (alias
+        key → target key) are saved so later documents link to the merged entity directly."""
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO aliases VALUES (?,?)", list(aliases.items()))
+            for old, new in mapping.items():
+                db.execute(
+                    "INSERT INTO entity_names SELECT ?, name, type, doc_id, n, linkable FROM entity_names "
+                    "WHERE entity_id=? ON CONFLICT DO UPDATE SET n = n + excluded.n, "
+                    "linkable = MAX(linkable, excluded.linkable)",
+                    (new, old),
+                )
+                db.execute(
+                    "INSERT OR IGNORE INTO mentions SELECT ?, chunk_id, doc_id FROM mentions WHERE entity_id=?",
+                    (new, old),
+                )
+                db.execute("DELETE FROM entity_names WHERE entity_id=?", (old,))
+                db.execute("DELETE FROM mentions WHERE entity_id=?", (old,))
+                rows = db.execute(
+                    "SELECT edge_id, src, dst, type, label FROM edges WHERE src=? OR dst=?", (old, old)
+                ).fetchall()
+                for edge_id, src, dst, rtype, label in rows:
+                    src, dst = (new if src == old else src), (new if dst == old else dst)
+                    if src != dst:
+                        db.execute(
+                            "INSERT OR IGNORE INTO edges(src, dst, type, label) VALUES (?,?,?,?)",
+                            (src, dst, rtype, label),
+                        )
+                        (target,) = db.execute(
+                            "SELECT edge_id FROM edges WHERE src=? AND dst=? AND type=? AND label=?",
+                            (src, dst, rtype, label),
+                        ).fetchone()
+                        db.execute(
+                            "INSERT OR IGNORE INTO edge_evidence SELECT ?, chunk_id, doc_id, sentence, source "
+                            "FROM edge_evidence WHERE edge_id=?",
+                            (target, edge_id),
+                        )
+                    db.execute("DELETE FROM edge_evidence WHERE edge_id=?", (edge_id,))
+                    db.execute("DELETE FROM edges WHERE edge_id=?", (edge_id,))
+
     def clear(self) -> None:
         with self._tx() as db:
             for table in ("entity_names", "mentions", "edges", "edge_evidence", "aliases"):
