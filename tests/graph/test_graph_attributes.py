@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from graph_helpers import kb_from_files
 
 from zhiku.bi.hook import store_for
 from zhiku.config import Settings
@@ -25,14 +26,8 @@ EN = (
 
 @pytest.fixture
 def kb(settings: Settings, tmp_path: Path) -> KnowledgeBase:
-    folder = tmp_path / "attrdocs"
-    folder.mkdir()
-    (folder / "regions.md").write_text(PROSE, encoding="utf-8")
-    (folder / "regions.csv").write_text(TABLE, encoding="utf-8")
-    (folder / "regions_en.md").write_text(EN, encoding="utf-8")
-    base = KnowledgeBase.open_or_create(settings, "attrs")
-    assert not base.ingest([folder]).failed
-    return base
+    files = {"regions.md": PROSE, "regions.csv": TABLE, "regions_en.md": EN}
+    return kb_from_files(settings, tmp_path / "attrdocs", "attrs", files)
 
 
 def _attributes(kb: KnowledgeBase, name: str) -> list[tuple[str, str, str, str]]:

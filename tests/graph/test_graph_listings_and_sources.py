@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graph_helpers import kb_from_files
 
 from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
@@ -160,13 +161,8 @@ On devices, Vega's Orion X1, announced on May 2, 2024, runs models with 7 billio
 
 @pytest.fixture
 def kb(settings: Settings, tmp_path: Path) -> KnowledgeBase:
-    folder = tmp_path / "sourcedocs"
-    folder.mkdir()
-    (folder / "filings.md").write_text(FILINGS_MD, encoding="utf-8")
-    (folder / "devices.md").write_text(EN_MD, encoding="utf-8")
-    base = KnowledgeBase.open_or_create(settings, "sources")
-    assert not base.ingest([folder]).failed
-    return base
+    files = {"filings.md": FILINGS_MD, "devices.md": EN_MD}
+    return kb_from_files(settings, tmp_path / "sourcedocs", "sources", files)
 
 
 @pytest.mark.integration

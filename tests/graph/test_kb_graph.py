@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graph_helpers import kb_from_files
 
 from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
@@ -40,15 +41,8 @@ MARKET_MD = "# 市场\n\n2023年全国人工智能产业规模为2137亿元，�
 
 @pytest.fixture
 def kb(settings: Settings, tmp_path: Path) -> KnowledgeBase:
-    folder = tmp_path / "graphdocs"
-    folder.mkdir()
-    (folder / "models.md").write_text(MODELS_MD, encoding="utf-8")
-    (folder / "en.md").write_text(EN_MD, encoding="utf-8")
-    (folder / "market.md").write_text(MARKET_MD, encoding="utf-8")
-    base = KnowledgeBase.open_or_create(settings, "g")
-    report = base.ingest([folder])
-    assert not report.failed
-    return base
+    files = {"models.md": MODELS_MD, "en.md": EN_MD, "market.md": MARKET_MD}
+    return kb_from_files(settings, tmp_path / "graphdocs", "g", files)
 
 
 def test_ingestion_builds_the_graph_with_evidence(kb: KnowledgeBase) -> None:

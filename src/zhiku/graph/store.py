@@ -87,6 +87,17 @@ class GraphStore(Protocol):
     def stats(self) -> GraphStats: ...
 
 
+def _edge_id(db: sqlite3.Connection, src: str, dst: str, rtype: str, label: str) -> int:
+    """The id of the edge (src, dst, type, label), created when it does not exist yet."""
+    db.execute(
+        "INSERT OR IGNORE INTO edges(src, dst, type, label) VALUES (?,?,?,?)", (src, dst, rtype, label)
+    )
+    row = db.execute(
+        "SELECT edge_id FROM edges WHERE src=? AND dst=? AND type=? AND label=?", (src, dst, rtype, label)
+    ).fetchone()
+    return int(row[0])
+
+
 def _supported(db: sqlite3.Connection, entity_id: str) -> bool:
     """An entity stays while a mention or an edge still refers to it."""
     for sql in (
@@ -174,14 +185,7 @@ class SqliteGraphStore:
                 "INSERT OR IGNORE INTO mentions VALUES (?,?,?)", [(e, c, doc_id) for e, c in delta.mentions]
             )
             for src, dst, rtype, label, ev, source in delta.edges:
-                db.execute(
-                    "INSERT OR IGNORE INTO edges(src, dst, type, label) VALUES (?,?,?,?)",
-                    (src, dst, rtype, label),
-                )
-                (edge_id,) = db.execute(
-                    "SELECT edge_id FROM edges WHERE src=? AND dst=? AND type=? AND label=?",
-                    (src, dst, rtype, label),
-                ).fetchone()
+                edge_id = _edge_id(db, src, dst, rtype, label)
                 db.execute(
                     "INSERT OR IGNORE INTO edge_evidence VALUES (?,?,?,?,?)",
                     (edge_id, ev.chunk_id, ev.doc_id or doc_id, ev.sentence[:500], source),
@@ -245,14 +249,7 @@ class SqliteGraphStore:
                 for edge_id, src, dst, rtype, label in rows:
                     src, dst = (new if src == old else src), (new if dst == old else dst)
                     if src != dst:
-                        db.execute(
-                            "INSERT OR IGNORE INTO edges(src, dst, type, label) VALUES (?,?,?,?)",
-                            (src, dst, rtype, label),
-                        )
-                        (target,) = db.execute(
-                            "SELECT edge_id FROM edges WHERE src=? AND dst=? AND type=? AND label=?",
-                            (src, dst, rtype, label),
-                        ).fetchone()
+                        target = _edge_id(db, src, dst, rtype, label)
                         db.execute(
                             "INSERT OR IGNORE INTO edge_evidence SELECT ?, chunk_id, doc_id, sentence, source "
                             "FROM edge_evidence WHERE edge_id=?",
