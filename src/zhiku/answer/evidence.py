@@ -12,6 +12,7 @@ vote.  ``calibrate`` turns the raw evidence into an estimated probability of bei
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -73,8 +74,16 @@ class Scored:
         return self.evidence * self.type_factor(kind) + 0.08 / (1 + self.sentence.rank) + fit
 
 
+@functools.lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
-    """NFKC + lower case, character by character so that offsets stay valid."""
+    """NFKC + lower case, character by character so that offsets stay valid.
+
+    Most text is already in NFKC (then no character changes alone either), so that case skips
+    the per-character loop; the cache serves the sentences that the retriever's agreement pass
+    and the reader both read.
+    """
+    if unicodedata.is_normalized("NFKC", text):
+        return text.lower()
     out = []
     for ch in text:
         mapped = unicodedata.normalize("NFKC", ch)
@@ -213,28 +222,47 @@ def _coverage(terms: Sequence[Term], idf: dict[Term, float], sentence: Sentence)
     return got / total
 
 
-def score_all(analysis: QuestionAnalysis, sentences: Sequence[Sentence], pick: PickFn) -> list[Scored]:
+def score_all(
+    analysis: QuestionAnalysis, sentences: Sequence[Sentence], pick: PickFn, pick_floor: float = 0.0
+) -> list[Scored]:
+    """Every sentence scored; answer spans are picked only in sentences whose evidence is at
+    least ``pick_floor`` × the best sentence's (picking is the costly part, and a pass that
+    only compares strong sentences need not pick in the weak ones)."""
     tokens, bigrams, trigrams = analysis.tokens, analysis.ngrams(2), analysis.ngrams(3)
     idf = _idf(analysis.terms, sentences)
+    rows = [(s, *_evidence_parts(analysis, s, idf, tokens, bigrams, trigrams)) for s in sentences]
+    best = max((coverage * factor for _, coverage, factor, _ in rows), default=0.0)
     out: list[Scored] = []
-    for s in sentences:
-        tok = _coverage(tokens, idf, s) if tokens else 0.0
-        big = _coverage(bigrams, idf, s) if bigrams else tok
-        tri = _coverage(trigrams, idf, s) if trigrams else big
-        coverage = 0.5 * tok + 0.3 * big + 0.2 * tri if tokens else 0.6 * big + 0.4 * tri
-        factor, missing = _qualifier_factor(analysis, s)
-        if s.hit.kind == "chart":
-            factor *= 0.6  # chart residue marked by the cleaner: labels and values, not statements
-        if _numeric_residue(s.text):
-            factor *= 0.3  # chart residue: a run of bare numbers and axis labels, not a statement
-        if _QUESTION_LIKE.search(s.text):
-            factor *= 0.5  # evidence that asks the question back ("…总导演是谁?") does not answer it
-        picked = pick(analysis, s)
+    for s, coverage, factor, missing in rows:
+        picked = pick(analysis, s) if coverage * factor >= pick_floor * best else None
         span, fit = picked if picked else (None, 0.0)
         if analysis.qtype.alias and (span is None or span.tag != "alias"):
             factor *= 0.7  # "又称什么": a sentence that states no alias answers only by accident
         out.append(Scored(s, coverage, factor, span, missing, fit))
     return out
+
+
+def _evidence_parts(
+    analysis: QuestionAnalysis,
+    s: Sentence,
+    idf: dict[Term, float],
+    tokens: Sequence[Term],
+    bigrams: Sequence[Term],
+    trigrams: Sequence[Term],
+) -> tuple[float, float, tuple[str, ...]]:
+    """(coverage, qualifier factor, missing qualifiers) of one sentence."""
+    tok = _coverage(tokens, idf, s) if tokens else 0.0
+    big = _coverage(bigrams, idf, s) if bigrams else tok
+    tri = _coverage(trigrams, idf, s) if trigrams else big
+    coverage = 0.5 * tok + 0.3 * big + 0.2 * tri if tokens else 0.6 * big + 0.4 * tri
+    factor, missing = _qualifier_factor(analysis, s)
+    if s.hit.kind == "chart":
+        factor *= 0.6  # chart residue marked by the cleaner: labels and values, not statements
+    if _numeric_residue(s.text):
+        factor *= 0.3  # chart residue: a run of bare numbers and axis labels, not a statement
+    if _QUESTION_LIKE.search(s.text):
+        factor *= 0.5  # evidence that asks the question back ("…总导演是谁?") does not answer it
+    return coverage, factor, missing
 
 
 def _numeric_residue(text: str) -> bool:

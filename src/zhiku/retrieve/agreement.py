@@ -56,7 +56,8 @@ class AnswerAgreement:
         sentences = build_sentences(head, self._split)
         if not sentences:
             return list(hits)
-        scored = score_all(analysis, sentences, pick_span)
+        # spans only matter in sentences strong enough to vote (the weakest type factor is 0.45)
+        scored = score_all(analysis, sentences, pick_span, pick_floor=0.45 * self.settings.agreement_floor)
         evidence: dict[str, float] = {}
         for s in scored:
             cid = s.sentence.hit.chunk_id
