@@ -27,12 +27,25 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from zhiku.graph import lexicon as lx
-from zhiku.graph.model import EntityMention, EntityType, Evidence, Extraction, RawRelation
+from zhiku.graph.listings import ListingReader
+from zhiku.graph.model import (
+    EntityMention,
+    EntityType,
+    Evidence,
+    Extraction,
+    RawRelation,
+    name_key,
+    raw_relation,
+)
 from zhiku.graph.names import (
     CJK_BEFORE_NAME,
     CJK_NAME,
+    CLAUSE_BREAK,
+    HAS_CJK,
     LEAD_NOISE,
+    NAME_TAGS,
     NT_ENDINGS,
+    ORG_SUFFIXES,
     TAIL_NOISE,
     TITLE_SPAN,
     TRADITIONAL,
@@ -45,11 +58,10 @@ from zhiku.graph.names import (
     merge_org_tokens,
     merge_person_tokens,
 )
-from zhiku.graph.tables import Header, cell_alias, cell_name, cells_of, find_header, is_rule
+from zhiku.graph.tables import Header
 from zhiku.types import Chunk
 
 _SENT_END = re.compile(r"(?<=[。！？；!?;])|(?<=[.])\s+(?=[A-Z\u4e00-\u9fff])")
-_CLAUSE_BREAK = re.compile(r"[，,、：:“”\"（）()《》【】\[\]]")
 _OBJ_STOP = r"(?=[，。；、,;：:！？!?（()）\s]|和|与|及|以及|等|的|并|后|之后|以来|时|上线|发布|推出|$)"
 _OBJ_BODY = r"(《[^》]{1,40}》|“[^”]{1,30}”|[^，。；、,;：:！？!?（()）\s“”《》]{1,24}?)"
 _ZH_TRIGGER = re.compile("|".join(sorted(map(re.escape, lx.ZH_TRIGGERS), key=len, reverse=True)))
@@ -102,24 +114,6 @@ _EN_PLACES = frozenset(
     "china us u.s. usa america europe eu japan korea india uk britain france germany singapore israel "
     "beijing shanghai shenzhen hangzhou world asia".split()
 )
-_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
-# Last characters of organisation names a wrapped table cell may leave alone on a line.
-_CELL_TAIL_ENDINGS = (*"所室院局司会部厂行社馆处校", "中心")
-_ORG_SUFFIXES = (
-    "科技",
-    "智能",
-    "集团",
-    "公司",
-    "万维",
-    "办公",
-    "实验室",
-    "研究院",
-    "研究所",
-    "云",
-    "直聘",
-    "招聘",
-    "网络",
-)
 _APPOSITION = re.compile(
     r"^[^，。；,;A-Za-z]{0,16}?(?:芯片|大模型|模型|平台|产品|系统|应用|助手)\s*"
     r"(?P<name>[\u4e00-\u9fff]{0,6}[A-Za-z0-9][A-Za-z0-9.\-+]*(?:\s[A-Z0-9][A-Za-z0-9.\-+]*)*)"
@@ -127,12 +121,9 @@ _APPOSITION = re.compile(
 _EN_CUE = re.compile(r"\b(?:" + "|".join(map(re.escape, lx.EN_TRIGGERS)) + r"|by)\b")
 _TOPIC = re.compile(r"^([^，,。；（(“\s]{2,12}?)(?:是一家|是|作为|凭借|通过|已经|已|也|还|将|于)")
 _ZERO_SUBJECT = re.compile(r"(?:也|还|又|并|同时|此外|随后|已|已经|正式|先后|陆续|相继|还将|将)*")
-_SENT_PUNCT = re.compile(r"[？！。?!；;，,]")
-_DATE_OR_NUMBER = re.compile(r"^[\d\s.,%年月日\-/—~～]+$|\d{4}年|\d+月")
 _BAD_OBJECT = re.compile(r"^专为|^为|融资|[A-E]轮|天使轮|金额|数量|规模|显著|增长|下降")
 # Tags of an unknown word glued to a name that make it part of a longer name ("中关村/科金 n").
 _FRAGMENT_TAGS = frozenset({"n", "ng", "q", "j"})
-_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
 _PRODUCT_WORDS = re.compile(r"模型|产品|品牌|平台|应用|助手|系统|芯片|model|product|assistant", re.I)
 
 
@@ -151,6 +142,7 @@ class SmallExtractor:
         for word in self.lexicon:
             self._jieba.add_word(word, None, "nz")
         self.max_name_chars = max_name_chars
+        self.listings = ListingReader(self._jieba, max_name_chars, self._name_like)
 
     def cut(self, text: str) -> list[str]:
         """Word segmentation with the extractor's dictionary (the builder aligns matches to it)."""
@@ -166,11 +158,11 @@ class SmallExtractor:
             for sentence in split_sentences(chunk.text, join_lines=chunk.kind != "table"):
                 out.extend(self._sentence(sentence, Evidence(chunk.chunk_id, chunk.doc_id, sentence), topic))
                 topic = self._topic(sentence) or topic
-        known = {m.name for m in out.mentions} | set(self.lexicon) | self._proper_words(chunks)
+        known = {m.name for m in out.mentions} | set(self.lexicon) | self.listings.proper_words(chunks)
         prose = "\n".join(c.text for c in chunks if c.kind != "chart")
         carry: Header | None = None  # a listing may continue into the next chunk
         for chunk in chunks:
-            listing, carry = self._listings(chunk, known, prose, carry)
+            listing, carry = self.listings.read(chunk, known, prose, carry)
             for rel in listing.relations:
                 listing.mentions.append(EntityMention(rel.src, rel.src_type, rel.evidence, "table"))
                 listing.mentions.append(EntityMention(rel.dst, rel.dst_type, rel.evidence, "table"))
@@ -188,7 +180,7 @@ class SmallExtractor:
             alias, full = self._alias_name(alias), self._alias_name(full)
             if alias and full:
                 out.aliases.append((alias, full))
-        if _HAS_CJK.search(sentence):
+        if HAS_CJK.search(sentence):
             out.relations.extend(self._zh_relations(sentence, ev, topic))
             out.relations.extend(self._is_of(sentence, ev))
         out.relations.extend(self._en_relations(sentence, ev))
@@ -203,7 +195,7 @@ class SmallExtractor:
         """An alias pattern's Chinese side without the words glued before it: "由智谱AI（Zhipu AI）"
         gives "智谱AI", not "由智谱AI"; "" when what is left is not name-like or reads as a clause
         ("百度与腾讯合作，又称…": a preposition or conjunction inside)."""
-        if not _HAS_CJK.search(name):
+        if not HAS_CJK.search(name):
             return name.strip()
         tokens = self._jieba.tag(name.strip())
         while len(tokens) > 1 and (
@@ -223,9 +215,9 @@ class SmallExtractor:
         dictionary does not know, an organisation suffix, a known place or a user-lexicon entry."""
         if re.search(r"[A-Za-z]", name) or name in self.lexicon or name in lx.PLACES:
             return True
-        if name.endswith(_ORG_SUFFIXES) and len(name) > 2:
+        if name.endswith(ORG_SUFFIXES) and len(name) > 2:
             return True
-        return any(t in _NAME_TAGS or not self._jieba.has_word(w) for w, t in self._jieba.tag(name))
+        return any(t in NAME_TAGS or not self._jieba.has_word(w) for w, t in self._jieba.tag(name))
 
     def _topic(self, sentence: str) -> str:
         """ "百融云创是一家…" → 百融云创: a name opening a sentence stays the topic of the next ones."""
@@ -259,8 +251,8 @@ class SmallExtractor:
             if not subject:
                 continue
             for obj in objects:
-                if obj and _key(obj) != _key(subject):
-                    found.append(_raw(subject, obj, rtype, ev))
+                if obj and name_key(obj) != name_key(subject):
+                    found.append(raw_relation(subject, obj, rtype, ev))
         return found
 
     def _earlier_subject(self, before: str) -> str:
@@ -268,7 +260,7 @@ class SmallExtractor:
         followed by its predicate ("中关村科金/率先/布局…").  Clauses opening with a preposition,
         verb or number ("作为…提供商", "2023年10月") are passed over; a noun run that is not a
         name ("报告显示") stops the search."""
-        for clause in reversed(_CLAUSE_BREAK.split(before)[:-1]):
+        for clause in reversed(CLAUSE_BREAK.split(before)[:-1]):
             tokens = self._jieba.tag(clause.strip())
             run: list[str] = []
             for word, tag in tokens:
@@ -288,12 +280,12 @@ class SmallExtractor:
         """Every piece is a name to the tokenizer (a name tag, an unknown word, Latin letters) or the
         run ends in an organisation suffix: "中关村/科金" is, "又称/深度" and "报告" are not."""
         name = "".join(words)
-        if (name.endswith(_ORG_SUFFIXES) and len(name) > 2) or name in self.lexicon:
+        if (name.endswith(ORG_SUFFIXES) and len(name) > 2) or name in self.lexicon:
             return True
         for word in words:
             tags = {t for _, t in self._jieba.tag(word)}
             known = self._jieba.has_word(word)
-            if known and not tags & _NAME_TAGS and not re.search(r"[A-Za-z]", word):
+            if known and not tags & NAME_TAGS and not re.search(r"[A-Za-z]", word):
                 return False
         return True
 
@@ -344,7 +336,7 @@ class SmallExtractor:
         return objects
 
     def _starts_with_verb(self, name: str) -> bool:
-        if name.startswith(("《", "“")) or not _HAS_CJK.match(name[0]):
+        if name.startswith(("《", "“")) or not HAS_CJK.match(name[0]):
             return False
         if name[0] in "和与及并或将被把对在":
             return True
@@ -373,12 +365,12 @@ class SmallExtractor:
         if y != y_span or y_span.startswith(("一", "以", "在", "为")):
             return []
         z = match.group("z")
-        if not x or not y or _key(x) == _key(y):
+        if not x or not y or name_key(x) == name_key(y):
             return []
         if match.group("v") or _PRODUCT_WORDS.search(z):
-            return [_raw(y, x, "released", ev)]
+            return [raw_relation(y, x, "released", ev)]
         label = z.strip()[:8]
-        return [_raw(x, y, "attribute", ev, label=label)] if label and label not in lx.GENERIC else []
+        return [raw_relation(x, y, "attribute", ev, label=label)] if label and label not in lx.GENERIC else []
 
     def _en_relations(self, sentence: str, ev: Evidence) -> list[RawRelation]:
         found: list[RawRelation] = []
@@ -387,11 +379,11 @@ class SmallExtractor:
         for match in _EN_ACTIVE.finditer(sentence):
             subject, verb, obj = en_trim(match.group(1)), match.group(2), en_trim(match.group(3))
             if self._name_like(subject, True) and self._name_like(obj, False):
-                found.append(_raw(subject, obj, lx.EN_TRIGGERS[verb], ev))
+                found.append(raw_relation(subject, obj, lx.EN_TRIGGERS[verb], ev))
         for match in _EN_PASSIVE.finditer(sentence):
             obj, subject = en_trim(match.group(1)), en_trim(match.group(2))
             if self._name_like(subject, True) and self._name_like(obj, False):
-                found.append(_raw(subject, obj, "released", ev))
+                found.append(raw_relation(subject, obj, "released", ev))
         for pattern in (_EN_POSSESSIVE, _EN_POSSESSIVE_PRE):
             for match in pattern.finditer(sentence):
                 if pattern is _EN_POSSESSIVE and match.group("by"):
@@ -400,157 +392,8 @@ class SmallExtractor:
                 if subject.casefold() in _EN_PLACES:
                     continue
                 if self._name_like(subject, True) and self._name_like(obj, False):
-                    found.append(_raw(subject, obj, "released", ev))
+                    found.append(raw_relation(subject, obj, "released", ev))
         return found
-
-    # -- listings ----------------------------------------------------------------------------
-
-    def _listings(
-        self, chunk: Chunk, known: set[str], prose: str = "", carry: Header | None = None
-    ) -> tuple[Extraction, Header | None]:
-        out = Extraction()
-        header = carry
-        lines = self._rejoin_cells([ln.strip() for ln in chunk.text.splitlines()], known)
-        pending = ""  # a wrapped organisation cell waiting for its product cell on the next line
-        for line, wrapped in lines:
-            if not line or is_rule(line):
-                continue
-            cells = cells_of(line)
-            found = find_header(cells)
-            if found:
-                header, pending = found, ""
-                continue
-            if header is None:
-                continue
-            if pending and len(cells) == 1 and len(header.names) == 2:
-                cells, pending = [pending, cells[0]], ""
-                line = " ".join(cells)
-            elif wrapped and len(cells) == 1 and len(header.names) == 2 and header.org == 0:
-                pending = cells[0]  # "中科院自动化研究" + "所", then "紫东太初" on its own line
-                continue
-            elif len(cells) == 1 and len(header.names) == 2 and not _CLAUSE_BREAK.search(line):
-                cells = self._split_glued(cells[0], known, prose)
-            bare = " ".join(cell_name(c) for c in cells)  # "言犀（ChatRhino）" is a cell, not a clause
-            if len(cells) != len(header.names) or (len(cells) == 2 and _CLAUSE_BREAK.search(bare)):
-                header = None if len(line) > 40 else header
-                continue
-            rows = self._row(header, cells, Evidence(chunk.chunk_id, chunk.doc_id, line))
-            out.relations.extend(rows)
-            if rows:  # "云雀大模型（豆包）": the bracketed name is the same thing's other name
-                columns: tuple[tuple[int, EntityType], ...] = (
-                    (header.org, "org"),
-                    (header.product, "product"),
-                )
-                for j, etype in columns:
-                    alias = self._cell_alias(cells[j])
-                    if alias:
-                        out.aliases.append((alias, cell_name(cells[j])))
-                        out.mentions.append(EntityMention(alias, etype, rows[0].evidence, "table"))
-        return out, header
-
-    def _cell_alias(self, cell: str) -> str:
-        """A cell's bracketed name when it looks like a name, not a note: "豆包" and "ChatRhino"
-        are kept; "开源", "2023年", "70亿参数" and clauses are not."""
-        alias = cell_alias(cell)
-        if not alias or len(alias) > self.max_name_chars or alias.casefold() in lx.CELL_NOTES:
-            return ""
-        if alias in lx.GENERIC or alias in lx.NULL_VALUES or _DATE_OR_NUMBER.search(alias):
-            return ""
-        if _CLAUSE_BREAK.search(alias) or (re.search(r"\d", alias) and _HAS_CJK.search(alias)):
-            return ""  # "70亿参数", "2023年": figures, not names
-        if not _HAS_CJK.search(alias):
-            return alias if self._name_like(alias, subject=True) and alias[0].isalnum() else ""
-        tags = self._jieba.tag(alias)
-        if any(t[0] in "vadpcmqru" and not t.startswith(("vn", "nr", "ns", "nt", "nz")) for _, t in tags):
-            return ""  # "已开源", "支持多模态": a remark, not a name
-        return alias if self._name_like(alias, subject=True) else ""
-
-    def _rejoin_cells(self, lines: list[str], known: set[str]) -> list[tuple[str, bool]]:
-        """Lines with a cell's wrapped tail joined back: (line, whether a tail was joined).
-
-        PDF extraction breaks a long cell over lines ("中科院自动化研究" / "所").  A line of one or
-        two Chinese characters is a tail when it completes the previous line's last word — the
-        join forms one dictionary word across the break — into an organisation ending
-        ("研究所", "实验室") or into a name seen elsewhere in the document.
-        """
-        out: list[tuple[str, bool]] = []
-        for line in lines:
-            prev = next((i for i in range(len(out) - 1, -1, -1) if out[i][0]), -1)
-            if prev >= 0 and self._is_cell_tail(out[prev][0], line, known):
-                out[prev] = (out[prev][0] + line, True)
-                continue
-            out.append((line, False))
-        return out
-
-    def _is_cell_tail(self, before: str, line: str, known: set[str]) -> bool:
-        if not 1 <= len(line) <= 2 or not all(_HAS_CJK.match(ch) for ch in line) or not before:
-            return False
-        if not _HAS_CJK.match(before[-1]) or _SENT_PUNCT.search(before):
-            return False
-        last = cells_of(before)[-1]
-        joined = last + line
-        if joined in known:
-            return True
-        if not line.endswith(_CELL_TAIL_ENDINGS):
-            return False
-        tokens = self._jieba.cut(joined)
-        return len(tokens) > 1 and len(tokens[-1]) > len(line)  # the tail glues to the word before
-
-    def _proper_words(self, chunks: Sequence[Chunk]) -> set[str]:
-        """Dictionary words tagged as names in the document's prose — seams for glued rows."""
-        words: set[str] = set()
-        for chunk in chunks:
-            if chunk.kind != "chart":
-                words.update(w for w, t in self._jieba.tag(chunk.text) if len(w) >= 2 and t in _NAME_TAGS)
-        return words
-
-    def _split_glued(self, row: str, known: set[str], prose: str) -> list[str]:
-        """Split a row whose two cells a cleaner glued ("京东言犀" under "公司 模型"): find the seam.
-
-        The left cell is preferred to be a name seen elsewhere in the document, else one ending
-        in an organisation suffix, else the first dictionary word of two or more characters.
-        """
-        if (
-            not 3 <= len(row) <= 2 * self.max_name_chars
-            or not _HAS_CJK.search(row)
-            or _SENT_PUNCT.search(row)
-        ):
-            return [row]
-        tokens = self._jieba.cut(row)
-        best: tuple[int, int] = (0, 0)
-        pos = 0
-        for i, token in enumerate(tokens[:-1]):
-            pos += len(token)
-            left, right = row[:pos], row[pos:]
-            if len(left) < 2 or len(left) > 12 or (len(right) < 2 and not right.isalnum()):
-                continue
-            score = 3 if left in known else 2 if left.endswith(_ORG_SUFFIXES) and len(left) > 2 else 0
-            score = score or (1 if i == 0 else 0)
-            score += (2 if right in known else 0) + (2 if len(left) >= 3 and left in prose else 0)
-            if score >= best[0]:
-                best = (score, pos)
-        return [row[: best[1]], row[best[1] :]] if best[0] >= 2 else [row]
-
-    def _row(self, header: Header, cells: list[str], ev: Evidence) -> list[RawRelation]:
-        """One table row: org column —released→ product column; other short name cells become
-        ``attribute`` edges of the product labelled by their header."""
-        left, right = cell_name(cells[header.org]), cell_name(cells[header.product])
-        if left in lx.NULL_VALUES or right in lx.NULL_VALUES or _key(left) == _key(right):
-            return []
-        if not self._name_like(left, True) or not self._name_like(right, True):
-            return []
-        if len(left) > self.max_name_chars or len(right) > self.max_name_chars:
-            return []
-        out = [_raw(left, right, "released", ev, source="table")]
-        for j, cell in enumerate(cells):
-            value = cell_name(cell)
-            if j in (header.org, header.product) or len(value) > 12 or _DATE_OR_NUMBER.search(value):
-                continue
-            if header.names[j] in lx.FREE_TEXT_HEADERS or _CLAUSE_BREAK.search(value) or "，" in value:
-                continue
-            if value not in lx.NULL_VALUES and self._name_like(value, True) and _key(value) != _key(right):
-                out.append(_raw(right, value, "attribute", ev, label=header.names[j][:12], source="table"))
-        return out
 
     # -- POS entities ------------------------------------------------------------------------
 
@@ -564,13 +407,13 @@ class SmallExtractor:
             if etype and word not in seen and not self._inside_longer_name(merged, i, etype):
                 seen.add(word)
                 found.append(EntityMention(word, etype, ev, "pos"))
-        chinese = len(_HAS_CJK.findall(sentence)) > len(sentence) // 4
+        chinese = len(HAS_CJK.findall(sentence)) > len(sentence) // 4
         titles = [m.span() for m in TITLE_SPAN.finditer(sentence)]
         for start, end in en_name_spans(sentence):
             if any(a <= start < b for a, b in titles):
                 continue  # words of a quoted title or an expansion in brackets, not names
             before = sentence[start - 1] if start > 0 else ""
-            if chinese and before and _HAS_CJK.match(before) and before not in CJK_BEFORE_NAME:
+            if chinese and before and HAS_CJK.match(before) and before not in CJK_BEFORE_NAME:
                 continue  # "孟子GPT": the end of a mixed name
             name = en_trim(sentence[start:end])
             if not name or name in seen or not en_name_ok(name, start == 0):
@@ -607,7 +450,7 @@ class SmallExtractor:
         return (
             tag == "ns"
             and bool(before[0])
-            and _HAS_CJK.match(before[0][-1]) is not None
+            and HAS_CJK.match(before[0][-1]) is not None
             and before[0][-1] not in CJK_BEFORE_NAME
             and before[1] in _FRAGMENT_TAGS | {"m"}
             and not self._jieba.has_word(word)
@@ -645,13 +488,13 @@ class SmallExtractor:
         name = name.strip()
         if not name or len(name) > self.max_name_chars or name in lx.GENERIC:
             return False
-        if len(name) < 2 or (_HAS_CJK.search(name) and len(_HAS_CJK.findall(name)) < 2 and len(name) < 3):
+        if len(name) < 2 or (HAS_CJK.search(name) and len(HAS_CJK.findall(name)) < 2 and len(name) < 3):
             return False
         if name.casefold() in lx.EN_STOP or name.isdigit() or re.fullmatch(r"[\d.%年月日]+", name):
             return False
         if name.startswith(("《", "“")):
             return not subject
-        if not _HAS_CJK.search(name):
+        if not HAS_CJK.search(name):
             return bool(re.search(r"[A-Za-z]", name)) and len(name) >= 2
         tokens = [w for w, _ in self._jieba.tag(name)]
         if all(t in lx.GENERIC or not t.strip() for t in tokens):
@@ -691,7 +534,7 @@ def _join_broken(lines: list[str]) -> list[str]:
         if not line:
             continue
         if out and (
-            (_HAS_CJK.match(line[0]) and _HAS_CJK.match(out[-1][-1]))
+            (HAS_CJK.match(line[0]) and HAS_CJK.match(out[-1][-1]))
             or out[-1][-1] == "、"  # "…大模型、" + "AgentGraph应用…": a list goes on
         ):
             out[-1] += line
@@ -704,7 +547,7 @@ def _clause_left(text: str, keep_tail: bool = False) -> str:
     """The clause containing the end of ``text`` (after the last comma-like break)."""
     if keep_tail:
         return text
-    parts = _CLAUSE_BREAK.split(text)
+    parts = CLAUSE_BREAK.split(text)
     return parts[-1] if parts else text
 
 
@@ -734,15 +577,3 @@ def _looks_coined(tokens: list[str], jieba: Any) -> bool:
         if not jieba.has_word(token) or len(token) == 1:
             return True
     return False
-
-
-def _key(name: str) -> str:
-    return re.sub(r"\s+", "", name).casefold()
-
-
-def _raw(
-    src: str, dst: str, rtype: str, ev: Evidence, label: str = "", source: str = "pattern"
-) -> RawRelation:
-    src_type: EntityType = "org" if rtype in ("released", "acquired", "invested_in", "provides") else "other"
-    dst_type: EntityType = "product" if rtype == "released" else "org" if rtype == "acquired" else "other"
-    return RawRelation(src.strip(), dst.strip(), rtype, ev, src_type, dst_type, label, source)

@@ -9,6 +9,7 @@ exactly what it alone supported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -140,3 +141,17 @@ class GraphStats:
     by_relation: dict[str, int]
     by_entity_type: dict[str, int]
     chunks_processed: int
+
+
+def name_key(name: str) -> str:
+    """Two cells name the same thing when they match ignoring spaces and case."""
+    return re.sub(r"\s+", "", name).casefold()
+
+
+def raw_relation(
+    src: str, dst: str, rtype: str, ev: Evidence, label: str = "", source: str = "pattern"
+) -> RawRelation:
+    """A relation with the entity types its kind implies (a releaser is an organisation …)."""
+    src_type: EntityType = "org" if rtype in ("released", "acquired", "invested_in", "provides") else "other"
+    dst_type: EntityType = "product" if rtype == "released" else "org" if rtype == "acquired" else "other"
+    return RawRelation(src.strip(), dst.strip(), rtype, ev, src_type, dst_type, label, source)

@@ -18,6 +18,27 @@ _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
 _NAME_GLUE = frozenset({"·", "•", "・"})
+# Shared by the sentence patterns and the listing reader.
+HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+SENT_PUNCT = re.compile(r"[？！。?!；;，,]")
+DATE_OR_NUMBER = re.compile(r"^[\d\s.,%年月日\-/—~～]+$|\d{4}年|\d+月")
+CLAUSE_BREAK = re.compile(r"[，,、：:“”\"（）()《》【】\[\]]")
+NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng"})
+ORG_SUFFIXES = (
+    "科技",
+    "智能",
+    "集团",
+    "公司",
+    "万维",
+    "办公",
+    "实验室",
+    "研究院",
+    "研究所",
+    "云",
+    "直聘",
+    "招聘",
+    "网络",
+)
 LEAD_NOISE = tuple("对在被向据让由与和是以")
 TAIL_NOISE = tuple("称说讲等对以在和与是的")
 

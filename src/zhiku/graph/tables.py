@@ -53,7 +53,7 @@ def cell_alias(cell: str) -> str:
     """The parenthetical a cell's name carries, "" when none: "云雀大模型（豆包）" → "豆包".
 
     Whether it is another name of the same thing or a note ("（开源）", "（2023年）") is the
-    caller's judgement (``SmallExtractor._cell_alias``)."""
+    caller's judgement (``ListingReader._cell_alias``)."""
     match = _CELL_PAREN.search(cell.strip())
     if not match or not cell_name(cell) or cell_name(cell) == cell.strip():
         return ""
