@@ -21,6 +21,7 @@ from zhiku.answer.lang import detect_language, glossary_terms
 from zhiku.config import GraphSettings
 from zhiku.graph import lexicon as lx
 from zhiku.graph.model import Edge
+from zhiku.graph.names import HAS_CJK
 from zhiku.graph.service import KnowledgeGraph, graph_for
 from zhiku.types import Answer, Chunk, Citation, Hit, Language, Trace
 
@@ -294,8 +295,8 @@ class GraphExpert:
         if entity is None:
             return entity_id.removeprefix("e:")
         names = [entity.name, *sorted(entity.aliases, key=len)]
-        zh = [n for n in names if _CJK.search(n)]
-        en = [n for n in names if not _CJK.search(n)]
+        zh = [n for n in names if HAS_CJK.search(n)]
+        en = [n for n in names if not HAS_CJK.search(n)]
         first, second = (zh, en) if lang == "zh" else (en, zh)
         main = first[0] if first else entity.name
         other = next((n for n in second if n != main), "")
@@ -312,7 +313,6 @@ class GraphExpert:
         return Citation(index, title, doc_id, chunk_id, page, sentence, source)
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER = re.compile(r"[\d.,%年月日\s]+")
 # "which companies …" / "哪些公司…": the question wants a list of makers, not one entity's edges.
 _LIST_OF_SOURCES = re.compile(

@@ -14,8 +14,6 @@ import re
 
 from zhiku.graph import lexicon as lx
 
-_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
-
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
 _NAME_GLUE = frozenset({"·", "•", "・"})
 # Shared by the sentence patterns and the listing reader.
@@ -118,7 +116,7 @@ def _next_is_person(tokens: list[tuple[str, str]], i: int) -> bool:
 def en_name_in_chinese(name: str, after: str) -> bool:
     """In Chinese text a Latin word is a name when it looks like one (CamelCase, digits, an acronym)
     and is not the first half of a mixed name ("BOSS直聘", "日日新SenseNova" are found whole)."""
-    if after and _HAS_CJK.match(after[0]) and not after.startswith(_CJK_AFTER_NAME):
+    if after and HAS_CJK.match(after[0]) and not after.startswith(_CJK_AFTER_NAME):
         return False
     if " " in name:
         return True
