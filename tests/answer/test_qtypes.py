@@ -120,3 +120,18 @@ def test_english_analysis_carries_chinese_alternatives() -> None:
 )
 def test_split_coordinated(question: str, parts: list[str]) -> None:
     assert split_coordinated(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "head"),
+    [
+        ("卡塔尔世界杯法国队在哪个组", "entity", "组"),
+        ("他获得了什么奖", "entity", "奖"),
+        ("哪家公司发布了文心一言", "entity", "公司"),
+        ("CVPR2022在哪举办", "place", ""),
+        ("在哪个城市举办", "place", ""),
+    ],
+)
+def test_head_noun_of_which_questions(question: str, kind: str, head: str) -> None:
+    qt = detect_question_type(question)
+    assert (qt.kind, qt.head) == (kind, head)

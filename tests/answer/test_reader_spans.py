@@ -130,3 +130,36 @@ def test_calibration_is_monotone_and_bounded() -> None:
 )
 def test_english_amounts(text: str, words: str) -> None:
     assert english_amount(text) == words
+
+
+def _best_span(question: str, texts_: list[str]) -> str:
+    hits = [Hit(chunk_id=f"c{n}", doc_id=f"d{n}", text=t, score=1.0) for n, t in enumerate(texts_)]
+    analysis = analyse_question(question)
+    scored = [s for s in score_all(analysis, build_sentences(hits, fallback_split), pick_span) if s.span]
+    best = max(scored, key=lambda s: s.rank_score(analysis.qtype.kind))
+    assert best.span is not None
+    return best.span.text
+
+
+def test_a_year_named_only_as_the_base_of_a_comparison_is_weak_evidence() -> None:
+    """The 2030 release mentions 2029 only as "比2029年": it does not state 2029's figure."""
+    texts_ = [
+        "2030年全省茶叶总产量为12.5万吨，比2029年全省茶叶产量增加1.2万吨。",
+        "据统计，全省茶叶2029年产量11.3万吨。",
+    ]
+    assert _best_span("2029年全省茶叶产量是多少？", texts_) == "11.3万吨"
+
+
+def test_the_place_named_just_before_a_figure_is_whose_figure_it_is() -> None:
+    texts_ = ["2031年，中国经济增长4.0%，美国经济增长2.5%。"]
+    assert _best_span("2031年美国经济增长了多少？", texts_) == "2.5%"
+    assert _best_span("2031年中国经济增长了多少？", texts_) == "4.0%"
+
+
+def test_which_group_is_answered_by_a_word_ending_in_group() -> None:
+    """哪个组 → "C组"; a time-zone phrase tagged like a name (北京时间) is never an answer."""
+    texts_ = [
+        "北京时间5月2日，星河杯青年队锁定出线资格。",
+        "抽签结果显示，星河杯青年队被分在C组。",
+    ]
+    assert _best_span("星河杯青年队在哪个组？", texts_) == "C组"

@@ -75,6 +75,14 @@ def test_interleave_alternates_items_and_keeps_a_passage_that_answers_both() -> 
     assert set(merged[1:3]) == {"a1", "b1"}
 
 
+def test_passages_that_mention_every_item_in_passing_do_not_crowd_out_an_items_best() -> None:
+    """m1 leads (high for item b, present for a); m2, middling for both, must not pass a1."""
+    a = [_hit("a1", "d", "", 1), _hit("a2", "d", "", 1), _hit("m2", "d", "", 1), _hit("m1", "d", "", 1)]
+    b = [_hit("m1", "d", "", 1), _hit("b2", "d", "", 1), _hit("m2", "d", "", 1)]
+    merged = [h.chunk_id for h in interleave([a, b], 5)]
+    assert merged[:2] == ["m1", "a1"]  # by summed rank m2 (0.2 + 0.2) would come second
+
+
 def test_coordinated_question_finds_a_passage_for_each_item(settings: Settings, tmp_path: Path) -> None:
     """Filler passages mention both cities; each answer sits in a passage about one city only."""
     rows = [

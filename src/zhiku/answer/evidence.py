@@ -327,6 +327,8 @@ def _qualifier_factor(analysis: QuestionAnalysis, s: Sentence) -> tuple[float, t
     missing: list[str] = []
     for term in analysis.critical:
         if any(a in s.norm or a in s.title for a in term.alternatives):
+            if term.role == "year" and _only_as_baseline(term.alternatives, s.norm):
+                factor *= 0.4  # "2022年产量597.7万吨，比2021年增加…" is not 2021's figure
             continue
         if term.role in ("name", "latin") and any(a in s.context for a in term.alternatives):
             continue
@@ -339,6 +341,23 @@ def _qualifier_factor(analysis: QuestionAnalysis, s: Sentence) -> tuple[float, t
         else:
             factor *= 0.7
     return factor, tuple(missing)
+
+
+_BASELINE_YEAR = re.compile(r"(?:比|较|相比|相较于?|与|同)(\d{4})年(?!\d)|(\d{4})年同期")
+
+
+def _only_as_baseline(years: Sequence[str], text: str) -> bool:
+    """The asked year appears only as the base of a comparison while another year is the subject.
+
+    Statistical releases state this year's figure against last year's ("比2021年增加24.6万吨"):
+    the sentence names 2021 without giving any 2021 figure, so it matches a question about 2021
+    only weakly.
+    """
+    asked = {y[:4] for y in years if y[:4].isdigit()}
+    if not asked or not sp.years_in(text) - asked:
+        return False
+    baseline = [a or b for a, b in _BASELINE_YEAR.findall(text)]
+    return all(0 < text.count(y + "年") <= baseline.count(y) for y in asked)
 
 
 def _place_factor(analysis: QuestionAnalysis, s: Sentence, term: Term) -> float:

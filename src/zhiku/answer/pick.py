@@ -36,9 +36,12 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     tags = rjieba.tag(text)
     if kind == "list":
         return sp.list_spans(text, tags) or sp.name_spans(text, tags)
-    names = sp.name_spans(text, tags)
+    # "北京时间/当地时间" are tagged like names but only ever introduce a time
+    names = [n for n in sp.name_spans(text, tags) if not n.text.endswith("时间")]
     if analysis.qtype.alias:
         return sp.alias_spans(text, analysis.question) or names
+    if len(analysis.qtype.head) == 1:  # 哪个组 → D组; 哪家公司 is answered by names anyway
+        names = names + sp.head_spans(text, tags, analysis.qtype.head)
     if kind == "person":
         return [n for n in names if _person_like(n)]
     if kind == "place":
@@ -151,6 +154,10 @@ def _entity_bonus(analysis: QuestionAnalysis, c: sp.Span) -> float:
         bonus += 0.6 if _WORK.search(analysis.question) else 0.2
     if c.tag == "ns" and not re.search(r"国家|城市|地区|省|哪里|在哪", analysis.question):
         bonus -= 0.5
+    head = analysis.qtype.head
+    if len(head) == 1 and c.text.endswith(head) and c.text != head:
+        # "哪个组" is answered by "D组"; a longer head says less (哪家公司 → 英特尔, not 制造公司)
+        bonus += 0.5
     return bonus
 
 
@@ -170,7 +177,25 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
         before = [m for m in re.finditer(r"(?:19|20)\d{2}", s.norm[: c.start])]
         if before:
             bonus += 1.0 if before[-1].group(0) in analysis.years else -0.8
-    return bonus
+    return bonus + _place_before(analysis, s, c)
+
+
+def _place_before(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
+    """The place named last before a figure is usually whose figure it is.
+
+    "2021年第四季度中国GDP同比增长4.0%，而美国…" gives China's growth, not the asked America's.
+    """
+    asked = [a for t in analysis.critical if t.role == "place" for a in t.alternatives]
+    if not asked:
+        return 0.0
+    import rjieba
+
+    window = s.norm[max(0, c.start - 40) : c.start]
+    clause = re.split(r"[，。；;,]", window)[-1] if "，" in window or "," in window else window
+    places = [w for w, tag in rjieba.tag(clause) if tag == "ns" and len(w) >= 2]
+    if not places:
+        return 0.0
+    return 0.5 if any(a in places[-1] or places[-1] in a for a in asked) else -0.8
 
 
 _GROWTH = re.compile(r"增长|增速|增幅|cagr|同比|环比|上涨|下降|下跌|提升|提高|growth|grew|increase")

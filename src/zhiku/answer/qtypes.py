@@ -41,6 +41,7 @@ class QuestionType:
     language: Language = "zh"
     units: tuple[str, ...] = ()  # units the measured quantity usually takes (体长 → 厘米, 米 …)
     alias: bool = False  # "又称什么/叫什么": the answer follows 又称/又名/简称
+    head: str = ""  # the noun after 哪个/什么 ("哪个组" → 组): the answer is often "…组"
 
     @property
     def typed(self) -> bool:
@@ -72,7 +73,7 @@ _ZH_PERSON = re.compile(
     r"谁|哪位|哪个人|什么人|哪名|(?:主演|导演|作者|创始人|成员|得主|主持人|歌手)(?:是|有)?[？?]?$"
 )
 _ZH_PLACE = re.compile(
-    r"哪里|哪儿|何地|何处|在哪|什么地方|哪个国家|哪国|哪座城市|哪个城市|哪个省|什么城市|哪个地区|"
+    r"哪里|哪儿|何地|何处|在哪(?![个一些家支所部款种类项只位条届名])|什么地方|哪个国家|哪国|哪座城市|哪个城市|哪个省|什么城市|哪个地区|"
     r"举办地|举行地|地点[？?]?$|所在地"
 )
 _ZH_ENTITY = re.compile(
@@ -162,8 +163,28 @@ def detect_question_type(question: str, language: Language | None = None) -> Que
     if qt.kind in ("entity", "other") and _ZH_ALIAS.search(question):
         return replace(qt, kind="entity", alias=True)
     if qt.kind == "person" and _ZH_NOT_PERSON.search(question):
-        return replace(qt, kind="entity")  # "冠军是谁" is often a team, "主席国是谁" a country
+        qt = replace(qt, kind="entity")  # "冠军是谁" is often a team, "主席国是谁" a country
+    if qt.kind == "entity" and not qt.alias:
+        return replace(qt, head=_head_noun(question))
     return qt
+
+
+_ZH_WHICH = re.compile(r"(?:哪一?|什么)[个支所家部款种类项只位座条届名]?")
+
+
+def _head_noun(question: str) -> str:
+    """The noun right after 哪个/哪支/什么 ("哪个组" → 组, "哪支球队" → 球队), or ""."""
+    import rjieba
+
+    m = _ZH_WHICH.search(question)
+    if not m:
+        return ""
+    words = rjieba.cut(question[m.end() :])
+    word = words[0] if words else ""
+    return word if re.fullmatch(r"[\u4e00-\u9fff]{1,3}", word) and word not in _NOT_HEADS else ""
+
+
+_NOT_HEADS = frozenset("是 在 的 了 时候 时间 地方 原因 意思 样 样的 么".split())
 
 
 def _detect_zh(q: str) -> QuestionType:

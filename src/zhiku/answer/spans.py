@@ -209,6 +209,27 @@ def _flush(run: list[tuple[str, str, int]]) -> list[Span]:
     return [Span(text, start, end, "name", tag=proper[0])]
 
 
+def head_spans(text: str, tags: list[tuple[str, str]], head: str) -> list[Span]:
+    """Words ending in a one-character head noun: "哪个组" → D组, "哪个奖" → 金球奖 (not 组 itself)."""
+    out: list[Span] = []
+    words = locate(text, tags)
+    for n, (word, tag, found) in enumerate(words):
+        if not word.endswith(head):
+            continue
+        start = found
+        if word == head and n > 0:
+            prev, prev_tag, prev_at = words[n - 1]
+            if prev_at + len(prev) != found or not (
+                prev_tag in _NOUN_TAGS or (prev.isascii() and prev.isalnum())
+            ):
+                continue
+            start = prev_at
+        elif word == head:
+            continue
+        out.append(Span(text[start : found + len(word)], start, found + len(word), "name", tag=tag))
+    return out
+
+
 def list_spans(text: str, tags: list[tuple[str, str]]) -> list[Span]:
     """Enumerations ("7B、13B、33B和65B", "Alibaba, Baidu and Tencent"): items joined by 、/和/and."""
     items: list[tuple[int, int]] = []  # (start, end) of item runs

@@ -76,21 +76,30 @@ def drop_near_duplicates(
 def interleave(
     rankings: Sequence[Sequence[Hit]], k: int, rrf_k: int = 2, weights: Sequence[float] = ()
 ) -> list[Hit]:
-    """Merge per-item rankings by weighted reciprocal rank with a small ``rrf_k`` (weight 1 each
-    unless ``weights`` says otherwise).
+    """Merge per-item rankings (weight 1 each unless ``weights`` says otherwise).
 
-    The small constant makes the merged list alternate between the items' best hits, while a
-    passage that ranks high for every item (it states both answers) still comes first.
+    The first place goes to the passage with the highest summed reciprocal rank: one that ranks
+    high for every item states both answers.  After it the items take turns: each passage is
+    scored by its best reciprocal rank in any one ranking, plus a quarter of the others, so a
+    passage that mentions every item in passing cannot crowd out an item's own best passages.
     """
-    score: dict[str, float] = {}
+    parts: dict[str, list[float]] = {}
     first: dict[str, Hit] = {}
     for n, ranking in enumerate(rankings):
         w = weights[n] if n < len(weights) else 1.0
         for rank, hit in enumerate(ranking, start=1):
-            score[hit.chunk_id] = score.get(hit.chunk_id, 0.0) + w / (rrf_k + rank)
+            parts.setdefault(hit.chunk_id, []).append(w / (rrf_k + rank))
             first.setdefault(hit.chunk_id, hit)
-    order = sorted(score, key=lambda cid: -score[cid])
-    return [first[cid] for cid in order[:k]]
+    if not parts:
+        return []
+    lead = max(parts, key=lambda cid: sum(parts[cid]))
+
+    def turns(cid: str) -> float:
+        best = max(parts[cid])
+        return best + 0.25 * (sum(parts[cid]) - best)
+
+    rest = sorted((cid for cid in parts if cid != lead), key=lambda cid: -turns(cid))
+    return [first[cid] for cid in [lead, *rest][:k]]
 
 
 class HybridRetriever:
