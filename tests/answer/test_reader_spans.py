@@ -163,3 +163,31 @@ def test_which_group_is_answered_by_a_word_ending_in_group() -> None:
         "抽签结果显示，星河杯青年队被分在C组。",
     ]
     assert _best_span("星河杯青年队在哪个组？", texts_) == "C组"
+
+
+@pytest.mark.parametrize(
+    ("run", "cores"),
+    [
+        ("王安宇主演", ["王安宇"]),
+        ("闭幕式总导演张艺谋", ["闭幕式", "张艺谋"]),
+        ("战胜安洗莹", ["安洗莹"]),
+        ("谢尔盖·拉夫罗夫", ["谢尔盖·拉夫罗夫"]),
+    ],
+)
+def test_role_and_verb_words_are_cut_out_of_name_runs(run: str, cores: list[str]) -> None:
+    span = sp.Span(run, 10, 10 + len(run), "name", tag="nr")
+    got = sp.name_cores(span)
+    assert texts(got) == cores
+    assert all(run[c.start - 10 : c.end - 10] == c.text for c in got)  # offsets stay valid
+
+
+def test_person_answer_is_the_name_without_the_role_next_to_it() -> None:
+    assert (
+        _best_span("《星河之旅》的主演是谁？", ["电视剧《星河之旅》由王安宇领衔主演，今晚首播。"]) == "王安宇"
+    )
+
+
+def test_an_entity_answer_does_not_restate_the_asked_category() -> None:
+    """ "NFL冠军" repeats 冠军; the team named by city + nickname is not a bare place."""
+    texts_ = ["2029年星河杯队伍简介：洛杉矶公羊队拥有两个NFL冠军以及两个星河杯冠军。"]
+    assert _best_span("2029年星河杯冠军是谁", texts_) == "洛杉矶公羊队"

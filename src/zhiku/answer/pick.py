@@ -43,7 +43,7 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     if len(analysis.qtype.head) == 1:  # 哪个组 → D组; 哪家公司 is answered by names anyway
         names = names + sp.head_spans(text, tags, analysis.qtype.head)
     if kind == "person":
-        return [n for n in names if _person_like(n)]
+        return [c for n in names for c in sp.name_cores(n) if _person_like(c)]
     if kind == "place":
         return [n for n in names if n.tag == "ns" or n.text.endswith(_PLACE_SUFFIXES)]
     return names
@@ -123,9 +123,8 @@ def _span_score(analysis: QuestionAnalysis, s: Sentence, c: sp.Span, anchors: li
     qt = analysis.qtype
     score = 0.0
     if anchors:
-        dist = min(
-            c.start - e if c.start >= e else (st - c.end) * 1.5 if c.end <= st else 0 for st, e in anchors
-        )
+        start, end = c.outer or (c.start, c.end)  # a name cut from "张昊领衔主演" is as near as the run
+        dist = min(start - e if start >= e else (st - end) * 1.5 if end <= st else 0 for st, e in anchors)
         score -= dist / 30
     if qt.kind == "number":
         score += _number_bonus(analysis, s, c)
@@ -152,13 +151,26 @@ def _entity_bonus(analysis: QuestionAnalysis, c: sp.Span) -> float:
     bonus = 0.0
     if c.tag == "title" and c.text.startswith("《"):
         bonus += 0.6 if _WORK.search(analysis.question) else 0.2
-    if c.tag == "ns" and not re.search(r"国家|城市|地区|省|哪里|在哪", analysis.question):
-        bonus -= 0.5
+    if (
+        c.tag == "ns"
+        and not re.search(r"国家|城市|地区|省|哪里|在哪", analysis.question)
+        and _place_only(c.text)
+    ):
+        bonus -= 0.5  # 洛杉矶 or a venue is a place; 洛杉矶公羊队 is a team
+    category = analysis.qtype.category
+    if category and c.text.endswith(category) and c.text != category:
+        bonus -= 0.6  # "NFL冠军" restates what "超级碗冠军是谁" asks for; it does not name it
     head = analysis.qtype.head
     if len(head) == 1 and c.text.endswith(head) and c.text != head:
         # "哪个组" is answered by "D组"; a longer head says less (哪家公司 → 英特尔, not 制造公司)
         bonus += 0.5
     return bonus
+
+
+def _place_only(text: str) -> bool:
+    import rjieba
+
+    return text.endswith(_PLACE_SUFFIXES) or len(rjieba.cut(text)) == 1
 
 
 def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:

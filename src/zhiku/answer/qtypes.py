@@ -42,6 +42,7 @@ class QuestionType:
     units: tuple[str, ...] = ()  # units the measured quantity usually takes (体长 → 厘米, 米 …)
     alias: bool = False  # "又称什么/叫什么": the answer follows 又称/又名/简称
     head: str = ""  # the noun after 哪个/什么 ("哪个组" → 组): the answer is often "…组"
+    category: str = ""  # the noun the question asks about ("超级碗冠军是谁" → 冠军): "NFL冠军" restates it
 
     @property
     def typed(self) -> bool:
@@ -70,7 +71,7 @@ _ZH_DATE = re.compile(
 )
 _ZH_LIST = re.compile(r"哪些|哪几|哪两|哪三|哪四|有什么(?:样的)?(?:产品|类型|国家|公司)|包括什么|包含什么")
 _ZH_PERSON = re.compile(
-    r"谁|哪位|哪个人|什么人|哪名|(?:主演|导演|作者|创始人|成员|得主|主持人|歌手)(?:是|有)?[？?]?$"
+    r"谁|哪位|哪个人|什么人|哪名|最佳(?:男|女)?(?:主角|配角|演员|导演|编剧)|(?:主演|导演|作者|创始人|成员|得主|主持人|歌手)(?:是|有)?[？?]?$"
 )
 _ZH_PLACE = re.compile(
     r"哪里|哪儿|何地|何处|在哪(?![个一些家支所部款种类项只位条届名])|什么地方|哪个国家|哪国|哪座城市|哪个城市|哪个省|什么城市|哪个地区|"
@@ -165,8 +166,20 @@ def detect_question_type(question: str, language: Language | None = None) -> Que
     if qt.kind == "person" and _ZH_NOT_PERSON.search(question):
         qt = replace(qt, kind="entity")  # "冠军是谁" is often a team, "主席国是谁" a country
     if qt.kind == "entity" and not qt.alias:
-        return replace(qt, head=_head_noun(question))
+        return replace(qt, head=_head_noun(question), category=_category_noun(question, qt.cue))
     return qt
+
+
+def _category_noun(question: str, cue: str) -> str:
+    """The noun right before the question word, or ending a search-style query ("…冠军是谁" → 冠军)."""
+    import rjieba
+
+    if re.fullmatch(r"冠军|亚军|季军|得主|吉祥物", cue):
+        return cue  # a search-style query ending in the category itself ("春节档票房冠军")
+    at = question.find(cue) if cue and question.find(cue) > 0 else len(question.rstrip("？?。. "))
+    words = [w for w in rjieba.cut(question[:at].rstrip("是的为叫")) if w.strip()]
+    word = words[-1] if words else ""
+    return word if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", word) else ""
 
 
 _ZH_WHICH = re.compile(r"(?:哪一?|什么)[个支所家部款种类项只位座条届名]?")
@@ -184,7 +197,7 @@ def _head_noun(question: str) -> str:
     return word if re.fullmatch(r"[\u4e00-\u9fff]{1,3}", word) and word not in _NOT_HEADS else ""
 
 
-_NOT_HEADS = frozenset("是 在 的 了 时候 时间 地方 原因 意思 样 样的 么".split())
+_NOT_HEADS = frozenset("是 在 的 了 时候 时间 地方 原因 意思 样 样的 么 型 类 类型 种类 别".split())
 
 
 def _detect_zh(q: str) -> QuestionType:

@@ -29,6 +29,7 @@ class Span:
     kind: SpanKind
     unit: str = ""
     tag: str = ""  # part-of-speech tag of a name (nr person, ns place, nt organisation …)
+    outer: tuple[int, int] | None = None  # the name run a core was cut from (see name_cores)
 
 
 _DIGITS = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
@@ -209,6 +210,44 @@ def _flush(run: list[tuple[str, str, int]]) -> list[Span]:
     return [Span(text, start, end, "name", tag=proper[0])]
 
 
+# Words that sit next to a name in news text and get glued into the noun run: roles and titles
+# before it (总导演张艺谋, 外交部长谢尔盖·拉夫罗夫), verbs after or before it (张昊领衔主演,
+# 战胜安洗莹).  Never part of a person's name.
+_ROLE_WORDS = re.compile(
+    r"(?:领衔)?主演|饰演|扮演|出演|(?:总)?导演|执导|编剧|制片人|主持人|战胜|击败|负于|当选|出任|担任|"
+    r"记者|总理|总统|主席|(?:外交)?部长|市长|议长|教练|队长|旗手|火炬手|选手|演员|歌手|作者|创始人"
+)
+
+
+def name_cores(span: Span) -> list[Span]:
+    """The pieces of a name run left after cutting out role and verb words, each ≥ 2 characters.
+
+    "闭幕式总导演张艺谋" → 闭幕式, 张艺谋; "张昊领衔主演" → 张昊.  A run without such words is
+    returned as it is.
+    """
+    roles = list(_ROLE_WORDS.finditer(span.text))
+    if not roles:
+        return [span]
+    pieces: list[Span] = []
+    pos = 0
+    for m in [*roles, None]:
+        end = m.start() if m else len(span.text)
+        piece = span.text[pos:end].strip("·• ")
+        if len(piece) >= 2:
+            at = span.start + span.text.index(piece, pos)
+            tag = _piece_tag(piece, span.tag)
+            pieces.append(Span(piece, at, at + len(piece), span.kind, tag=tag, outer=(span.start, span.end)))
+        pos = m.end() if m else pos
+    return pieces
+
+
+def _piece_tag(piece: str, fallback: str) -> str:
+    import rjieba
+
+    tags = [tag for _, tag in rjieba.tag(piece) if tag in _PROPER_TAGS]
+    return tags[0] if tags else fallback if "·" in piece else ""
+
+
 def head_spans(text: str, tags: list[tuple[str, str]], head: str) -> list[Span]:
     """Words ending in a one-character head noun: "哪个组" → D组, "哪个奖" → 金球奖 (not 组 itself)."""
     out: list[Span] = []
@@ -224,8 +263,8 @@ def head_spans(text: str, tags: list[tuple[str, str]], head: str) -> list[Span]:
             ):
                 continue
             start = prev_at
-        elif word == head:
-            continue
+        elif word == head or word[-2] in "小本该各同分这那每全此":
+            continue  # 小组/本组 refer back to a group, they do not name one
         out.append(Span(text[start : found + len(word)], start, found + len(word), "name", tag=tag))
     return out
 
