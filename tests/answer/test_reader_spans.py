@@ -191,3 +191,15 @@ def test_an_entity_answer_does_not_restate_the_asked_category() -> None:
     """ "NFL冠军" repeats 冠军; the team named by city + nickname is not a bare place."""
     texts_ = ["2029年星河杯队伍简介：洛杉矶公羊队拥有两个NFL冠军以及两个星河杯冠军。"]
     assert _best_span("2029年星河杯冠军是谁", texts_) == "洛杉矶公羊队"
+
+
+def test_a_change_against_the_asked_year_is_not_that_years_figure() -> None:
+    texts_ = ["2030年全省茶叶产量12.5万吨，比2029年全省茶叶产量增加1.2万吨。"]
+    assert _best_span("2030年全省茶叶产量是多少？", texts_) == "12.5万吨"
+    assert _best_span("2029年全省茶叶产量是多少？", texts_) != "1.2万吨"  # a change against 2029
+
+
+def test_a_date_of_another_year_does_not_answer() -> None:
+    """The second sentence echoes the question but its only date is of another year."""
+    texts_ = ["星河杯2030年赛事于8月31日开始。", "2030年星河杯开始时间确定前，人们想起2014年。"]
+    assert _best_span("2030年星河杯开始时间", texts_) == "8月31日"

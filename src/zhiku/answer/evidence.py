@@ -238,8 +238,16 @@ def score_all(
         span, fit = picked if picked else (None, 0.0)
         if analysis.qtype.alias and (span is None or span.tag != "alias"):
             factor *= 0.7  # "又称什么": a sentence that states no alias answers only by accident
+        if span is not None and span.kind == "date" and other_year(span.text, analysis.years):
+            factor *= 0.25  # its only date is of another year ("2014年" for "2020年…开始时间")
         out.append(Scored(s, coverage, factor, span, missing, fit))
     return out
+
+
+def other_year(date: str, asked: Sequence[str]) -> bool:
+    """The date states a year and none of the asked ones."""
+    stated = set(re.findall(r"(?:19|20)\d{2}(?=年|-|/|\.)", date))
+    return bool(asked and stated and not stated & set(asked))
 
 
 def _evidence_parts(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from zhiku.answer import spans as sp
-from zhiku.answer.evidence import Sentence, normalise
+from zhiku.answer.evidence import Sentence, normalise, other_year
 from zhiku.answer.qtypes import QuestionAnalysis
 
 
@@ -135,6 +135,8 @@ def _span_score(analysis: QuestionAnalysis, s: Sentence, c: sp.Span, anchors: li
             score += 0.8 * has_day + 0.3 * has_month
         elif qt.grain == "year":
             score += 0.5 * bool(re.search(r"\d{3,4}年", c.text)) - 0.3 * has_month
+        if other_year(c.text, analysis.years):
+            score -= 1.0  # "2014年" does not answer "2020年美网开始时间"
     elif qt.kind == "entity":
         score += _entity_bonus(analysis, c)
     elif qt.kind == "other":
@@ -188,8 +190,14 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
     if analysis.years:
         before = [m for m in re.finditer(r"(?:19|20)\d{2}", s.norm[: c.start])]
         if before:
-            bonus += 1.0 if before[-1].group(0) in analysis.years else -0.8
+            # "比2021年增加24.6万吨" is a change against 2021, not 2021's figure
+            baseline = _BASELINE_BEFORE.search(s.norm[max(0, before[-1].start() - 3) : c.start])
+            asked = before[-1].group(0) in analysis.years and not baseline
+            bonus += 1.0 if asked else -0.8
     return bonus + _place_before(analysis, s, c)
+
+
+_BASELINE_BEFORE = re.compile(r"(?:比|较|相比|相较于?)\d{4}年|\d{4}年同期")
 
 
 def _place_before(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
