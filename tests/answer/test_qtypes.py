@@ -135,3 +135,26 @@ def test_split_coordinated(question: str, parts: list[str]) -> None:
 def test_head_noun_of_which_questions(question: str, kind: str, head: str) -> None:
     qt = detect_question_type(question)
     assert (qt.kind, qt.head) == (kind, head)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "unit"),
+    [
+        ("我国2021年人口出生率", "number", "%"),  # a rate: ‰ and % answer it, a head count does not
+        ("2022年8月我国汽车出口量", "number", ""),
+        ("2023春运首日旅客发送量", "number", ""),
+        ("2023年五一旅游人次", "number", ""),
+        ("三体电视剧古筝行动在哪一集？", "number", ""),
+        ("KF-21战斗机研发国家", "place", ""),
+        ("2019年亚洲杯举办国？", "place", ""),
+        ("香港第四任行政长官？", "person", ""),
+        ("2022年金鹰奖最佳男主角", "person", ""),
+        ("北京2022年冬奥会口号是什么", "entity", ""),
+        ("最佳影片是哪部", "entity", ""),
+        ("What was China's birth rate in 2021?", "number", "%"),
+        ("What was the host country of the 2019 Asian Cup?", "place", ""),
+    ],
+)
+def test_search_style_queries_name_their_answer_type(question: str, kind: str, unit: str) -> None:
+    qt = detect_question_type(question)
+    assert (qt.kind, qt.unit) == (kind, unit)

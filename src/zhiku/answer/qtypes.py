@@ -57,11 +57,13 @@ _ZH_PERCENT = re.compile(
 _ZH_MEASURE = re.compile(
     r"(?:多少|几)(个百分点|倍|家|个|人|名|位|次|种|项|款|台|辆|件|部|座|所|条|张|只|份|岁|年|天|元|美元|吨|米|公里)"
 )
-_ZH_NUMBER = re.compile(r"多少|几成|多大|多高|多长|多重|多远|多久|多快|多深|多宽|几(?![乎何])")
+_ZH_NUMBER = re.compile(
+    r"多少|几成|多大|多高|多长|多重|多远|多久|多快|多深|多宽|几(?![乎何])|哪一[集期届季场轮]"
+)
 # Search-style queries without a question word ("2022年特斯拉交付量") still ask for a figure.
 _ZH_METRIC = re.compile(
     r"(?:规模|产值|营收|收入|利润|交付量|销量|销售额|票房|GDP|人口|市值|估值|增长|涨幅|跌幅|数量|人数|总数|次数|"
-    r"排名|名次|得分|比分|分数|点数|震级|金额|价格|成本|产量)[？?]?$"
+    r"排名|名次|得分|比分|分数|点数|震级|金额|价格|成本|产量|[出进]口量|发送量|人次|出生率|死亡率|失业率|通胀率)[？?]?$"
 )
 _ZH_DATE_YEAR = re.compile(r"哪一?年|何年|哪个年份|什么年份|几几年")
 _ZH_DATE_MONTH = re.compile(r"哪个月|几月(?!\d)")
@@ -71,20 +73,23 @@ _ZH_DATE = re.compile(
 )
 _ZH_LIST = re.compile(r"哪些|哪几|哪两|哪三|哪四|有什么(?:样的)?(?:产品|类型|国家|公司)|包括什么|包含什么")
 _ZH_PERSON = re.compile(
-    r"谁|哪位|哪个人|什么人|哪名|最佳(?:男|女)?(?:主角|配角|演员|导演|编剧)|(?:主演|导演|作者|创始人|成员|得主|主持人|歌手)(?:是|有)?[？?]?$"
+    r"谁|哪位|哪个人|什么人|哪名|最佳(?:男|女)?(?:主角|配角|演员|导演|编剧)|"
+    r"第[一二三四五六七八九十\d]+任(?:行政长官|总统|总理|主席|市长|首相|秘书长)[？?]?$|(?:主演|导演|作者|创始人|成员|得主|主持人|歌手)(?:是|有)?[？?]?$"
 )
 _ZH_PLACE = re.compile(
     r"哪里|哪儿|何地|何处|在哪(?![个一些家支所部款种类项只位条届名])|什么地方|哪个国家|哪国|哪座城市|哪个城市|哪个省|什么城市|哪个地区|"
-    r"举办地|举行地|地点[？?]?$|所在地"
+    r"举办地|举行地|地点[？?]?$|所在地|(?:举办|主办|研发|所属)国(?:家)?[？?]?$"
 )
 _ZH_ENTITY = re.compile(
     r"哪家|哪个|哪一个|哪款|哪部|哪种|哪支|哪队|哪所|哪只|哪类|哪项|什么公司|什么机构|什么名字|叫什么|名称是|称为什么|"
     r"什么(?:品牌|产品|型号|奖|电影|游戏|组织|职位|颜色|语言|类型|专业|学校|团队|球队|作品|称号|软件|系统|平台|模型|芯片)|"
+    r"(?:口号|主题|标语|主题曲|物质|药物|病毒|名称)是什么|"
     r"(?:冠军|亚军|季军|得主|最佳\w{1,6}|吉祥物)(?:是)?[？?]?$"
 )
 
 _EN_PERCENT = re.compile(
-    r"\bwhat (?:percentage|percent|share|proportion|fraction|ratio)\b|\bgrowth rate\b|\bcagr\b"
+    r"\bwhat (?:percentage|percent|share|proportion|fraction|ratio)\b|\bcagr\b|"
+    r"\b(?:growth|birth|death|unemployment|inflation|interest|penetration) rate\b"
 )
 _EN_NUMBER = re.compile(
     r"\bhow (?:many|much|large|big|high|long|far|fast|old)\b|"
@@ -99,7 +104,9 @@ _EN_LIST = re.compile(
     r"\bwhich (?:\w+ )?(?:are|were)\b|\bwhat are the\b|\blist\b|\bwhat (?:\w+ )?(?:include|includes)\b"
 )
 _EN_PERSON = re.compile(r"^\s*who\b|\bwho (?:is|was|are|were|did|founded|leads|led)\b|\bwhich person\b")
-_EN_PLACE = re.compile(r"^\s*where\b|\bwhich (?:city|country|province|region|place)\b")
+_EN_PLACE = re.compile(
+    r"^\s*where\b|\bwhich (?:city|country|province|region|place)\b|\bhost (?:city|country)\b"
+)
 _EN_ENTITY = re.compile(
     r"\bwhich\b|\bwhat (?:company|organization|organisation|product|model|chip|brand|name)\b"
 )
@@ -174,8 +181,9 @@ def _category_noun(question: str, cue: str) -> str:
     """The noun right before the question word, or ending a search-style query ("…冠军是谁" → 冠军)."""
     import rjieba
 
-    if re.fullmatch(r"冠军|亚军|季军|得主|吉祥物", cue):
-        return cue  # a search-style query ending in the category itself ("春节档票房冠军")
+    named = cue.removesuffix("是什么")
+    if re.fullmatch(r"冠军|亚军|季军|得主|吉祥物|口号|主题|标语|主题曲|物质|药物|病毒|名称", named):
+        return named  # the cue holds the category itself ("春节档票房冠军", "口号是什么")
     at = question.find(cue) if cue and question.find(cue) > 0 else len(question.rstrip("？?。. "))
     words = [w for w in rjieba.cut(question[:at].rstrip("是的为叫")) if w.strip()]
     word = words[-1] if words else ""
@@ -221,8 +229,8 @@ def _detect_zh(q: str) -> QuestionType:
         return QuestionType("number", cue=m.group(0))
     if m := _ZH_ENTITY.search(q):
         return QuestionType("entity", cue=m.group(0))
-    if _ZH_METRIC.search(q):
-        return QuestionType("number")
+    if m := _ZH_METRIC.search(q):
+        return QuestionType("number", unit="%" if m.group(0).rstrip("？?").endswith("率") else "")
     return QuestionType("other")
 
 
