@@ -203,3 +203,14 @@ def test_a_date_of_another_year_does_not_answer() -> None:
     """The second sentence echoes the question but its only date is of another year."""
     texts_ = ["星河杯2030年赛事于8月31日开始。", "2030年星河杯开始时间确定前，人们想起2014年。"]
     assert _best_span("2030年星河杯开始时间", texts_) == "8月31日"
+
+
+def test_cast_questions_are_answered_by_the_whole_cast() -> None:
+    texts_ = ["《星河之旅》是由沈严执导，雷佳音、张子枫、张新成主演的成长剧。"]
+    assert _best_span("谁是《星河之旅》主演？", texts_) == "雷佳音、张子枫、张新成"
+    assert _best_span("《星河之旅》的导演是谁？", texts_) == "沈严"
+
+
+def test_a_person_answer_is_not_the_person_the_question_names() -> None:
+    texts_ = ["约翰·肯尼迪被李·奥斯瓦尔德刺杀。"]
+    assert _best_span("谁刺杀了肯尼迪？", texts_) == "李·奥斯瓦尔德"

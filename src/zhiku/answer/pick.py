@@ -43,7 +43,13 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     if len(analysis.qtype.head) == 1:  # 哪个组 → D组; 哪家公司 is answered by names anyway
         names = names + sp.head_spans(text, tags, analysis.qtype.head)
     if kind == "person":
-        return [c for n in names for c in sp.name_cores(n) if _person_like(c)]
+        own = [
+            a for t in analysis.critical if t.role in ("name", "latin") for a in t.alternatives if len(a) >= 2
+        ]
+        people = [c for n in names for c in sp.name_cores(n) if _person_like(c) and not _names_own(c, own)]
+        if _CAST.search(analysis.question):  # "主演是谁": the cast list answers, not one of it
+            people += sp.join_listed(people, text)
+        return people
     if kind == "place":
         return [n for n in names if n.tag == "ns" or n.text.endswith(_PLACE_SUFFIXES)]
     return names
@@ -52,7 +58,21 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
 def _person_like(span: sp.Span) -> bool:
     if re.match(r"[一二三四五六七八九十两\d]", span.text):
         return False
-    return span.tag in ("nr", "nrt", "nrfg") or "·" in span.text or span.tag == "eng"
+    if not (span.tag in ("nr", "nrt", "nrfg") or "·" in span.text or span.tag == "eng"):
+        return False
+    import rjieba
+
+    last, tag = rjieba.tag(span.text)[-1]
+    return not (tag in ("n", "vn") and len(last) >= 2)  # 奥斯卡颁奖典礼 is an event, not a person
+
+
+def _names_own(span: sp.Span, own: list[str]) -> bool:
+    """The span holds a name the question itself gives (约翰·肯尼迪 for "谁暗杀了肯尼迪")."""
+    text = span.text.lower()
+    return any(a in text for a in own)
+
+
+_CAST = re.compile(r"主演|演员|成员|主创|嘉宾|阵容|都有谁|有哪些人|有谁")
 
 
 _PLACE_SUFFIXES = ("市", "省", "国", "州", "县", "区", "城", "镇", "村", "岛", "馆", "中心", "体育场")
@@ -139,6 +159,8 @@ def _span_score(analysis: QuestionAnalysis, s: Sentence, c: sp.Span, anchors: li
             score -= 1.0  # "2014年" does not answer "2020年美网开始时间"
     elif qt.kind == "entity":
         score += _entity_bonus(analysis, c)
+    elif qt.kind == "person" and c.kind == "list":
+        score += 0.3
     elif qt.kind == "other":
         covered = sum(1 for st, e in anchors if c.start <= st and e <= c.end)
         score += 0.3 * covered - len(c.text) / 80

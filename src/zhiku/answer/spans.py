@@ -214,7 +214,7 @@ def _flush(run: list[tuple[str, str, int]]) -> list[Span]:
 # before it (总导演张艺谋, 外交部长谢尔盖·拉夫罗夫), verbs after or before it (张昊领衔主演,
 # 战胜安洗莹).  Never part of a person's name.
 _ROLE_WORDS = re.compile(
-    r"(?:领衔)?主演|饰演|扮演|出演|(?:总)?导演|执导|编剧|制片人|主持人|战胜|击败|负于|当选|出任|担任|任命|委任|提名|"
+    r"(?:领衔|联袂)?主演|饰演?|扮演|出演|冠军|亚军|季军|得主|弟子|徒弟|学生|先生|女士|夫人|老师|校长|院长|教授|(?:总)?导演|执导|编剧|制片人|主持人|战胜|击败|负于|当选|出任|担任|任命|委任|提名|"
     r"记者|总理|总统|主席|(?:外交)?部长|市长|议长|教练|队长|旗手|火炬手|选手|演员|歌手|作者|创始人"
 )
 
@@ -239,6 +239,37 @@ def name_cores(span: Span) -> list[Span]:
             pieces.append(Span(piece, at, at + len(piece), span.kind, tag=tag, outer=(span.start, span.end)))
         pos = m.end() if m else pos
     return pieces
+
+
+def join_listed(spans: list[Span], text: str) -> list[Span]:
+    """Names listed one after another ("张丹、张昊领衔主演") joined into one list span."""
+    ordered = sorted(spans, key=lambda c: c.start)
+    out: list[Span] = []
+    group: list[Span] = []
+    for c in [*ordered, None]:
+        if c is not None and group and text[group[-1].end : c.start] in ("、", "和", "与", "及", "，", ","):
+            group.append(c)
+            continue
+        if len(group) >= 2:
+            start, end = _listed_before(text, group[0].start), group[-1].end
+            out.append(Span(text[start:end], start, end, "list"))
+        group = [c] if c is not None else []
+    return out
+
+
+def _listed_before(text: str, start: int) -> int:
+    """Extend a list of names back over a leading name the tagger missed ("，雷佳音、张子枫…")."""
+    if start < 1 or text[start - 1] != "、":
+        return start
+    for size in (2, 3, 4):
+        at = start - 1 - size
+        piece = text[at : start - 1] if at >= 0 else ""
+        if re.fullmatch(r"[\u4e00-\u9fff]+", piece) and (at == 0 or text[at - 1] in _BEFORE_NAME):
+            return at
+    return start
+
+
+_BEFORE_NAME = frozenset('，,、：:（(“"由是为和与及 ')
 
 
 def _piece_tag(piece: str, fallback: str) -> str:
