@@ -152,6 +152,7 @@ def test_head_noun_of_which_questions(question: str, kind: str, head: str) -> No
         ("北京2022年冬奥会口号是什么", "entity", ""),
         ("最佳影片是哪部", "entity", ""),
         ("What was China's birth rate in 2021?", "number", "%"),
+        ("广州白云山足球俱乐部只存在了多长时间？", "number", ""),  # a duration, not a date
         ("What was the host country of the 2019 Asian Cup?", "place", ""),
     ],
 )

@@ -51,8 +51,15 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
             people += sp.join_listed(people, text)
         return people
     if kind == "place":
-        return [n for n in names if n.tag == "ns" or n.text.endswith(_PLACE_SUFFIXES)]
+        return [
+            n
+            for n in names
+            if (n.tag == "ns" or n.text.endswith(_PLACE_SUFFIXES)) and n.text not in _GENERIC_PLACES
+        ]
     return names
+
+
+_GENERIC_PLACES = frozenset("城市 国家 地区 省份 本市 全国 全省 全市 各地 当地 海外 国内 国外".split())
 
 
 def _person_like(span: sp.Span) -> bool:
