@@ -159,3 +159,8 @@ def test_head_noun_of_which_questions(question: str, kind: str, head: str) -> No
 def test_search_style_queries_name_their_answer_type(question: str, kind: str, unit: str) -> None:
     qt = detect_question_type(question)
     assert (qt.kind, qt.unit) == (kind, unit)
+
+
+def test_the_counted_noun_after_duoshao() -> None:
+    assert detect_question_type("数据采集网络覆盖了多少语种？").counted == "语种"
+    assert detect_question_type("有多少家AI公司上市？").counted == ""  # 家 is a measure word: unit

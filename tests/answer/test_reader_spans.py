@@ -214,3 +214,8 @@ def test_cast_questions_are_answered_by_the_whole_cast() -> None:
 def test_a_person_answer_is_not_the_person_the_question_names() -> None:
     texts_ = ["约翰·肯尼迪被李·奥斯瓦尔德刺杀。"]
     assert _best_span("谁刺杀了肯尼迪？", texts_) == "李·奥斯瓦尔德"
+
+
+def test_the_noun_counted_by_duoshao_acts_as_the_unit() -> None:
+    texts_ = ["星河科技凭借20余年的经验，已在全球16国构建了覆盖50+语种的数据采集网络。"]
+    assert _best_span("星河科技的数据采集网络覆盖了多少语种？", texts_) == "50+语种"

@@ -26,6 +26,13 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
             spans = [c for c in spans if c.unit and any(u in c.unit for u in family)]
         elif analysis.qtype.units:  # an amount or a length was asked: a rate or a ratio does not answer
             spans = [c for c in spans if not any(u in c.unit for u in _RATIO_UNITS)]
+        if noun := analysis.qtype.counted:  # "覆盖50+语种": the counted noun is the unit
+            spans = [
+                sp.Span(text[c.start : c.end + len(noun)], c.start, c.end + len(noun), c.kind, unit=noun)
+                if not c.unit and text.startswith(noun, c.end)
+                else c
+                for c in spans
+            ]
         return spans
     if kind == "date":
         return sp.date_spans(text)
@@ -211,7 +218,9 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
         bonus += _unit_match(qt.unit, c.unit)
     elif qt.units:
         bonus += 0.8 if any(u in c.unit for u in qt.units) else -0.3
-    elif c.unit in ("年", "个月", "天", "岁"):
+    elif qt.counted and c.unit.endswith(qt.counted):
+        bonus += 0.8  # "覆盖50+语种" for "覆盖了多少语种"
+    elif c.unit.endswith(("年", "个月", "天", "岁")):
         bonus -= 0.3
     growth_before = _GROWTH.search(s.norm[max(0, c.start - 8) : c.start])
     if qt.unit == "%" and growth_before and not _GROWTH.search(analysis.question.lower()):

@@ -43,6 +43,7 @@ class QuestionType:
     alias: bool = False  # "又称什么/叫什么": the answer follows 又称/又名/简称
     head: str = ""  # the noun after 哪个/什么 ("哪个组" → 组): the answer is often "…组"
     category: str = ""  # the noun the question asks about ("超级碗冠军是谁" → 冠军): "NFL冠军" restates it
+    counted: str = ""  # the noun counted by 多少 when it is no measure word ("多少语种" → 语种)
 
     @property
     def typed(self) -> bool:
@@ -168,6 +169,8 @@ def detect_question_type(question: str, language: Language | None = None) -> Que
         for pattern, units in _METRIC_UNITS:
             if pattern.search(question):
                 return replace(qt, units=units)
+        if qt.cue in ("多少", "几") and not qt.unit:
+            return replace(qt, counted=_counted_noun(question, qt.cue))
     if qt.kind in ("entity", "other") and _ZH_ALIAS.search(question):
         return replace(qt, kind="entity", alias=True)
     if qt.kind == "person" and _ZH_NOT_PERSON.search(question):
@@ -175,6 +178,18 @@ def detect_question_type(question: str, language: Language | None = None) -> Que
     if qt.kind == "entity" and not qt.alias:
         return replace(qt, head=_head_noun(question), category=_category_noun(question, qt.cue))
     return qt
+
+
+def _counted_noun(question: str, cue: str) -> str:
+    """The noun right after 多少/几 ("覆盖了多少语种" → 语种), or ""."""
+    import rjieba
+
+    words = rjieba.cut(question[question.find(cue) + len(cue) :])
+    word = words[0] if words else ""
+    return word if re.fullmatch(r"[\u4e00-\u9fff]{1,3}", word) and word not in _NOT_COUNTED else ""
+
+
+_NOT_COUNTED = frozenset("是 的 了 呢 吗 钱 亿 万 千 百".split())
 
 
 def _category_noun(question: str, cue: str) -> str:
