@@ -363,18 +363,13 @@ class KnowledgeBase:
     def run_hooks(self, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]) -> list[str]:
         """Update derived stores for committed documents; failures become warnings.
 
-        A hook with ``on_documents`` gets the whole batch at once (one transaction for a
-        corpus file of thousands of rows instead of one per row).
+        Each hook gets the whole batch at once (one transaction for a corpus file of thousands
+        of rows instead of one per row).
         """
         warnings = []
         for hook in self.hooks:
             try:
-                batch = getattr(hook, "on_documents", None)
-                if batch is not None and len(items) > 1:
-                    batch(self, items)
-                else:
-                    for record, document, chunks in items:
-                        hook.on_document(self, record, document, chunks)
+                hook.on_documents(self, items)
             except Exception as exc:  # a derived store must never undo the catalog
                 warnings.append(f"{hook.name}: {exc}")
         return warnings

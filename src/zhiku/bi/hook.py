@@ -130,11 +130,6 @@ class FactsHook:
 
     name = "facts"
 
-    def on_document(
-        self, kb: KnowledgeBase, record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
-    ) -> None:
-        self.on_documents(kb, [(record, document, chunks)])
-
     def on_documents(
         self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
     ) -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class GraphHook:
-    """IngestHook: ``on_document`` indexes the document's chunks; ``on_rebuild`` redoes all.
+    """IngestHook: ``on_documents`` indexes the document's chunks; ``on_rebuild`` redoes all.
 
     The LLM extractor is not run here (it costs money and time per chunk); ``zhiku graph build``
     runs it, incrementally, when configured.
@@ -30,11 +30,6 @@ class GraphHook:
 
     def __init__(self, settings: GraphSettings | None = None) -> None:
         self.settings = settings or GraphSettings()
-
-    def on_document(
-        self, kb: KnowledgeBase, record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
-    ) -> None:
-        self.on_documents(kb, [(record, document, chunks)])
 
     def on_documents(
         self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from zhiku.errors import StoreError
 from zhiku.graph.model import Edge, Entity, Evidence, GraphStats
+from zhiku.store.sqlite_tx import atomic
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entity_names (
@@ -156,13 +157,8 @@ class SqliteGraphStore:
             self._version += 1
             return
         with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+            with atomic(self._db, self._lock) as db:
+                yield db
             self._graph = None
             self._version += 1
 

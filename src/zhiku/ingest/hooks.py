@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 class IngestHook(Protocol):
     name: str
 
-    def on_document(
-        self, kb: KnowledgeBase, record: DocumentRecord, document: Document, chunks: Sequence[Chunk]
-    ) -> None: ...
+    def on_documents(
+        self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
+    ) -> None:
+        """Committed documents, one or a whole corpus file at once (one transaction per batch)."""
+        ...
 
     def on_remove(self, kb: KnowledgeBase, doc_id: str) -> None: ...
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from zhiku.errors import StoreError
+from zhiku.store.sqlite_tx import atomic
 from zhiku.types import Chunk, DocumentRecord
 
 SCHEMA = """
@@ -109,14 +110,8 @@ class Catalog:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic unit: everything inside commits together or not at all."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with atomic(self._db, self._lock, "BEGIN IMMEDIATE") as db:
+            yield db
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
