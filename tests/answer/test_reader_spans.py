@@ -219,3 +219,9 @@ def test_a_person_answer_is_not_the_person_the_question_names() -> None:
 def test_the_noun_counted_by_duoshao_acts_as_the_unit() -> None:
     texts_ = ["星河科技凭借20余年的经验，已在全球16国构建了覆盖50+语种的数据采集网络。"]
     assert _best_span("星河科技的数据采集网络覆盖了多少语种？", texts_) == "50+语种"
+
+
+def test_genre_questions_are_answered_by_a_genre_not_a_title() -> None:
+    texts_ = ["在2030年的电视剧市场中，一部反黑刑侦剧《星河》引爆了观众的热情，可与《海港》媲美。"]
+    assert _best_span("《星河》是什么类型的电视剧", texts_) == "反黑刑侦剧"
+    assert _best_span("《星河》是什么类型的电影", ["《星河》是一部喜剧类型影片。"]) == "喜剧"

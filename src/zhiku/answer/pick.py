@@ -47,6 +47,8 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     names = [n for n in sp.name_spans(text, tags) if not n.text.endswith("时间")]
     if analysis.qtype.alias:
         return sp.alias_spans(text, analysis.question) or names
+    if analysis.qtype.head in ("剧", "片") and "类" in analysis.qtype.cue + analysis.question:
+        return sp.genre_spans(text)  # "什么类型的电视剧": a genre, never a title or a name
     if len(analysis.qtype.head) == 1:  # 哪个组 → D组; 哪家公司 is answered by names anyway
         names = names + sp.head_spans(text, tags, analysis.qtype.head)
     if kind == "person":
@@ -188,7 +190,10 @@ def _entity_bonus(analysis: QuestionAnalysis, c: sp.Span) -> float:
     """Titles answer questions about works; a bare place rarely answers "哪家公司/哪部电影"."""
     bonus = 0.0
     if c.tag == "title" and c.text.startswith("《"):
-        bonus += 0.6 if _WORK.search(analysis.question) else 0.2
+        # a work's title answers "哪部电视剧", not "什么类型的电视剧" (a genre: 刑侦剧)
+        bonus += (
+            -0.6 if analysis.qtype.head in ("剧", "片") else 0.6 if _WORK.search(analysis.question) else 0.2
+        )
     if (
         c.tag == "ns"
         and not re.search(r"国家|城市|地区|省|哪里|在哪", analysis.question)

@@ -212,6 +212,8 @@ def _head_noun(question: str) -> str:
     """The noun right after 哪个/哪支/什么 ("哪个组" → 组, "哪支球队" → 球队), or ""."""
     import rjieba
 
+    if genre := _ZH_GENRE.search(question):  # "什么类型的电视剧" is answered by "刑侦剧"
+        return "片" if genre.group(1) in ("电影", "影片", "片") else "剧"
     m = _ZH_WHICH.search(question)
     if not m:
         return ""
@@ -220,6 +222,7 @@ def _head_noun(question: str) -> str:
     return word if re.fullmatch(r"[\u4e00-\u9fff]{1,3}", word) and word not in _NOT_HEADS else ""
 
 
+_ZH_GENRE = re.compile(r"(?:什么|哪种|哪类)(?:类型|题材|种类)的?(电视剧|网剧|电影|影片|剧|片)")
 _NOT_HEADS = frozenset("是 在 的 了 时候 时间 地方 原因 意思 样 样的 么 型 类 类型 种类 别".split())
 
 

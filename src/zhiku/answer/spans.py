@@ -279,6 +279,19 @@ def _piece_tag(piece: str, fallback: str) -> str:
     return tags[0] if tags else fallback if "·" in piece else ""
 
 
+# Genres of films and series: a closed, well-known set ("什么类型的电视剧" → 刑侦剧, 喜剧).
+_GENRE_WORD = (
+    r"(?:喜剧|悲剧|动作|爱情|科幻|悬疑|推理|惊悚|恐怖|纪录|动画|战争|历史|古装|武侠|刑侦|反黑|扫黑|警匪|犯罪|"
+    r"家庭|都市|青春|校园|甜宠|奇幻|玄幻|传记|歌舞|剧情|体育|励志|谍战|年代|军旅|律政|职场|仙侠|灾难|冒险)"
+)
+_GENRE = re.compile(rf"{_GENRE_WORD}(?:[、和与/]?{_GENRE_WORD})*(?:片|剧)?")
+
+
+def genre_spans(text: str) -> list[Span]:
+    """Genre words, with the 片/剧 that may follow ("反黑刑侦剧", "喜剧类型影片" → 喜剧)."""
+    return [Span(m.group(0), m.start(), m.end(), "name", tag="genre") for m in _GENRE.finditer(text)]
+
+
 def head_spans(text: str, tags: list[tuple[str, str]], head: str) -> list[Span]:
     """Words ending in a one-character head noun: "哪个组" → D组, "哪个奖" → 金球奖 (not 组 itself)."""
     out: list[Span] = []
