@@ -203,6 +203,11 @@ def test_a_date_of_another_year_does_not_answer() -> None:
     """The second sentence echoes the question but its only date is of another year."""
     texts_ = ["星河杯2030年赛事于8月31日开始。", "2030年星河杯开始时间确定前，人们想起2014年。"]
     assert _best_span("2030年星河杯开始时间", texts_) == "8月31日"
+    english = [
+        "The Star Cup opens on August 31, 2030, the organisers said.",
+        "Before the 2030 Star Cup start date was set, fans recalled the delay of March 3, 2014.",
+    ]
+    assert _best_span("When does the 2030 Star Cup start?", english) == "August 31, 2030"
 
 
 def test_cast_questions_are_answered_by_the_whole_cast() -> None:

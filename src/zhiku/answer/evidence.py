@@ -246,7 +246,7 @@ def score_all(
 
 def other_year(date: str, asked: Sequence[str]) -> bool:
     """The date states a year and none of the asked ones."""
-    stated = set(re.findall(r"(?:19|20)\d{2}(?=年|-|/|\.)", date))
+    stated = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", date))
     return bool(asked and stated and not stated & set(asked))
 
 
