@@ -78,7 +78,10 @@ def _person_like(span: sp.Span) -> bool:
         return False
     import rjieba
 
-    last, tag = rjieba.tag(span.text)[-1]
+    tags = rjieba.tag(span.text)
+    if not tags:
+        return False
+    last, tag = tags[-1]
     return not (tag in ("n", "vn") and len(last) >= 2)  # 奥斯卡颁奖典礼 is an event, not a person
 
 
