@@ -351,7 +351,7 @@ def _qualifier_factor(analysis: QuestionAnalysis, s: Sentence) -> tuple[float, t
     return factor, tuple(missing)
 
 
-_BASELINE_YEAR = re.compile(r"(?:比|较|相比|相较于?|与|同)(\d{4})年(?!\d)|(\d{4})年同期")
+BASELINE_YEAR = re.compile(r"(?:比|较|相比|相较于?|与|同)(\d{4})年(?!\d)|(\d{4})年同期")
 
 
 def _only_as_baseline(years: Sequence[str], text: str) -> bool:
@@ -364,7 +364,7 @@ def _only_as_baseline(years: Sequence[str], text: str) -> bool:
     asked = {y[:4] for y in years if y[:4].isdigit()}
     if not asked or not sp.years_in(text) - asked:
         return False
-    baseline = [a or b for a, b in _BASELINE_YEAR.findall(text)]
+    baseline = [a or b for a, b in BASELINE_YEAR.findall(text)]
     return all(0 < text.count(y + "年") <= baseline.count(y) for y in asked)
 
 

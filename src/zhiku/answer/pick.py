@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from zhiku.answer import spans as sp
-from zhiku.answer.evidence import Sentence, normalise, other_year
+from zhiku.answer.evidence import BASELINE_YEAR, Sentence, normalise, other_year
 from zhiku.answer.qtypes import QuestionAnalysis
 
 
@@ -237,13 +237,10 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
         before = [m for m in re.finditer(r"(?:19|20)\d{2}", s.norm[: c.start])]
         if before:
             # "比2021年增加24.6万吨" is a change against 2021, not 2021's figure
-            baseline = _BASELINE_BEFORE.search(s.norm[max(0, before[-1].start() - 3) : c.start])
+            baseline = BASELINE_YEAR.search(s.norm[max(0, before[-1].start() - 3) : c.start])
             asked = before[-1].group(0) in analysis.years and not baseline
             bonus += 1.0 if asked else -0.8
     return bonus + _place_before(analysis, s, c)
-
-
-_BASELINE_BEFORE = re.compile(r"(?:比|较|相比|相较于?)\d{4}年|\d{4}年同期")
 
 
 def _place_before(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
@@ -257,7 +254,7 @@ def _place_before(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
     import rjieba
 
     window = s.norm[max(0, c.start - 40) : c.start]
-    clause = re.split(r"[，。；;,]", window)[-1] if "，" in window or "," in window else window
+    clause = re.split(r"[，。；;,]", window)[-1]
     places = [w for w, tag in rjieba.tag(clause) if tag == "ns" and len(w) >= 2]
     if not places:
         return 0.0
