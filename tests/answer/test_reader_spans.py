@@ -230,3 +230,11 @@ def test_genre_questions_are_answered_by_a_genre_not_a_title() -> None:
     texts_ = ["在2030年的电视剧市场中，一部反黑刑侦剧《星河》引爆了观众的热情，可与《海港》媲美。"]
     assert _best_span("《星河》是什么类型的电视剧", texts_) == "反黑刑侦剧"
     assert _best_span("《星河》是什么类型的电影", ["《星河》是一部喜剧类型影片。"]) == "喜剧"
+
+
+def test_a_per_head_figure_does_not_answer_a_total() -> None:
+    texts_ = ["星河软件以每股95美元、总价687亿美元收购海港游戏。"]
+    assert _best_span("星河软件花了多少钱收购海港游戏？", texts_) == "687亿美元"
+    assert _best_span("星河软件收购海港游戏的每股价格是多少？", texts_) == "95美元"
+    english = ["Star Soft bought Harbour Games for $95 per share, or $68.7 billion in total."]
+    assert _best_span("How much did Star Soft pay for Harbour Games?", english) != "$95"

@@ -230,6 +230,9 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
         bonus += 0.8  # "覆盖50+语种" for "覆盖了多少语种"
     elif c.unit.endswith(("年", "个月", "天", "岁")):
         bonus -= 0.3
+    per_unit = _PER_UNIT.search(s.norm[max(0, c.start - 12) : c.start]) or _PER_AFTER.match(s.norm[c.end :])
+    if per_unit and not _PER_UNIT.search(analysis.question.lower()):
+        bonus -= 0.8  # "人均GDP 2.69万美元", "每股95美元": a per-head figure, not the asked total
     growth_before = _GROWTH.search(s.norm[max(0, c.start - 8) : c.start])
     if qt.unit == "%" and growth_before and not _GROWTH.search(analysis.question.lower()):
         bonus -= 0.8  # a growth rate where a share was asked
@@ -261,6 +264,8 @@ def _place_before(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
     return 0.5 if any(a in places[-1] or places[-1] in a for a in asked) else -0.8
 
 
+_PER_UNIT = re.compile(r"人均|每股|每人|每户|每吨|每台|每辆|每件|单价|per (?:capita|share|person|head)")
+_PER_AFTER = re.compile(r"\s*(?:per (?:share|capita|person|head)|a share|each\b)")
 _GROWTH = re.compile(r"增长|增速|增幅|cagr|同比|环比|上涨|下降|下跌|提升|提高|growth|grew|increase")
 
 _UNIT_GROUPS = (
