@@ -238,3 +238,10 @@ def test_a_per_head_figure_does_not_answer_a_total() -> None:
     assert _best_span("星河软件收购海港游戏的每股价格是多少？", texts_) == "95美元"
     english = ["Star Soft bought Harbour Games for $95 per share, or $68.7 billion in total."]
     assert _best_span("How much did Star Soft pay for Harbour Games?", english) != "$95"
+
+
+def test_a_money_question_is_not_answered_by_a_head_count_of_the_same_magnitude() -> None:
+    texts_ = ["2030年国庆假期全国国内旅游出游4.22亿人次，实现国内旅游收入2872.1亿元。"]
+    assert _best_span("2030年国庆假期全国旅游收入是多少？", texts_) == "2872.1亿元"
+    assert _best_span("2030年国庆假期全国旅游收益是多少？", texts_) == "2872.1亿元"
+    assert _best_span("2030年国庆假期全国旅游人次是多少？", texts_) == "4.22亿人次"

@@ -225,7 +225,8 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
     if qt.unit:
         bonus += _unit_match(qt.unit, c.unit)
     elif qt.units:
-        bonus += 0.8 if any(u in c.unit for u in qt.units) else -0.3
+        # by the unit's end: "亿元" is money, "亿人次" is not; "万吨" is a weight, "公斤/亩" a yield
+        bonus += 0.8 if c.unit.lower().endswith(qt.units) else -0.3
     elif qt.counted and c.unit.endswith(qt.counted):
         bonus += 0.8  # "覆盖50+语种" for "覆盖了多少语种"
     elif c.unit.endswith(("年", "个月", "天", "岁")):
