@@ -245,3 +245,15 @@ def test_a_money_question_is_not_answered_by_a_head_count_of_the_same_magnitude(
     assert _best_span("2030年国庆假期全国旅游收入是多少？", texts_) == "2872.1亿元"
     assert _best_span("2030年国庆假期全国旅游收益是多少？", texts_) == "2872.1亿元"
     assert _best_span("2030年国庆假期全国旅游人次是多少？", texts_) == "4.22亿人次"
+
+
+def test_date_ranges_are_kept_whole_and_never_left_dangling() -> None:
+    found = texts(sp.date_spans("峰会于2030年11月15日至16日举行；展会9月10日至25日开放；2031年3月1日至"))
+    assert found == ["2030年11月15日至16日", "9月10日至25日", "2031年3月1日"]
+
+
+def test_a_date_range_agrees_with_a_source_giving_its_first_day() -> None:
+    from zhiku.answer.evidence import vote_key
+
+    assert vote_key(sp.Span("7月6日至9日", 0, 7, "date")) == vote_key(sp.Span("7月6日", 0, 4, "date"))
+    assert vote_key(sp.Span("60%到90%", 0, 7, "number")) == "60%到90%"  # a number range stays whole

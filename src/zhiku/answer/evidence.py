@@ -173,6 +173,13 @@ def build_sentences(hits: Sequence[Hit], split: Callable[[str], list[str]]) -> l
     return out
 
 
+def vote_key(span: sp.Span) -> str:
+    """What sources agree on: the normalised span; for a date range, its first day
+    ("7月6日至9日" agrees with a source that says "7月6日")."""
+    key = normalise(PUNCT_EDGE.sub("", span.text))
+    return re.split(r"至|到|~|—", key)[0] if span.kind == "date" else key
+
+
 def vote(ranked: list[Scored], kind: str, depth: int = 10, floor: float = 0.7) -> Scored:
     """Let different sources that state the same span add up (news snippets that agree).
 
@@ -189,7 +196,7 @@ def vote(ranked: list[Scored], kind: str, depth: int = 10, floor: float = 0.7) -
     for cand in ranked[:depth]:
         if cand.span is None or cand.rank_score(kind) < limit:
             continue
-        key = normalise(PUNCT_EDGE.sub("", cand.span.text))
+        key = vote_key(cand.span)
         if cand.sentence.hit.doc_id in voters.setdefault(key, set()):
             continue
         voters[key].add(cand.sentence.hit.doc_id)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from zhiku.answer.evidence import PUNCT_EDGE, build_sentences, load_splitter, normalise, score_all
+from zhiku.answer.evidence import build_sentences, load_splitter, normalise, score_all, vote_key
 from zhiku.answer.pick import pick_span
 from zhiku.answer.qtypes import analyse_question
 from zhiku.config import RetrievalSettings
@@ -65,7 +65,7 @@ class AnswerAgreement:
         vote = None
         if kind != "other":
             spans = [
-                (s.sentence.hit.doc_id, normalise(PUNCT_EDGE.sub("", s.span.text)), s.rank_score(kind))
+                (s.sentence.hit.doc_id, vote_key(s.span), s.rank_score(kind))
                 for s in scored
                 if s.span is not None
             ]
