@@ -257,3 +257,8 @@ def test_a_date_range_agrees_with_a_source_giving_its_first_day() -> None:
 
     assert vote_key(sp.Span("7月6日至9日", 0, 7, "date")) == vote_key(sp.Span("7月6日", 0, 4, "date"))
     assert vote_key(sp.Span("60%到90%", 0, 7, "number")) == "60%到90%"  # a number range stays whole
+
+
+def test_the_source_a_statement_cites_is_not_its_answer() -> None:
+    texts_ = ["根据赛迪顾问不完全统计，国内独角兽中估值最高的是一家机器人企业。", "这家企业名为Nordhaven。"]
+    assert _best_span("国内独角兽中估值最高的是哪家公司？", texts_) == "Nordhaven"

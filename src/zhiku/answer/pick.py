@@ -43,8 +43,13 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     tags = rjieba.tag(text)
     if kind == "list":
         return sp.list_spans(text, tags) or sp.name_spans(text, tags)
-    # "北京时间/当地时间" are tagged like names but only ever introduce a time
-    names = [n for n in sp.name_spans(text, tags) if not n.text.endswith("时间")]
+    # "北京时间/当地时间" are tagged like names but only ever introduce a time; "根据艾瑞统计"
+    # names who counted, not what was counted
+    names = [
+        n
+        for n in sp.name_spans(text, tags)
+        if not n.text.endswith("时间") and not _cited_source(text, n, analysis.question)
+    ]
     if analysis.qtype.alias:
         return sp.alias_spans(text, analysis.question) or names
     if analysis.qtype.head in ("剧", "片") and "类" in analysis.qtype.cue + analysis.question:
@@ -211,6 +216,22 @@ def _entity_bonus(analysis: QuestionAnalysis, c: sp.Span) -> float:
         # "哪个组" is answered by "D组"; a longer head says less (哪家公司 → 英特尔, not 制造公司)
         bonus += 0.5
     return bonus
+
+
+_SOURCE_LABEL = re.compile(r"来源[:：]\s*$")
+_SOURCE_BEFORE = re.compile(r"(?:根据|据|援引|引述|引用)\s*$")
+_SOURCE_AFTER = re.compile(r"^\s*(?:不完全)?(?:统计|测算|数据|调查|报道|报告|显示|预测|发布的)")
+_SOURCE_ASKED = re.compile(r"来源|出处|哪家机构|谁(?:统计|测算|发布|报道)|根据")
+
+
+def _cited_source(text: str, c: sp.Span, question: str) -> bool:
+    """The span is the source a statement cites ("根据艾瑞不完全统计", "来源：艾瑞咨询研究院")."""
+    if _SOURCE_ASKED.search(question):
+        return False
+    before = text[max(0, c.start - 6) : c.start]
+    if _SOURCE_LABEL.search(before):
+        return True
+    return bool(_SOURCE_BEFORE.search(before)) and bool(_SOURCE_AFTER.match(text[c.end : c.end + 8]))
 
 
 def _place_only(text: str) -> bool:
