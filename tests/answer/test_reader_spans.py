@@ -262,3 +262,7 @@ def test_a_date_range_agrees_with_a_source_giving_its_first_day() -> None:
 def test_the_source_a_statement_cites_is_not_its_answer() -> None:
     texts_ = ["根据赛迪顾问不完全统计，国内独角兽中估值最高的是一家机器人企业。", "这家企业名为Nordhaven。"]
     assert _best_span("国内独角兽中估值最高的是哪家公司？", texts_) == "Nordhaven"
+
+
+def test_a_lone_character_is_not_a_place() -> None:
+    assert _best_span("林肯郡在哪里？", ["南与剑桥郡相邻。"]) == "剑桥郡"  # not "南"

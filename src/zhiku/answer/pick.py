@@ -48,7 +48,9 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
     names = [
         n
         for n in sp.name_spans(text, tags)
-        if not n.text.endswith("时间") and not _cited_source(text, n, analysis.question)
+        if not n.text.endswith("时间")
+        and not _cited_source(text, n, analysis.question)
+        and not _lone_char(n.text)
     ]
     if analysis.qtype.alias:
         return sp.alias_spans(text, analysis.question) or names
@@ -71,6 +73,11 @@ def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
             if (n.tag == "ns" or n.text.endswith(_PLACE_SUFFIXES)) and n.text not in _GENERIC_PLACES
         ]
     return names
+
+
+def _lone_char(text: str) -> bool:
+    """A single Chinese character ("北") is a fragment the tagger split off, not a name."""
+    return len(text) == 1 and "\u4e00" <= text <= "\u9fff"
 
 
 _GENERIC_PLACES = frozenset("城市 国家 地区 省份 本市 全国 全省 全市 各地 当地 海外 国内 国外".split())
