@@ -206,13 +206,18 @@ def detect_question_type(question: str, language: Language | None = None) -> Que
     return qt
 
 
-def _counted_noun(question: str, cue: str) -> str:
-    """The noun right after 多少/几 ("覆盖了多少语种" → 语种), or ""."""
+def _word_after(text: str, stop: frozenset[str]) -> str:
+    """The first word of ``text`` when it is 1–3 Chinese characters and not in ``stop``, else ""."""
     import rjieba
 
-    words = rjieba.cut(question[question.find(cue) + len(cue) :])
+    words = rjieba.cut(text)
     word = words[0] if words else ""
-    return word if re.fullmatch(r"[\u4e00-\u9fff]{1,3}", word) and word not in _NOT_COUNTED else ""
+    return word if re.fullmatch(r"[\u4e00-\u9fff]{1,3}", word) and word not in stop else ""
+
+
+def _counted_noun(question: str, cue: str) -> str:
+    """The noun right after 多少/几 ("覆盖了多少语种" → 语种), or ""."""
+    return _word_after(question[question.find(cue) + len(cue) :], _NOT_COUNTED)
 
 
 _NOT_COUNTED = frozenset("是 的 了 呢 吗 钱 亿 万 千 百".split())
@@ -225,7 +230,9 @@ def _category_noun(question: str, cue: str) -> str:
     named = cue.removesuffix("是什么")
     if re.fullmatch(r"冠军|亚军|季军|得主|吉祥物|口号|主题|标语|主题曲|物质|药物|病毒|名称", named):
         return named  # the cue holds the category itself ("春节档票房冠军", "口号是什么")
-    at = question.find(cue) if cue and question.find(cue) > 0 else len(question.rstrip("？?。. "))
+    at = question.find(cue) if cue else -1
+    if at <= 0:
+        at = len(question.rstrip("？?。. "))
     words = [w for w in rjieba.cut(question[:at].rstrip("是的为叫")) if w.strip()]
     word = words[-1] if words else ""
     return word if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", word) else ""
@@ -236,16 +243,10 @@ _ZH_WHICH = re.compile(r"(?:哪一?|什么)[个支所家部款种类项只位座
 
 def _head_noun(question: str) -> str:
     """The noun right after 哪个/哪支/什么 ("哪个组" → 组, "哪支球队" → 球队), or ""."""
-    import rjieba
-
     if genre := _ZH_GENRE.search(question):  # "什么类型的电视剧" is answered by "刑侦剧"
         return "片" if genre.group(1) in ("电影", "影片", "片") else "剧"
     m = _ZH_WHICH.search(question)
-    if not m:
-        return ""
-    words = rjieba.cut(question[m.end() :])
-    word = words[0] if words else ""
-    return word if re.fullmatch(r"[\u4e00-\u9fff]{1,3}", word) and word not in _NOT_HEADS else ""
+    return _word_after(question[m.end() :], _NOT_HEADS) if m else ""
 
 
 _ZH_GENRE = re.compile(r"(?:什么|哪种|哪类)(?:类型|题材|种类)的?(电视剧|网剧|电影|影片|剧|片)")
