@@ -63,6 +63,25 @@ def test_kb_ingest_search_ask_remove(run, zh_docs: Path, tmp_path: Path) -> None
     assert json.loads(out)["documents"] == 3
 
 
+def test_a_failed_file_makes_the_command_exit_non_zero_and_keeps_the_others(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through the real entry point (``zhiku`` on the PATH), not only the test runner."""
+    from zhiku.cli import main
+
+    good = tmp_path / "good.md"
+    good.write_text("# 星河\n\n星河大模型于2030年发布。The Star model shipped in 2030.\n", encoding="utf-8")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ingest", str(good), str(broken), "--kb", "exitcode"])
+    assert exit_info.value.code == 4
+    out = capsys.readouterr().out
+    assert "good.md" in out and "broken.pdf" in out
+    main(["kb", "info", "exitcode", "--json"])  # the good file was kept
+    assert json.loads(capsys.readouterr().out)["documents"] == 1
+
+
 def test_errors_have_exit_codes_and_messages(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     from zhiku.cli import main
 

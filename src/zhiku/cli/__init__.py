@@ -52,7 +52,8 @@ def _register(app: typer.Typer) -> None:
 def main(argv: list[str] | None = None) -> None:
     app = build_app()
     try:
-        app(args=argv, standalone_mode=False)
+        # outside standalone mode click *returns* the code of a ``typer.Exit`` instead of raising
+        code = app(args=argv, standalone_mode=False)
     except ZhikuError as exc:
         Console(stderr=True).print(f"[red]错误 / error:[/red] {exc}")
         sys.exit(exc.exit_code)
@@ -67,3 +68,5 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(exc, click.exceptions.Abort):
             sys.exit(130)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)  # e.g. 4: some files failed to ingest (the others were kept)
