@@ -47,3 +47,20 @@ def test_dimension_mismatch_is_a_clear_error(tmp_path: Path) -> None:
 def test_collection_names_are_milvus_safe() -> None:
     name = collection_name("中文知识库")
     assert name.isascii() and name.replace("_", "").isalnum()
+
+
+def test_the_benign_milvus_lite_session_ts_warning_stays_off_stderr(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """pymilvus warns at every iterator over Milvus Lite; CLI ``--json`` output must stay clean."""
+    import logging
+
+    import zhiku.store.vectors  # noqa: F401  (installs the filter)
+
+    log = logging.getLogger("pymilvus.client.iterator.query_iterator")
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        log.warning("failed to get mvccTs from milvus server, use client-side ts instead")
+        log.warning("some other pymilvus warning")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["some other pymilvus warning"]  # only the known-benign one is dropped
+    assert "mvccTs" not in capsys.readouterr().err

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,6 +34,19 @@ import numpy as np
 from zhiku.errors import IndexMismatchError, StoreError
 
 _BATCH = 1000
+
+
+class _NoSessionTsWarning(logging.Filter):
+    """Milvus Lite reports no iterator session timestamp, so pymilvus falls back to a client-side
+    one and warns on stderr at every ``query_iterator`` (garbling ``--json`` output read with
+    stderr).  The fallback is right for us: the reads that must see our writes are made Strong
+    first (see ``ids``).  Only this one message is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "failed to get mvccTs" not in record.getMessage()
+
+
+logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_NoSessionTsWarning())
 
 
 def collection_name(kb_name: str, kb_uid: str = "") -> str:
