@@ -166,3 +166,12 @@ def test_approximate_values_keep_their_hedge() -> None:
         Trace(),
     )
     assert en is not None and "about 2137亿元" in en.answer and "213.7 billion yuan" in en.answer
+
+
+def test_a_question_without_a_year_is_answered_only_when_one_period_is_on_record() -> None:
+    prose = "2030年，星河市人工智能核心企业数量达到1048家，产业规模2150亿元。"
+    hits = [Hit(chunk_id="t1", doc_id="d2", text=prose, score=1.0, title="概况", page=1)]
+    a = NumericExpert().try_answer(AskRequest("星河市人工智能核心企业数量是多少？"), hits, Trace())
+    assert a is not None and "1048家" in a.answer and "2030" in a.answer  # the period is stated
+    # 2023 actual and a 2028 forecast on record: without a year the question is ambiguous
+    assert ask("中国智能算力市场规模是多少？") is None

@@ -171,7 +171,7 @@ def parse_question(question: str) -> QuestionSpec | None:
         spec = parser(text, periods, lang, unit)
         if spec is not None:
             return spec
-    if len(periods) != 1:
+    if len(periods) > 1:
         return None
     target = _strip(text)
     if len(target) < 2:
@@ -180,7 +180,10 @@ def parse_question(question: str) -> QuestionSpec | None:
         r"(?:增长|下降|增加|减少|提高|降低|上涨|下跌|提升)了?(?:多少|几)|grow|grew|increase", text, re.I
     ):
         unit = "%"  # "经济增长了多少" asks for a rate, never a count that happens to follow the words
-    return QuestionSpec("lookup", (split_context(target, periods[0]),), periods, lang, unit)
+    # no year named: the fact pool answers only when its facts know one period for the target
+    return QuestionSpec(
+        "lookup", (split_context(target, periods[0] if periods else ""),), periods, lang, unit
+    )
 
 
 _PART_OF = (

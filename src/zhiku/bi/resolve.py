@@ -154,14 +154,18 @@ class FactPool:
         return sorted(out, key=lambda sf: -sf[0])
 
     def lookup(self, target: Target, unit_hint: str = "") -> list[Fact] | None:
-        """The agreeing best facts for ``target`` (best first), or None when absent or ambiguous."""
-        if not target.period:
-            return None
+        """The agreeing best facts for ``target`` (best first), or None when absent or ambiguous.
+
+        A target without a period ("北京有多少家核心企业？") is answered only when the best facts
+        all speak of one period; with 2023 and a 2028 forecast on record it is ambiguous.
+        """
         scored = [(s, f) for s, f in self.scored(target, unit_hint) if "-" not in f.period]
         if not scored:
             return None
         best = scored[0][0]
         group = _drop_unitless_echoes([f for s, f in scored if s >= best - 0.15])
+        if not target.period and len({f.period.rstrip("EF") for f in group}) != 1:
+            return None
         exact = [f for f in group if f.qualifier not in _APPROX] or group
         if not all(agree(f, exact[0]) for f in exact):
             return None
