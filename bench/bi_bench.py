@@ -65,10 +65,10 @@ def unsupported_numbers(answer: Any) -> list[str]:
 
 
 def run_set(name: str, files: list[Path], rows: list[dict[str, Any]], home: Path) -> dict[str, Any]:
-    from zhiku.answer.base import AskRequest
-    from zhiku.answer.lang import detect_language
     from zhiku.config import Settings
     from zhiku.kb import KnowledgeBase
+    from zhiku.types import AskRequest
+    from zhiku.understand.lang import detect_language
     from zhiku.wiring import build_assistant
 
     settings = Settings(home=home, index={"dense": False})

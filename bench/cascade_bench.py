@@ -38,13 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.assistant import Assistant  # noqa: E402
-from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.lang import detect_language  # noqa: E402
 from zhiku.config import Settings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, percentile  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.registry import ModelRegistry  # noqa: E402
-from zhiku.types import Answer  # noqa: E402
+from zhiku.types import Answer, AskRequest  # noqa: E402
+from zhiku.understand.lang import detect_language  # noqa: E402
 from zhiku.wiring import build_assistant  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"

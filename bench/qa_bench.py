@@ -34,8 +34,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.lang import detect_language  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import load_settings  # noqa: E402
 from zhiku.eval.scoring import (  # noqa: E402
@@ -49,7 +47,12 @@ from zhiku.eval.scoring import (  # noqa: E402
 )
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.embedders import USEEmbedder  # noqa: E402
-from zhiku.types import Hit, Trace  # noqa: E402
+from zhiku.types import (  # noqa: E402
+    AskRequest,
+    Hit,
+    Trace,
+)
+from zhiku.understand.lang import detect_language  # noqa: E402
 from zhiku.wiring import build_assistant  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"

@@ -29,12 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT / "src"))
 
-from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.lang import glossary_expand  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import ReaderSettings, Settings  # noqa: E402
 from zhiku.eval.scoring import redact_quotes  # noqa: E402
-from zhiku.types import Answer, Hit, Trace  # noqa: E402
+from zhiku.types import (  # noqa: E402
+    Answer,
+    AskRequest,
+    Hit,
+    Trace,
+)
+from zhiku.understand.lang import glossary_expand  # noqa: E402
 
 Search = Callable[[str], list[Hit]]
 

@@ -26,18 +26,18 @@ from typing import Any, Literal
 
 import numpy as np
 
-from zhiku.answer.base import SearchFilters
 from zhiku.config import Settings, check_kb_name
 from zhiku.errors import AlreadyExistsError, IndexMismatchError, NotFoundError, QueryError
 from zhiku.ingest.hooks import IngestHook
 from zhiku.models.embedders import Embedder, build_embedder
-from zhiku.retrieve.hybrid import ChunkView, HybridRetriever
+from zhiku.retrieve.hybrid import HybridRetriever
 from zhiku.retrieve.rerank import LexicalReranker
 from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore, collection_name
 from zhiku.tokenize import Tokenizer
-from zhiku.types import Chunk, Document, DocumentRecord, Hit
+from zhiku.types import Chunk, ChunkView, Document, DocumentRecord, Hit, Question, SearchFilters
+from zhiku.understand import analyse
 
 
 @dataclass(frozen=True)
@@ -429,10 +429,15 @@ class KnowledgeBase:
         self.fulltext.build(rows, version)
 
     # -- reading ----------------------------------------------------------------
-    def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
-        if not query.strip():
+    def search(
+        self, query: Question | str, top_k: int | None = None, filters: SearchFilters | None = None
+    ) -> list[Hit]:
+        """The top hits for a question (``Assistant`` passes its analysed ``Question``; a string
+        from the CLI, the server or a benchmark is analysed here, at the edge)."""
+        text = query.text if isinstance(query, Question) else query
+        if not text.strip():
             raise QueryError("问题为空", "the question is empty")
-        return self.retriever.run(query, top_k, filters)
+        return self.retriever.run(query if isinstance(query, Question) else analyse(query), top_k, filters)
 
     def documents(self) -> list[DocumentRecord]:
         return self.catalog.documents()

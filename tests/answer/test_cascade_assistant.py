@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from zhiku.answer.assistant import AnswerEvent, Assistant
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase
 from zhiku.models.registry import ModelRegistry
 from zhiku.models.scripted import ScriptedLLM
+from zhiku.types import AskRequest
 
 pytestmark = pytest.mark.integration
 

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.lang import (
-    detect_language,
-    frame_answer,
-    glossary_expand,
-    glossary_terms,
-    not_found_message,
-)
+from zhiku.answer.lang import frame_answer, not_found_message
+from zhiku.understand.lang import detect_language, glossary_expand, glossary_terms
 
 pytestmark = pytest.mark.unit
 

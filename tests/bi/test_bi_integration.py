@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from zhiku.answer.base import AskRequest
 from zhiku.bi.hook import store_for
 from zhiku.bi.sql import SqlRunner
 from zhiku.bi.tables import read_tables, table_facts
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase
+from zhiku.types import AskRequest
 from zhiku.wiring import build_assistant
 
 pytestmark = pytest.mark.integration

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.bi.hook import store_for
 from zhiku.bi.text_sql import SqlExpert, extract_sql
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase
 from zhiku.models.registry import ModelRegistry
 from zhiku.models.scripted import ScriptedLLM
-from zhiku.types import Trace
+from zhiku.types import AskRequest, Trace
 
 REPO = Path(__file__).resolve().parents[2]
 

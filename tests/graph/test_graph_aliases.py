@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.graph.answer import GraphExpert
 from zhiku.graph.extract_small import SmallExtractor, split_sentences
@@ -15,7 +14,7 @@ from zhiku.graph.names import find_aliases
 from zhiku.graph.normalize import Normalizer, cross_script_aliases, prefix_aliases
 from zhiku.graph.service import KnowledgeGraph, graph_for, kb_documents
 from zhiku.kb import KnowledgeBase
-from zhiku.types import Chunk, Trace
+from zhiku.types import AskRequest, Chunk, Trace
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 from graph_helpers import kb_from_files
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.graph.expand import GraphExpander
 from zhiku.graph.normalize import Normalizer
 from zhiku.graph.service import graph_for
 from zhiku.kb import KnowledgeBase
-from zhiku.types import Trace
+from zhiku.types import AskRequest, Trace
 from zhiku.wiring import build_assistant
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ from zhiku.kb import KnowledgeBase
 from zhiku.retrieve.agreement import AnswerAgreement
 from zhiku.retrieve.hybrid import interleave
 from zhiku.types import Hit
+from zhiku.understand import analyse
 
 pytestmark = pytest.mark.unit
 
@@ -48,7 +49,7 @@ EN_HITS = [
 def test_passages_stating_the_agreed_answer_come_first(
     question: str, hits: list[Hit], agreeing: set[str]
 ) -> None:
-    ranked = AnswerAgreement(RetrievalSettings()).run(question, hits)
+    ranked = AnswerAgreement(RetrievalSettings()).run(analyse(question), hits)
     assert {h.chunk_id for h in ranked[:2]} == agreeing
     assert all("agreement" in h.scores for h in ranked)
     assert sorted(h.chunk_id for h in ranked) == sorted(h.chunk_id for h in hits)  # nothing lost
@@ -62,7 +63,7 @@ def test_one_document_cannot_outvote_the_others() -> None:
         _hit("a3", "d2", "重申：星河博览会于5月18日开幕。", 1.9),
     ]
     ranked = AnswerAgreement(RetrievalSettings(agreement_evidence_weight=0.0)).run(
-        "星河博览会哪天开幕？", hits
+        analyse("星河博览会哪天开幕？"), hits
     )
     assert ranked[0].chunk_id == "a1"
 

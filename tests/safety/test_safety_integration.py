@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.safety.audit import verify_chain
+from zhiku.types import AskRequest
 
 pytestmark = pytest.mark.integration
 

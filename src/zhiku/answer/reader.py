@@ -18,10 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-import rjieba
-
 from zhiku.answer import spans as sp
-from zhiku.answer.base import AskRequest
 from zhiku.answer.evidence import (
     PUNCT_EDGE,
     Scored,
@@ -31,25 +28,20 @@ from zhiku.answer.evidence import (
     build_sentences,
     calibrate,
     clean_text,
-    fallback_split,
     join_text,
-    load_splitter,
-    normalise,
     score_all,
     vote,
 )
-from zhiku.answer.lang import detect_language, frame_answer, not_found_message, refusal_note
+from zhiku.answer.lang import frame_answer, not_found_message, refusal_note
 from zhiku.answer.pick import pick_span
-from zhiku.answer.qtypes import QuestionAnalysis, analyse_question, split_coordinated
 from zhiku.config import ReaderSettings
 from zhiku.errors import ConfigError
-from zhiku.tokenize import normalize
-from zhiku.types import Answer, Citation, Hit, Language, Trace
+from zhiku.types import Answer, AskRequest, Citation, Hit, Language, Question, Trace
+from zhiku.understand import question_of
+from zhiku.understand.normalise import normalise
+from zhiku.understand.sentences import split_sentences
 
-__all__ = ["ExtractiveReader", "calibrate", "clean_text", "detect_language", "fallback_split"]
-
-
-_NOUN_TAGS = frozenset({"n", "nz", "nt", "nw"})
+__all__ = ["ExtractiveReader", "calibrate", "clean_text"]
 
 
 class ExtractiveReader:
@@ -66,25 +58,26 @@ class ExtractiveReader:
                 f"reader.min_confidence must be within [0, 1], got {settings.min_confidence}",
             )
         self.settings = settings
-        self._split = load_splitter()
+        self._split = split_sentences
 
     def read(self, request: AskRequest, hits: Sequence[Hit], trace: Trace) -> Answer:
         """Answer ``request`` from ``hits``; a question about two items is answered item by item."""
-        parts = split_coordinated(request.question)
-        if len(parts) == 1:
-            return self._read_one(request, hits, trace)
-        answers = [self._read_one(replace(request, question=part), hits, trace) for part in parts]
-        return _combine(request, answers, self.settings.max_citations)
+        question = question_of(request)
+        if not question.parts:
+            return self._read_one(request, question, hits, trace)
+        answers = [
+            self._read_one(replace(request, question=part.text, analysis=part), part, hits, trace)
+            for part in question.parts
+        ]
+        return _combine(request, question, answers, self.settings.max_citations)
 
-    def _read_one(self, request: AskRequest, hits: Sequence[Hit], trace: Trace) -> Answer:
-        analysis = analyse_question(request.question)
+    def _read_one(self, request: AskRequest, analysis: Question, hits: Sequence[Hit], trace: Trace) -> Answer:
         lang = analysis.language
         sentences = build_sentences(hits[: self.settings.max_hits], self._split)
         if not sentences:
             return self._refuse(request, lang, trace, "no evidence")
-        question = normalize(request.question)
-        nouns = [w for w, tag in rjieba.tag(question) if tag in _NOUN_TAGS]
-        absent = absent_qualifiers(analysis, sentences) + absent_topics(question, nouns, sentences)
+        nouns = list(analysis.nouns)
+        absent = absent_qualifiers(analysis, sentences) + absent_topics(analysis.folded, nouns, sentences)
         if absent:
             return self._refuse(request, lang, trace, "qualifier not in evidence: " + ", ".join(absent))
         scored = score_all(analysis, sentences, pick_span)
@@ -116,7 +109,7 @@ class ExtractiveReader:
     def _answer(
         self,
         request: AskRequest,
-        analysis: QuestionAnalysis,
+        analysis: Question,
         best: Scored,
         ranked: list[Scored],
         confidence: float,
@@ -207,9 +200,9 @@ def _corroborating(best: Scored, ranked: list[Scored], short: str, limit: int) -
     return out
 
 
-def _combine(request: AskRequest, answers: list[Answer], max_citations: int) -> Answer:
+def _combine(request: AskRequest, question: Question, answers: list[Answer], max_citations: int) -> Answer:
     """One reply for a two-item question: each item's answer in turn, citations renumbered."""
-    lang = detect_language(request.question)
+    lang = question.language
     found = [a for a in answers if a.found]
     if not found:
         return replace(answers[0], question=request.question)

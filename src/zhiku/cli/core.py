@@ -14,12 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zhiku.answer.base import AskRequest, SearchFilters
-from zhiku.answer.lang import detect_language
 from zhiku.config import Settings, load_settings
 from zhiku.errors import QueryError
 from zhiku.kb import IngestEvent, IngestReport, KnowledgeBase, delete_kb, list_kbs
-from zhiku.types import Answer
+from zhiku.types import Answer, AskRequest, SearchFilters
+from zhiku.understand.lang import detect_language
 
 console = Console()
 err = Console(stderr=True)

@@ -15,20 +15,20 @@ Over a single report there are rarely two documents to agree, so the boost stays
 and only the (small) evidence term acts.  Costs one reader pass over ``depth`` candidates
 (a few milliseconds).
 
->>> AnswerAgreement(RetrievalSettings()).run("2023春节档电影票房冠军", hits)[0].scores["agreement"]
+>>> AnswerAgreement(RetrievalSettings()).run(analyse("2023春节档电影票房冠军"), hits)[0].scores["agreement"]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
 
-from zhiku.answer.evidence import build_sentences, load_splitter, normalise, score_all, vote_key
+from zhiku.answer.evidence import build_sentences, score_all, vote_key
 from zhiku.answer.pick import pick_span
-from zhiku.answer.qtypes import analyse_question
 from zhiku.config import RetrievalSettings
-from zhiku.types import Hit
+from zhiku.types import Hit, Question
+from zhiku.understand.normalise import normalise
+from zhiku.understand.sentences import split_sentences
 
 
 @dataclass(frozen=True)
@@ -41,23 +41,18 @@ class AnswerAgreement:
     def __init__(self, settings: RetrievalSettings) -> None:
         self.settings = settings
 
-    @cached_property
-    def _split(self) -> Callable[[str], list[str]]:
-        return load_splitter()
-
-    def run(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
+    def run(self, question: Question, hits: Sequence[Hit]) -> list[Hit]:
         """``hits`` re-ordered (the first ``depth`` of them); each gets an ``agreement`` score."""
         depth = self.settings.agreement_depth
         head, tail = list(hits[:depth]), list(hits[depth:])
         if len(head) < 2:
             return list(hits)
-        analysis = analyse_question(question)
-        kind = analysis.qtype.kind
-        sentences = build_sentences(head, self._split)
+        kind = question.qtype.kind
+        sentences = build_sentences(head, split_sentences)
         if not sentences:
             return list(hits)
         # spans only matter in sentences strong enough to vote (the weakest type factor is 0.45)
-        scored = score_all(analysis, sentences, pick_span, pick_floor=0.45 * self.settings.agreement_floor)
+        scored = score_all(question, sentences, pick_span, pick_floor=0.45 * self.settings.agreement_floor)
         evidence: dict[str, float] = {}
         for s in scored:
             cid = s.sentence.hit.chunk_id

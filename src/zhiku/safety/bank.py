@@ -26,9 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from zhiku.answer.base import AskRequest
 from zhiku.errors import ConfigError
-from zhiku.types import Answer
+from zhiku.types import Answer, AskRequest
 
 if TYPE_CHECKING:
     from zhiku.answer.assistant import AnswerEvent

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from zhiku.answer.base import AskRequest
 from zhiku.errors import ConfigError
 from zhiku.safety.audit import AuditEvent, AuditLog
 from zhiku.safety.injection import neutralise_answer, scan_passages
@@ -29,7 +28,7 @@ from zhiku.safety.labels import LabelConfig, Labeler
 from zhiku.safety.pii import PiiMasker
 from zhiku.safety.policy import SafetyPolicy, Verdict
 from zhiku.safety.stream import StreamFilter
-from zhiku.types import Answer, Language
+from zhiku.types import Answer, AskRequest, Language
 
 if TYPE_CHECKING:
     from zhiku.answer.assistant import AnswerEvent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.ingest.sentences import sentence_spans, split_sentences
+from zhiku.understand.sentences import sentence_spans, split_sentences
 
 pytestmark = pytest.mark.unit
 
