@@ -93,7 +93,9 @@ def test_rerank_prefers_the_chunk_holding_all_terms_together() -> None:
 def test_features_have_one_value_per_weight() -> None:
     views = {"a": _view("北京是中国的首都。", title="北京"), "b": _view("上海是一座城市。")}
     fused = [Fused("a", 0.02, {"bm25": 3.0}, {"bm25": 1}), Fused("b", 0.01, {"bm25": 1.0}, {"bm25": 2})]
-    rows = LexicalReranker(Tokenizer(), RerankWeights()).features(analyse("北京是哪个国家的首都"), fused, views)
+    rows = LexicalReranker(Tokenizer(), RerankWeights()).features(
+        analyse("北京是哪个国家的首都"), fused, views
+    )
     assert rows is not None and all(len(row) == len(FEATURES) for row in rows)
     assert rows[0][FEATURES.index("title")] > 0 and rows[1][FEATURES.index("title")] == 0.0
     assert rows[0][FEATURES.index("bm25_rr")] == 1.0 and rows[1][FEATURES.index("bm25_rr")] == 0.5
