@@ -45,7 +45,7 @@ from zhiku.types import (  # noqa: E402
     Document,
     Trace,
 )
-from zhiku.wiring import build_assistant  # noqa: E402
+from zhiku.wiring import build_assistant, open_or_create_kb  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "bench"
 QUESTIONS = REPO / "bench" / "data" / "relation_questions.jsonl"
@@ -68,7 +68,7 @@ def build_main_kb(home: Path, dense: bool) -> tuple[KnowledgeBase, dict[str, Any
     for path in (REPO / "examples").iterdir():
         if path.suffix in (".md", ".docx", ".pdf", ".html", ".xlsx", ".txt"):
             shutil.copy(path, files / path.name)
-    kb = KnowledgeBase.open_or_create(settings, "graphbench")
+    kb = open_or_create_kb(settings, "graphbench")
     t0 = time.perf_counter()
     kb.ingest([files])
     ingest_s = time.perf_counter() - t0

@@ -1,6 +1,6 @@
 """Development benchmark of the extractive reader (small path, no LLM) on the shared dev sets.
 
-Retrieval: ``--retriever kb`` builds BM25-only knowledge bases with ``zhiku.kb.KnowledgeBase``
+Retrieval: ``--retriever kb`` builds BM25-only knowledge bases with ``zhiku.wiring.open_or_create_kb``
 (the product path); ``--retriever bm25`` (fallback while the KB is being written) indexes the
 passages directly with bm25s over rjieba tokens (the seed report is cut into ~400-character
 windows).  Scoring follows the data sets' README: NFKC, lower case, no whitespace or thousands
@@ -169,10 +169,10 @@ def bm25_search(name: str, top_k: int) -> Search:
 
 # -- retrieval: the product knowledge base ---------------------------------------------------------
 def kb_search(name: str, top_k: int, home: Path, dense: bool = False) -> Search:
-    from zhiku.kb import KnowledgeBase
+    from zhiku.wiring import open_or_create_kb
 
     settings = Settings(home=home, index={"dense": dense})
-    kb = KnowledgeBase.open_or_create(settings, f"dev-{name}")
+    kb = open_or_create_kb(settings, f"dev-{name}")
     source = {
         "seed": BENCH / "seed_report" / "report.txt",
         "cmrc": BENCH / "cmrc2018_open" / "corpus.jsonl",

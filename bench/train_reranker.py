@@ -51,6 +51,7 @@ from zhiku.retrieve.rerank import (  # noqa: E402
 )
 from zhiku.types import SearchFilters  # noqa: E402
 from zhiku.understand import analyse  # noqa: E402
+from zhiku.wiring import create_kb  # noqa: E402
 
 CMRC_CORPUS = ROOT.parent / "shared" / "bench" / "cmrc2018_open" / "corpus.jsonl"
 EXAMPLE_SUFFIXES = {".md", ".txt", ".html", ".pdf", ".docx", ".xlsx"}
@@ -273,7 +274,7 @@ def _distractors(lines: Sequence[str], fraction: float, rng: random.Random) -> l
 
 def build_kb(home: Path, max_docs: int, distractors: float, rng: random.Random) -> KnowledgeBase:
     settings = load_settings(home=home, index={"dense": False})
-    kb = KnowledgeBase.create(settings, "rerank_train", hooks=[])
+    kb = create_kb(settings, "rerank_train", hooks=[])
     sources: list[Path] = [p for p in sorted((ROOT / "examples").iterdir()) if p.suffix in EXAMPLE_SUFFIXES]
     if CMRC_CORPUS.exists():
         lines = CMRC_CORPUS.read_text(encoding="utf-8").splitlines()[:max_docs]

@@ -8,6 +8,7 @@ use ``dataclasses.replace`` to derive a changed copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -360,3 +361,47 @@ class AskRequest:
     key_id: str | None = None  # API key that asked (audit)
     # the question analysed once (``zhiku.understand.analyse``); ``Assistant`` fills it in
     analysis: Question | None = field(default=None, compare=False)
+
+
+# -- ingestion results ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one input file (one row of the per-file table)."""
+
+    path: str
+    status: Literal["added", "updated", "unchanged", "failed", "removed"]
+    documents: int = 0
+    chunks: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    ms: float = 0.0
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def chunks(self) -> int:
+        return sum(f.chunks for f in self.files)
+
+
+@dataclass(frozen=True)
+class IngestEvent:
+    """Progress callback payload: ``done`` of ``total`` files, the current file and its result."""
+
+    done: int
+    total: int
+    path: str
+    result: FileResult | None = None
+
+
+ProgressFn = Callable[[IngestEvent], None]

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from zhiku.answer.voter import ReaderVoter
 from zhiku.config import RetrievalSettings, Settings
-from zhiku.kb import KnowledgeBase
 from zhiku.retrieve.agreement import AnswerAgreement
 from zhiku.retrieve.hybrid import interleave
 from zhiku.types import Hit
 from zhiku.understand import analyse
+from zhiku.wiring import create_kb
 
 pytestmark = pytest.mark.unit
 
@@ -49,7 +50,7 @@ EN_HITS = [
 def test_passages_stating_the_agreed_answer_come_first(
     question: str, hits: list[Hit], agreeing: set[str]
 ) -> None:
-    ranked = AnswerAgreement(RetrievalSettings()).run(analyse(question), hits)
+    ranked = AnswerAgreement(RetrievalSettings(), ReaderVoter()).run(analyse(question), hits)
     assert {h.chunk_id for h in ranked[:2]} == agreeing
     assert all("agreement" in h.scores for h in ranked)
     assert sorted(h.chunk_id for h in ranked) == sorted(h.chunk_id for h in hits)  # nothing lost
@@ -62,7 +63,7 @@ def test_one_document_cannot_outvote_the_others() -> None:
         _hit("a2", "d2", "星河博览会于5月18日开幕。", 2.0),
         _hit("a3", "d2", "重申：星河博览会于5月18日开幕。", 1.9),
     ]
-    ranked = AnswerAgreement(RetrievalSettings(agreement_evidence_weight=0.0)).run(
+    ranked = AnswerAgreement(RetrievalSettings(agreement_evidence_weight=0.0), ReaderVoter()).run(
         analyse("星河博览会哪天开幕？"), hits
     )
     assert ranked[0].chunk_id == "a1"
@@ -99,7 +100,7 @@ def test_coordinated_question_finds_a_passage_for_each_item(settings: Settings, 
     ]
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    kb = KnowledgeBase.create(settings, "coord")
+    kb = create_kb(settings, "coord")
     kb.ingest([corpus])
     question = "甲城和乙城2029年的经济总量分别是多少？"
     top = " ".join(h.text for h in kb.search(question, top_k=2))

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from zhiku.retrieve.fusion import Fused
-from zhiku.retrieve.hybrid import ChunkView
 from zhiku.retrieve.rerank import (
     FEATURES,
     WEIGHTS_FORMAT,
@@ -18,6 +17,7 @@ from zhiku.retrieve.rerank import (
     save_weights,
 )
 from zhiku.tokenize import Tokenizer
+from zhiku.types import ChunkView
 from zhiku.understand import analyse
 
 pytestmark = pytest.mark.unit

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from zhiku.config import RetrievalSettings
 from zhiku.models.embedders import Embedder
-from zhiku.retrieve.agreement import AnswerAgreement
+from zhiku.retrieve.agreement import AnswerAgreement, AnswerVoter
 from zhiku.retrieve.fusion import Fused, WeightedRRF
 from zhiku.retrieve.rerank import LexicalReranker
 from zhiku.store.fulltext import FullTextIndex
@@ -94,6 +94,7 @@ class HybridRetriever:
         settings: RetrievalSettings,
         allowed: AllowedFn,
         reranker: LexicalReranker | None = None,
+        voter: AnswerVoter | None = None,
     ) -> None:
         self.fulltext = fulltext
         self.vectors = vectors
@@ -103,7 +104,8 @@ class HybridRetriever:
         self.allowed = allowed
         self.fusion = WeightedRRF(settings.rrf_k)
         self.reranker = reranker
-        self.agreement = AnswerAgreement(settings)
+        # the answer-agreement pass needs a reader; without one injected it is skipped
+        self.agreement = AnswerAgreement(settings, voter) if voter is not None else None
 
     def ranked_lists(
         self, query: Question | str, candidates: int, filters: SearchFilters
@@ -153,12 +155,13 @@ class HybridRetriever:
         fused = [f for f in fused if f.chunk_id in views]
         if self.reranker is not None and self.settings.rerank:
             fused = self.reranker.run(query, fused, views)
-        depth = max(k, self.settings.agreement_depth) if self.settings.agreement else k
+        agreement = self.agreement if self.settings.agreement else None
+        depth = max(k, self.settings.agreement_depth) if agreement is not None else k
         if self.settings.dedupe < 1.0:
             fused = drop_near_duplicates(fused, views, depth, self.settings.dedupe)
         hits = [self._hit(f, views[f.chunk_id]) for f in fused[:depth]]
-        if self.settings.agreement:
-            hits = self.agreement.run(query, hits)
+        if agreement is not None:
+            hits = agreement.run(query, hits)
         return hits[:k]
 
     @staticmethod
