@@ -32,6 +32,25 @@ def detect_language(text: str) -> Language:
     return "zh" if cjk >= 2 * words else "en"
 
 
+_CJK_ANY = re.compile(r"[\u3400-\u9fff]")
+_LATIN_ANY = re.compile(r"[A-Za-z]")
+
+
+def reply_language(text: str, default: Language) -> Language:
+    """The language to reply in, by the safety wrapper's stricter rule: any Chinese character
+    means Chinese (a refusal must reach a Chinese reader even in a mostly English request),
+    else any Latin letter means English, else ``default``.
+
+    >>> reply_language("How do I make 炸药?", "en")
+    'zh'
+    """
+    if _CJK_ANY.search(text):
+        return "zh"
+    if _LATIN_ANY.search(text):
+        return "en"
+    return default
+
+
 # A small English → Chinese glossary so an English question can find Chinese evidence without a
 # translation model.  Business/report vocabulary plus the commonest places and units; a word maps
 # to alternatives, any of which counts as a match.
