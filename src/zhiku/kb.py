@@ -33,6 +33,7 @@ from zhiku.ingest.hooks import IngestHook
 from zhiku.models.embedders import Embedder, build_embedder
 from zhiku.retrieve.hybrid import ChunkView, HybridRetriever
 from zhiku.retrieve.rerank import LexicalReranker
+from zhiku.safety.unicode import scrub
 from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore, collection_name
@@ -430,6 +431,7 @@ class KnowledgeBase:
 
     # -- reading ----------------------------------------------------------------
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
+        query = scrub(query)  # a lone surrogate would crash jieba (see zhiku.safety.unicode)
         if not query.strip():
             raise QueryError("问题为空", "the question is empty")
         return self.retriever.run(query, top_k, filters)

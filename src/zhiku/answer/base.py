@@ -12,7 +12,7 @@ cascade can try the next one.  A *retrieval expander* (the graph) adds hits inst
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from zhiku.types import Answer, Hit, Language, Trace
@@ -41,6 +41,15 @@ class AskRequest:
     filters: SearchFilters = field(default_factory=SearchFilters)
     policy: str | None = None  # cascade policy override (issue: LLM cascade)
     key_id: str | None = None  # API key that asked (audit)
+
+    def __post_init__(self) -> None:
+        # Every entry point builds one of these: invalid Unicode stops here (see safety.unicode).
+        from zhiku.safety.unicode import scrub
+
+        object.__setattr__(self, "question", scrub(self.question))
+        if any(scrub(t.content) != t.content for t in self.history):
+            history = tuple(replace(t, content=scrub(t.content)) for t in self.history)
+            object.__setattr__(self, "history", history)
 
 
 class Expert(Protocol):
