@@ -74,7 +74,7 @@ def _bomb(path: Path, zh: str, en: str, **fields: object) -> ArchiveBombError:
     return ArchiveBombError(
         f"文件解压后过大或压缩比异常（疑似压缩炸弹），已拒绝：{zh}",
         f"the file inflates too much (a decompression bomb?), refused: {en}",
-        path=path.name,
+        path=str(path),
         **fields,
     )
 
@@ -85,7 +85,7 @@ def check_zip(path: Path, data: bytes, limits: ArchiveLimits) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise CorruptFileError(
-            f"ZIP 容器已损坏：{exc}", f"the ZIP container is corrupt: {exc}", path=path.name
+            f"ZIP 容器已损坏：{exc}", f"the ZIP container is corrupt: {exc}", path=str(path)
         ) from exc
     with archive:
         members = archive.infolist()
@@ -150,7 +150,7 @@ def _inflate_member(
         raise CorruptFileError(
             f"ZIP 成员 {info.filename} 无法解压：{exc}",
             f"cannot inflate ZIP member {info.filename}: {exc}",
-            path=path.name,
+            path=str(path),
         ) from exc
     return total
 

@@ -92,7 +92,7 @@ def _bounded(path: Path, sheet: Any, budget: list[int]) -> Iterator[tuple[Any, .
             raise FileTooLargeError(
                 "表格单元格过多，超过上限（ingest.max_cells）",
                 "the spreadsheet has too many cells, over the limit (ingest.max_cells)",
-                path=path.name,
+                path=str(path),
             )
         yield row
 
