@@ -34,6 +34,7 @@ from zhiku.models.embedders import Embedder, build_embedder
 from zhiku.retrieve.hybrid import ChunkView, HybridRetriever
 from zhiku.retrieve.rerank import LexicalReranker
 from zhiku.safety.unicode import scrub
+from zhiku.store import consistency
 from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore, collection_name
@@ -167,6 +168,9 @@ class KnowledgeBase:
         )
         if not self.fulltext.load() or self.fulltext.version != self.catalog.version():
             self.refresh_fulltext()
+        # After a crash: indexes behind the catalog are repaired, dead runs closed (or reported
+        # in info() while another process holds the write lock).
+        self.consistency = consistency.repair(self)
 
     # -- lifecycle ------------------------------------------------------------
     @classmethod
@@ -355,8 +359,9 @@ class KnowledgeBase:
         """Add or update files (and directories, recursively); per-file results, never all-or-nothing."""
         from zhiku.ingest.pipeline import Ingestor
 
-        with self._lock:
+        with self._lock, consistency.write_lock(self.path):
             self._dense_store()  # open (and resume) before new documents are written
+            self.consistency = consistency.repair(self, own_lock=True)
             report = Ingestor(self).run(paths, progress, local_only=local_only)
             self._titles = None
             return report
@@ -465,6 +470,7 @@ class KnowledgeBase:
             "vector_store": self.settings.index.milvus_uri or "milvus-lite",
             "created_at": self.meta.get("created_at"),
             "formats": sorted({d.format for d in docs}),
+            "consistency": consistency.check(self).to_dict() | {"repaired_on_open": self.consistency.repaired},
         }
 
     def _doc_titles(self) -> dict[str, tuple[str, str, str]]:
