@@ -219,6 +219,8 @@ class BISettings(BaseModel):
     enabled: bool = True  # numeric expert + facts ingest hook
     sql_limit: int = Field(200, ge=1, le=100000)
     sql_timeout_s: float = Field(5.0, gt=0, le=600)
+    sql_memory_mb: int = Field(512, ge=16, description="DuckDB memory_limit of one SQL query")
+    sql_threads: int = Field(2, ge=1, le=64, description="DuckDB threads of one SQL query")
 
 
 class Settings(BaseSettings):

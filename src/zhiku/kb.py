@@ -470,7 +470,8 @@ class KnowledgeBase:
             "vector_store": self.settings.index.milvus_uri or "milvus-lite",
             "created_at": self.meta.get("created_at"),
             "formats": sorted({d.format for d in docs}),
-            "consistency": consistency.check(self).to_dict() | {"repaired_on_open": self.consistency.repaired},
+            "consistency": consistency.check(self).to_dict()
+            | {"repaired_on_open": self.consistency.repaired},
         }
 
     def _doc_titles(self) -> dict[str, tuple[str, str, str]]:

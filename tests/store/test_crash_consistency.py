@@ -73,7 +73,9 @@ def _ingest_and_kill(home: Path, corpus: Path, at_documents: int, cwd: Path) -> 
     src = Path(__file__).resolve().parents[2] / "src"
     code = "from zhiku.cli import main; main()"
     argv = [sys.executable, "-c", code, "ingest", str(corpus), "--kb", "t", "--json"]
-    proc = subprocess.Popen(argv, env=_env(home, src), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        argv, env=_env(home, src), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     catalog = home / "kb" / "t" / "catalog.sqlite"
     deadline = time.monotonic() + 240
     try:
@@ -133,7 +135,9 @@ with KnowledgeBase(load_settings(), "t") as kb:  # opening repairs what a crash 
 def _inspect(home: Path, cwd: Path) -> dict[str, Any]:
     """Open the KB in a fresh process (as the next command would) and read every index."""
     env = _env(home, Path(__file__).resolve().parents[2] / "src")
-    done = subprocess.run([sys.executable, "-c", _INSPECT], env=env, cwd=cwd, capture_output=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", _INSPECT], env=env, cwd=cwd, capture_output=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     state: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
     return state
@@ -159,7 +163,9 @@ def test_sigkill_mid_ingest_leaves_every_index_consistent(settings: Settings, tm
         assert state["pending"] == [] and state["unfinished"] == [] and state["ok"]
         docs = set(state["docs"])
         facts, mentions = _facts_by_doc(kb_dir), _mentions_by_doc(kb_dir)
-        assert {d: facts_ref[d] for d in docs if d in facts_ref} == {d: facts.get(d) for d in docs if d in facts_ref}
+        assert {d: facts_ref[d] for d in docs if d in facts_ref} == {
+            d: facts.get(d) for d in docs if d in facts_ref
+        }
         assert {d: mentions_ref[d] for d in docs if d in mentions_ref} == {
             d: mentions.get(d) for d in docs if d in mentions_ref
         }
@@ -167,7 +173,16 @@ def test_sigkill_mid_ingest_leaves_every_index_consistent(settings: Settings, tm
     assert "fulltext" in repaired
 
     finished = subprocess.run(
-        [sys.executable, "-c", "from zhiku.cli import main; main()", "ingest", str(corpus), "--kb", "t", "--json"],
+        [
+            sys.executable,
+            "-c",
+            "from zhiku.cli import main; main()",
+            "ingest",
+            str(corpus),
+            "--kb",
+            "t",
+            "--json",
+        ],
         env=_env(settings.home, Path(__file__).resolve().parents[2] / "src"),
         cwd=tmp_path,
         capture_output=True,
@@ -185,7 +200,15 @@ def test_second_ingest_on_a_locked_kb_says_so_without_a_traceback(settings: Sett
     (tmp_path / "a.md").write_text("# 标题\n\n2023年产业规模为100亿元。\n", encoding="utf-8")
     with KnowledgeBase.create(settings, "t") as kb, consistency.write_lock(kb.path):
         result = subprocess.run(
-            [sys.executable, "-c", "from zhiku.cli import main; main()", "ingest", str(tmp_path / "a.md"), "--kb", "t"],
+            [
+                sys.executable,
+                "-c",
+                "from zhiku.cli import main; main()",
+                "ingest",
+                str(tmp_path / "a.md"),
+                "--kb",
+                "t",
+            ],
             env=_env(settings.home, Path(__file__).resolve().parents[2] / "src"),
             cwd=tmp_path,
             capture_output=True,

@@ -191,7 +191,10 @@ def _repair_locked(kb: KnowledgeBase, report: ConsistencyReport) -> None:
 
 def _docs_of_runs(kb: KnowledgeBase, runs: list[str]) -> list[str]:
     marks = ",".join("?" for _ in runs)
-    return [r[0] for r in _catalog_rows(kb, f"SELECT doc_id FROM documents WHERE run_id IN ({marks})", tuple(runs))]
+    return [
+        r[0]
+        for r in _catalog_rows(kb, f"SELECT doc_id FROM documents WHERE run_id IN ({marks})", tuple(runs))
+    ]
 
 
 def _rerun_hooks(kb: KnowledgeBase, doc_ids: list[str]) -> None:
@@ -214,7 +217,9 @@ def _rerun_hooks(kb: KnowledgeBase, doc_ids: list[str]) -> None:
 def _document_for(kb: KnowledgeBase, doc_id: str, source: str, title: str, fmt: str) -> Document:
     """The source file reloaded when it is still there unchanged (tables keep their rows), else
     the document rebuilt from its catalog chunks."""
-    row = _catalog_rows(kb, "SELECT file_path, file_sha256, external_id FROM documents WHERE doc_id = ?", (doc_id,))
+    row = _catalog_rows(
+        kb, "SELECT file_path, file_sha256, external_id FROM documents WHERE doc_id = ?", (doc_id,)
+    )
     if row and not row[0][2]:
         path = Path(row[0][0])
         loaded = _reload(kb, path, str(row[0][1]))
