@@ -92,6 +92,7 @@ def test_runner_memory_limit(tmp_path: Path) -> None:
         "SELECT length(repeat('x', 2000000000)) AS n FROM facts",
         "SELECT length(lpad('x', 2000000000, 'y')) FROM facts",
         "SELECT length(repeat('x', CAST(value AS BIGINT) * 100000000)) FROM facts",
+        "SELECT length(repeat('x', CAST(value AS BIGINT))) FROM facts",
         "SELECT count(*) FROM range(10000000000)",
     ):
         with pytest.raises(QueryError) as info:

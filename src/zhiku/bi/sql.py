@@ -78,15 +78,16 @@ def validate_sql(sql: str, allowed: set[str], limit: int = 200) -> str:
 
 
 def _check_sized(node: Any, fname: str) -> None:
-    """Counts given to allocating functions must be literal numbers up to ``MAX_SIZED_ARG``."""
+    """Counts given to allocating functions must be literal numbers up to ``MAX_SIZED_ARG``;
+    only the first argument of a string function (the text to repeat or pad) may be anything."""
     from sqlglot import exp
 
-    for arg in node.iter_expressions():
-        if isinstance(arg, exp.Literal) and not arg.is_string:
-            if abs(float(arg.this)) <= MAX_SIZED_ARG:
-                continue
-        elif isinstance(arg, exp.Literal) or isinstance(arg, exp.Column):
-            continue  # the string to repeat / pad, or a column value
+    series = fname in ("range", "generate_series", "generateseries")
+    for position, arg in enumerate(node.iter_expressions()):
+        if position == 0 and not series and not isinstance(arg, exp.Literal):
+            continue  # the text itself
+        if isinstance(arg, exp.Literal) and (arg.is_string or abs(float(arg.this)) <= MAX_SIZED_ARG):
+            continue
         raise QueryError(
             f"{fname}() 的数量参数必须是不超过 {MAX_SIZED_ARG} 的数字",
             f"the count given to {fname}() must be a number up to {MAX_SIZED_ARG}",
