@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zhiku.config import ServerSettings
 from zhiku.errors import FileTooLargeError
-from zhiku.safety.unicode import scrub, strip_controls
+from zhiku.safety.unicode import strip_controls
 from zhiku.server.jobs import JobFile, StagedFile
 
 _BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
@@ -34,7 +34,7 @@ JSON_LIMIT = 4 * 1024 * 1024  # bytes: non-multipart request bodies
 
 def safe_filename(name: str) -> str:
     """The last path component, normalised, without characters unsafe on any filesystem."""
-    name = unicodedata.normalize("NFC", scrub(name or ""))
+    name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
     name = strip_controls(_BAD_CHARS.sub("_", name)).strip().strip(".").strip()
     if not name:
@@ -50,6 +50,15 @@ def safe_filename(name: str) -> str:
     while len(stem.encode("utf-8")) > budget:
         stem = stem[:-1]
     return (stem.rstrip() or "upload") + suffix
+
+
+def discard_failed(folder: Path, names: list[str]) -> None:
+    """Delete uploads that failed ingestion: nothing of them is in the KB, so nothing should stay
+    on the server's disk either (the catalog keeps the reason under the file's name)."""
+    for name in names:
+        path = folder / name
+        if path.parent == folder and path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def unique_name(name: str, taken: set[str]) -> str:
