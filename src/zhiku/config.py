@@ -25,7 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from zhiku.errors import ConfigError
+from zhiku.errors import ConfigError, InvalidNameError
 
 KB_NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
 
@@ -302,7 +302,7 @@ def _toml_path() -> Path | None:
 
 def check_kb_name(name: str) -> str:
     if not KB_NAME.match(name):
-        raise ConfigError(
+        raise InvalidNameError(
             f"知识库名称无效：{name!r}（只允许字母、数字、汉字、_ 和 -，最长 64 个字符）",
             f"invalid knowledge base name {name!r} (letters, digits, CJK, _ and -, at most 64)",
         )

@@ -5,6 +5,7 @@ and the fields that explain it, so callers never have to parse strings::
 
     ZhikuError
     ├── ConfigError            bad settings, unknown option values            (HTTP 500 / exit 2)
+    │   └── InvalidNameError   a knowledge base name a client sent is invalid (HTTP 400)
     ├── NotFoundError          knowledge base, document, key, entity missing  (HTTP 404 / exit 3)
     ├── AlreadyExistsError     creating something that is there               (HTTP 409 / exit 3)
     ├── IngestError            a file could not be loaded (per file)          (HTTP 422 / exit 4)
@@ -59,6 +60,12 @@ class ZhikuError(Exception):
 class ConfigError(ZhikuError):
     http_status = 500
     exit_code = 2
+
+
+class InvalidNameError(ConfigError):
+    """An invalid KB name: a settings error from a config file, a client error (400) over HTTP."""
+
+    http_status = 400
 
 
 class NotFoundError(ZhikuError):
