@@ -38,6 +38,7 @@ def fuzz(url: str, examples: int, budget_s: float, headers: dict[str, str]) -> d
         if time.monotonic() - started > budget_s:
             break
         stats["operations"] += 1
+        label = f"{operation.method.upper()} {operation.path}"
 
         @settings(
             max_examples=examples,
@@ -57,7 +58,7 @@ def fuzz(url: str, examples: int, budget_s: float, headers: dict[str, str]) -> d
                 case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
             except Exception as exc:  # collected, reported together
                 stats["failures"].append(
-                    (f"{operation.method.upper()} {operation.path}", response.status_code, str(exc)[:300])
+                    (label, response.status_code, str(exc)[:300])  # noqa: B023 - run() is called in this iteration
                 )
 
         try:
