@@ -46,6 +46,9 @@ class IngestSettings(BaseModel):
     max_pdf_stream_mb: float = Field(128.0, gt=0, description="PDF: one Flate stream inflated")
     max_pdf_inflated_mb: float = Field(1024.0, gt=0, description="PDF: all Flate streams inflated")
     max_cells: int = Field(2_000_000, ge=1, description="XLSX/CSV: cells read from one file")
+    max_html_depth: int = Field(
+        512, ge=16, description="HTML: element nesting (parse time grows with its square)"
+    )
 
 
 class IndexSettings(BaseModel):

@@ -171,3 +171,33 @@ def test_a_bomb_leaves_the_knowledge_base_untouched(settings: Settings, tmp_path
         assert [f.status for f in report.files] == ["failed"]
         assert "decompression bomb" in (report.files[0].error or "")
         assert kb.documents() == [] and kb.catalog.count_chunks() == 0 and len(kb.fulltext) == 0
+
+
+def test_deeply_nested_html_is_refused_fast(tmp_path: Path) -> None:
+    """100,000 nested <div> took the HTML parser minutes (its time grows with depth squared)."""
+    deep = tmp_path / "deep.html"
+    deep.write_bytes(b"<div>" * 100_000 + b"x" + b"</div>" * 100_000)
+    started = time.perf_counter()
+    with pytest.raises(FileTooLargeError, match=r"max_html_depth") as info:
+        load_path(deep, IngestSettings())
+    assert time.perf_counter() - started < 2 and "嵌套" in info.value.zh
+    sloppy = tmp_path / "sloppy.html"  # thousands of unclosed <p>/<li> are flat, not deep
+    sloppy.write_bytes(b"<html><body><ul>" + b"<li><p>item text" * 3000 + b"</ul></body></html>")
+    assert load_path(sloppy, IngestSettings())[0].blocks
+
+
+def test_one_very_long_line_is_chunked_in_linear_time(tmp_path: Path) -> None:
+    """Cutting an over-long sentence searched the whole rest of the text for every chunk."""
+    from zhiku.ingest.chunk import Chunker
+
+    settings = IngestSettings()
+    times = []
+    for words in (20_000, 80_000):
+        path = tmp_path / f"line{words}.md"
+        path.write_bytes(b"word " * words)
+        document = load_path(path, settings)[0]
+        started = time.perf_counter()
+        chunks = Chunker(settings).split(document, "d")
+        times.append(time.perf_counter() - started)
+        assert chunks and all(len(c.text) < 20 * settings.chunk_chars for c in chunks)
+    assert times[1] < 8 * times[0] + 0.5  # 4x the input: about 4x the time, not 16x

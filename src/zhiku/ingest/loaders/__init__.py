@@ -65,7 +65,7 @@ def load_path(path: Path, settings: IngestSettings) -> list[Document]:
             path=str(path),
         )
     fmt, loader = _LOADERS[ext]
-    check_bytes(path, data, settings)  # decompression bombs never reach a parser
+    check_bytes(path, data, settings, fmt)  # decompression bombs never reach a parser
     try:
         return loader(path, data, settings)
     except ZhikuError:
