@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "bench"), *(str(REPO / "tests" / d) for d in ("server", "store", "ingest"))]
 
 from load_bench import free_port, questions, rss_mb, start_server, wait_ready  # noqa: E402
+from zhiku.server.uploads import safe_filename  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "robustness_bench.json"
 EXAMPLES = REPO / "examples"
@@ -269,8 +270,9 @@ def upload_hostile(url: str, headers: dict[str, str], home: Path, pid: int) -> d
                 poll = c.get(f"/api/jobs/{job['id']}")
                 http_5xx += poll.status_code >= 500
                 job = poll.json()
-            rows = job["files"]
-            for (category, name, _), row in zip(batch, rows, strict=False):
+            rows = {row["name"]: row for row in job["files"]}
+            for category, name, _ in batch:
+                row = rows.get(safe_filename(name)) or {"status": "missing", "error": ""}
                 statuses[row["status"]] += 1
                 by_category.setdefault(category, Counter())[row["status"]] += 1
                 error = row.get("error") or ""
