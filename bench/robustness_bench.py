@@ -242,6 +242,8 @@ def upload_hostile(url: str, headers: dict[str, str], home: Path, pid: int) -> d
     crashes: list[str] = []
     leaked_paths: list[str] = []
     peak = 0.0
+    peak_before = rss_mb(pid)[1]
+    rss_jumps: list[dict[str, Any]] = []
     started = time.perf_counter()
     with httpx.Client(base_url=url, headers=headers, timeout=300) as c:
         c.post("/api/kb", json={"name": "hostile"})
@@ -282,6 +284,10 @@ def upload_hostile(url: str, headers: dict[str, str], home: Path, pid: int) -> d
                     leaked_paths.append(error[:200])
             if c.get("/healthz").status_code != 200:
                 crashes.append("server unhealthy after batch")
+            peak_after = rss_mb(pid)[1]
+            if peak_after > peak_before + 100:  # which batch raised the peak (MB)
+                rss_jumps.append({"files": [n for _, n, _ in batch], "peak_mb": round(peak_after, 1)})
+            peak_before = peak_after
         peak = max(peak, rss_mb(pid)[1])
         info = c.get("/api/kb/hostile").json()
     uploads = home / "uploads" / "hostile"
@@ -300,6 +306,7 @@ def upload_hostile(url: str, headers: dict[str, str], home: Path, pid: int) -> d
         "uploads_dir_files": len(left),
         "kb_consistency_ok": bool(info.get("consistency", {}).get("ok")),
         "peak_server_rss_mb": round(peak, 1),
+        "rss_jumps": rss_jumps,
     }
 
 
