@@ -25,7 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from zhiku.errors import ConfigError
+from zhiku.errors import ConfigError, InvalidNameError
 
 KB_NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
 
@@ -36,6 +36,19 @@ class IngestSettings(BaseModel):
     overlap_sentences: int = Field(1, ge=0, le=5)
     min_chunk_chars: int = 40
     ocr: bool = False  # rapidocr fallback for image-only PDF pages (slow)
+    # Decompression guards (zhiku.ingest.limits): checked before any parser inflates a file.
+    max_unzipped_mb: float = Field(256.0, gt=0, description="DOCX/XLSX: all members inflated together")
+    max_zip_ratio: float = Field(
+        100.0, gt=1, description="DOCX/XLSX: inflated/compressed per member over 1 MB"
+    )
+    max_zip_members: int = Field(20000, ge=1)
+    max_pdf_pages: int = Field(5000, ge=1)
+    max_pdf_stream_mb: float = Field(128.0, gt=0, description="PDF: one Flate stream inflated")
+    max_pdf_inflated_mb: float = Field(1024.0, gt=0, description="PDF: all Flate streams inflated")
+    max_cells: int = Field(2_000_000, ge=1, description="XLSX/CSV: cells read from one file")
+    max_html_depth: int = Field(
+        512, ge=16, description="HTML: element nesting (parse time grows with its square)"
+    )
 
 
 class IndexSettings(BaseModel):
@@ -131,6 +144,12 @@ class ServerSettings(BaseModel):
     )
     cors_origins: list[str] = Field(default_factory=list)  # empty = CORS off
     metrics_public: bool = True  # /metrics carries no KB names, only route templates
+    # Input and time bounds (zhiku.server.limits): every stage is linear, these keep it short.
+    max_messages: int = Field(64, ge=1, le=10000, description="messages in one chat request")
+    max_input_chars: int = Field(32000, ge=100, description="characters in all messages together")
+    max_question_chars: int = Field(4000, ge=10, description="characters in the question itself")
+    request_timeout_s: float = Field(120.0, gt=0, description="time budget of one request (504 past it)")
+    shutdown_grace_s: float = Field(10.0, ge=0, description="SIGTERM: wait this long for requests in flight")
 
 
 class SafetyLabelSettings(BaseModel):
@@ -164,7 +183,9 @@ class SafetySettings(BaseModel):
     audit_enabled: bool = True
     audit_path: Path | None = None  # default: <home>/audit/audit.jsonl
     audit_rotate_mb: float = Field(default=64.0, ge=0)  # 0 = never rotate
-    hash_questions: bool = False  # store sha256 of the question instead of its text
+    # Records keep sha256 + length of the question; False opts in to storing the full text too.
+    hash_questions: bool = True
+    audit_key_path: Path | None = None  # MAC secret, apart from the log; default: <home>/secrets/audit.key
     pii_mask_answers: bool = True
     pii_mask_ingest: bool = False
     pii_kinds: tuple[Literal["id_card", "mobile", "bank_card", "email"], ...] = (
@@ -201,6 +222,8 @@ class BISettings(BaseModel):
     enabled: bool = True  # numeric expert + facts ingest hook
     sql_limit: int = Field(200, ge=1, le=100000)
     sql_timeout_s: float = Field(5.0, gt=0, le=600)
+    sql_memory_mb: int = Field(512, ge=16, description="DuckDB memory_limit of one SQL query")
+    sql_threads: int = Field(2, ge=1, le=64, description="DuckDB threads of one SQL query")
 
 
 class Settings(BaseSettings):
@@ -282,7 +305,7 @@ def _toml_path() -> Path | None:
 
 def check_kb_name(name: str) -> str:
     if not KB_NAME.match(name):
-        raise ConfigError(
+        raise InvalidNameError(
             f"知识库名称无效：{name!r}（只允许字母、数字、汉字、_ 和 -，最长 64 个字符）",
             f"invalid knowledge base name {name!r} (letters, digits, CJK, _ and -, at most 64)",
         )

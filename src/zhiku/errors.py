@@ -5,16 +5,19 @@ and the fields that explain it, so callers never have to parse strings::
 
     ZhikuError
     ├── ConfigError            bad settings, unknown option values            (HTTP 500 / exit 2)
+    │   └── InvalidNameError   a knowledge base name a client sent is invalid (HTTP 400)
     ├── NotFoundError          knowledge base, document, key, entity missing  (HTTP 404 / exit 3)
     ├── AlreadyExistsError     creating something that is there               (HTTP 409 / exit 3)
     ├── IngestError            a file could not be loaded (per file)          (HTTP 422 / exit 4)
     │   ├── UnsupportedFormatError
     │   ├── FileTooLargeError
+    │   │   └── ArchiveBombError   inflates past ingest.max_unzipped_mb / ratio    (HTTP 413)
     │   └── CorruptFileError
     ├── IndexMismatchError     KB built with another embedder / dimension     (HTTP 409 / exit 5)
     ├── StoreError             catalog or index backend failed                (HTTP 503 / exit 6)
     ├── ModelError             a model backend failed or is unreachable       (HTTP 502 / exit 7)
     ├── QueryError             bad question / SQL refused / bad filter        (HTTP 400 / exit 8)
+    │   └── InputTooLongError  a question or message list over the limits     (HTTP 413)
     ├── PermissionDeniedError  API key lacks a grant                          (HTTP 403 / exit 9)
     └── SafetyBlockedError     the compliance filter blocked a request        (HTTP 451 / exit 10)
 
@@ -59,6 +62,12 @@ class ConfigError(ZhikuError):
     exit_code = 2
 
 
+class InvalidNameError(ConfigError):
+    """An invalid KB name: a settings error from a config file, a client error (400) over HTTP."""
+
+    http_status = 400
+
+
 class NotFoundError(ZhikuError):
     http_status = 404
     exit_code = 3
@@ -80,6 +89,10 @@ class UnsupportedFormatError(IngestError):
 
 class FileTooLargeError(IngestError):
     http_status = 413
+
+
+class ArchiveBombError(FileTooLargeError):
+    """A ZIP container or PDF that would inflate past the limits (a decompression bomb)."""
 
 
 class CorruptFileError(IngestError):
@@ -104,6 +117,12 @@ class ModelError(ZhikuError):
 class QueryError(ZhikuError):
     http_status = 400
     exit_code = 8
+
+
+class InputTooLongError(QueryError):
+    """A question, message list or other text input over the configured limits."""
+
+    http_status = 413
 
 
 class PermissionDeniedError(ZhikuError):

@@ -32,6 +32,8 @@ from zhiku.models.embedders import Embedder, build_embedder
 from zhiku.retrieve.agreement import AnswerVoter
 from zhiku.retrieve.hybrid import HybridRetriever
 from zhiku.retrieve.rerank import LexicalReranker
+from zhiku.safety.unicode import scrub
+from zhiku.store import consistency
 from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore, collection_name
@@ -136,6 +138,9 @@ class KnowledgeBase:
         )
         if not self.fulltext.load() or self.fulltext.version != self.catalog.version():
             self.refresh_fulltext()
+        # After a crash: indexes behind the catalog are repaired, dead runs closed (or reported
+        # in info() while another process holds the write lock).
+        self.consistency = consistency.repair(self)
 
     # -- lifecycle ------------------------------------------------------------
     @classmethod
@@ -324,8 +329,9 @@ class KnowledgeBase:
         """Add or update files (and directories, recursively); per-file results, never all-or-nothing."""
         from zhiku.ingest.pipeline import Ingestor
 
-        with self._lock:
+        with self._lock, consistency.write_lock(self.path):
             self._dense_store()  # open (and resume) before new documents are written
+            self.consistency = consistency.repair(self, own_lock=True)
             report = Ingestor(self).run(paths, progress, local_only=local_only)
             self._titles = None
             return report
@@ -404,6 +410,8 @@ class KnowledgeBase:
     ) -> list[Hit]:
         """The top hits for a question (``Assistant`` passes its analysed ``Question``; a string
         from the CLI, the server or a benchmark is analysed here, at the edge)."""
+        if not isinstance(query, Question):
+            query = scrub(query)  # a lone surrogate would crash jieba (see zhiku.safety.unicode)
         text = query.text if isinstance(query, Question) else query
         if not text.strip():
             raise QueryError("问题为空", "the question is empty")
@@ -438,6 +446,8 @@ class KnowledgeBase:
             "vector_store": self.settings.index.milvus_uri or "milvus-lite",
             "created_at": self.meta.get("created_at"),
             "formats": sorted({d.format for d in docs}),
+            "consistency": consistency.check(self).to_dict()
+            | {"repaired_on_open": self.consistency.repaired},
         }
 
     def _doc_titles(self) -> dict[str, tuple[str, str, str]]:

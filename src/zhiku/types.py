@@ -9,7 +9,7 @@ use ``dataclasses.replace`` to derive a changed copy.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "table", "chart", "list", "code"]
@@ -361,6 +361,15 @@ class AskRequest:
     key_id: str | None = None  # API key that asked (audit)
     # the question analysed once (``zhiku.understand.analyse``); ``Assistant`` fills it in
     analysis: Question | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every entry point builds one of these: invalid Unicode stops here (see safety.unicode).
+        from zhiku.safety.unicode import scrub
+
+        object.__setattr__(self, "question", scrub(self.question))
+        if any(scrub(t.content) != t.content for t in self.history):
+            history = tuple(replace(t, content=scrub(t.content)) for t in self.history)
+            object.__setattr__(self, "history", history)
 
 
 # -- ingestion results ------------------------------------------------------------------

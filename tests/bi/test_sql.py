@@ -77,3 +77,26 @@ def test_runner_time_limit(tmp_path: Path) -> None:
     with pytest.raises(QueryError) as info:
         runner.run(slow)
     assert "timed out" in str(info.value)
+
+
+@pytest.mark.integration
+def test_runner_memory_limit(tmp_path: Path) -> None:
+    """repeat('x', 2e9) used to reach 4 GB before the time limit fired; now the memory limit stops it."""
+    import resource
+
+    store = FactStore(tmp_path / "facts.duckdb")
+    store.add_facts(extract_facts("2023年甲市场规模达到100亿元。"))
+    runner = SqlRunner(store, timeout_s=5, memory_mb=64, threads=1)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for sql in (
+        "SELECT length(repeat('x', 2000000000)) AS n FROM facts",
+        "SELECT length(lpad('x', 2000000000, 'y')) FROM facts",
+        "SELECT length(repeat('x', CAST(value AS BIGINT) * 100000000)) FROM facts",
+        "SELECT length(repeat('x', CAST(value AS BIGINT))) FROM facts",
+        "SELECT count(*) FROM range(10000000000)",
+    ):
+        with pytest.raises(QueryError) as info:
+            runner.run(sql)
+        assert "100000" in info.value.en and "100000" in info.value.zh
+    assert runner.run("SELECT length(repeat('ab', 3)) AS n FROM facts").rows == ((6,),)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before < 300

@@ -16,7 +16,6 @@ from typing import Protocol
 
 from zhiku.types import Answer, AskRequest, Hit, Trace
 
-
 class Expert(Protocol):
     name: str
 

@@ -155,9 +155,13 @@ def _unit_hint(question: str) -> str:
     return m.group(1) if m else ""
 
 
+MAX_QUESTION_CHARS = 400
+
+
 def parse_question(question: str) -> QuestionSpec | None:
     """The operation a numeric question asks for, or None when it is not one we handle."""
-    if not looks_numeric(question):
+    # Numeric questions are one sentence; the patterns below backtrack (cubic) on pasted pages.
+    if len(question) > MAX_QUESTION_CHARS or not looks_numeric(question):
         return None
     lang = _language(question)
     text = to_halfwidth(question)

@@ -22,6 +22,10 @@ _FORBIDDEN_FUNCS = {
     "glob", "parquet_scan", "sqlite_scan", "postgres_scan", "mysql_scan", "read_ndjson", "duckdb_secrets",
     "getenv", "query_table", "query", "load_extension", "install_extension", "current_setting",
 }  # fmt: skip
+# Functions that allocate in proportion to a count argument; DuckDB's memory_limit does not
+# cover their string/list heap (repeat('x', 2e9) grew to 4 GB under a 64 MB limit).
+_SIZED_FUNCS = {"repeat", "pad", "lpad", "rpad", "range", "generate_series", "list_resize", "array_resize"}
+MAX_SIZED_ARG = 100_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ def validate_sql(sql: str, allowed: set[str], limit: int = 200) -> str:
             fname = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
             if fname in _FORBIDDEN_FUNCS or fname.startswith(("read_", "pragma")):
                 raise QueryError("不允许调用该函数", "this function is not allowed", function=fname)
+            if fname in _SIZED_FUNCS:
+                _check_sized(node, fname)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
         name = table.name.lower()
@@ -71,15 +77,45 @@ def validate_sql(sql: str, allowed: set[str], limit: int = 200) -> str:
     return tree.sql(dialect="duckdb")
 
 
+def _check_sized(node: Any, fname: str) -> None:
+    """Counts given to allocating functions must be literal numbers up to ``MAX_SIZED_ARG``;
+    only the first argument of a string function (the text to repeat or pad) may be anything."""
+    from sqlglot import exp
+
+    series = fname in ("range", "generate_series", "generateseries")
+    for position, arg in enumerate(node.iter_expressions()):
+        if position == 0 and not series and not isinstance(arg, exp.Literal):
+            continue  # the text itself
+        if isinstance(arg, exp.Literal) and (arg.is_string or abs(float(arg.this)) <= MAX_SIZED_ARG):
+            continue
+        raise QueryError(
+            f"{fname}() 的数量参数必须是不超过 {MAX_SIZED_ARG} 的数字",
+            f"the count given to {fname}() must be a number up to {MAX_SIZED_ARG}",
+            function=fname,
+        )
+
+
 class SqlRunner:
     """Runs validated SELECTs on a read-only connection with a row limit and a time limit."""
 
-    def __init__(self, store: FactStore, limit: int = 200, timeout_s: float = 5.0) -> None:
-        if limit <= 0 or timeout_s <= 0:
-            raise QueryError("limit 和 timeout 必须为正数", "limit and timeout must be positive")
+    def __init__(
+        self,
+        store: FactStore,
+        limit: int = 200,
+        timeout_s: float = 5.0,
+        memory_mb: int = 512,
+        threads: int = 2,
+    ) -> None:
+        if limit <= 0 or timeout_s <= 0 or memory_mb <= 0 or threads <= 0:
+            raise QueryError(
+                "limit、timeout、memory 和 threads 必须为正数",
+                "limit, timeout, memory and threads must be positive",
+            )
         self.store = store
         self.limit = limit
         self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.threads = threads
 
     def allowed_tables(self) -> set[str]:
         return {"facts", "bi_tables", *(t.table_name.lower() for t in self.store.tables())}
@@ -88,6 +124,9 @@ class SqlRunner:
         checked = validate_sql(sql, self.allowed_tables(), self.limit)
         with self.store.connect(read_only=True) as con:
             con.execute("SET enable_external_access = false")
+            # A time limit alone let repeat('x', 2e9) reach 4 GB within 5 s: bound memory and CPUs.
+            con.execute(f"SET memory_limit = '{int(self.memory_mb)}MB'")
+            con.execute(f"SET threads = {int(self.threads)}")
             timer = threading.Timer(self.timeout_s, con.interrupt)
             timer.start()
             try:
@@ -97,6 +136,11 @@ class SqlRunner:
             except Exception as exc:
                 if "interrupt" in str(exc).lower():
                     raise QueryError("查询超时", "query timed out", seconds=self.timeout_s) from exc
+                if "memory" in str(exc).lower() and "limit" in str(exc).lower():
+                    raise QueryError(
+                        f"查询超过 {self.memory_mb} MB 内存上限（bi.sql_memory_mb）",
+                        f"the query ran past the {self.memory_mb} MB memory limit (bi.sql_memory_mb)",
+                    ) from exc
                 raise QueryError("查询失败", f"query failed: {exc}", sql=checked) from exc
             finally:
                 timer.cancel()

@@ -88,7 +88,13 @@ def sql(
     from zhiku.bi.sql import SqlRunner
 
     s = load_settings()
-    result = SqlRunner(_store(kb), limit=min(limit, s.bi.sql_limit), timeout_s=s.bi.sql_timeout_s).run(query)
+    result = SqlRunner(
+        _store(kb),
+        limit=min(limit, s.bi.sql_limit),
+        timeout_s=s.bi.sql_timeout_s,
+        memory_mb=s.bi.sql_memory_mb,
+        threads=s.bi.sql_threads,
+    ).run(query)
     if as_json:
         for row in result.rows:
             print(json.dumps(dict(zip(result.columns, row, strict=True)), ensure_ascii=False, default=str))

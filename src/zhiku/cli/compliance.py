@@ -1,4 +1,4 @@
-"""``zhiku compliance test`` (question banks) and ``zhiku audit verify|export`` (audit log)."""
+"""``zhiku compliance test`` (question banks) and ``zhiku audit verify|anchor|export`` (audit log)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,20 @@ def register(app: typer.Typer) -> None:
     app.add_typer(comp, name="compliance")
     audit = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
     audit.command("verify")(audit_verify)
+    audit.command("anchor")(audit_anchor)
     audit.command("export")(audit_export)
     app.add_typer(audit, name="audit")
 
 
 def _audit_path(s: Settings, path: Path | None) -> Path:
     return path or s.safety.audit_path or s.home / "audit" / "audit.jsonl"
+
+
+def _key_path(s: Settings, key: Path | None) -> Path:
+    return key or s.safety.audit_key_path or s.home / "secrets" / "audit.key"
+
+
+_KEY_OPTION = typer.Option("--key", help="审计密钥文件 / MAC secret (default: settings)")
 
 
 def compliance_test(
@@ -80,12 +88,20 @@ def audit_verify(
         Path | None, typer.Option("--path", help="审计日志 / audit log (default: settings)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor", help="zhiku audit anchor 打印的摘要 / digest printed by `zhiku audit anchor`"
+        ),
+    ] = None,
+    key: Annotated[Path | None, _KEY_OPTION] = None,
 ) -> None:
-    """校验审计日志哈希链 / verify the audit log's hash chain (exit 1 when broken)."""
+    """校验审计日志的密钥链 / verify the audit log's MAC chain and heads (exit 1 when broken)."""
     from zhiku.safety.audit import verify_chain
 
-    target = _audit_path(load_settings(), path)
-    report = verify_chain(target)
+    settings = load_settings()
+    target = _audit_path(settings, path)
+    report = verify_chain(target, key_path=_key_path(settings, key), anchor=anchor)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif report.ok:
@@ -98,6 +114,23 @@ def audit_verify(
             err.print("  " + line)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def audit_anchor(
+    path: Annotated[
+        Path | None, typer.Option("--path", help="审计日志 / audit log (default: settings)")
+    ] = None,
+    key: Annotated[Path | None, _KEY_OPTION] = None,
+) -> None:
+    """打印日志末尾的锚点摘要（请另行保存）/ print the head digest to keep somewhere else."""
+    from zhiku.safety.audit import anchor_digest
+
+    settings = load_settings()
+    print(anchor_digest(_audit_path(settings, path), key_path=_key_path(settings, key)))
+    err.print(
+        "请把这个摘要保存在日志所在机器以外；以后用 zhiku audit verify --anchor 校验 / "
+        "keep this digest off this machine; check later with `zhiku audit verify --anchor`"
+    )
 
 
 def audit_export(

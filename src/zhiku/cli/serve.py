@@ -7,10 +7,14 @@ prints a link that logs the browser in, so a new user can start with two command
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
+import logging
+import os
 import secrets
-from typing import TYPE_CHECKING, Annotated
+import threading
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import SecretStr
@@ -82,7 +86,67 @@ def serve(
         console.print(f"打开 / open: {url}#key={one_run_key}")
     else:
         console.print(f"打开 / open: {url}")
-    uvicorn.run(create_app(settings), host=bind, port=bind_port, log_level=log_level)
+    grace = settings.server.shutdown_grace_s
+    config = uvicorn.Config(
+        create_app(settings),
+        host=bind,
+        port=bind_port,
+        log_level=log_level,
+        timeout_graceful_shutdown=max(int(grace), 1),
+    )
+    _GracefulServer(config, grace).run()
+
+
+def _graceful_server_class() -> type:
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        """SIGTERM/SIGINT: stop accepting, give requests in flight ``grace`` seconds, then go.
+
+        uvicorn alone waits for every open request; a worker thread stuck in a long answer or
+        ingest then kept the process alive after SIGTERM.  A watchdog ends the process if
+        closing takes more than ``grace`` + 10 s in all.
+        """
+
+        def __init__(self, config: uvicorn.Config, grace: float) -> None:
+            super().__init__(config)
+            self.grace = grace
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if not self.should_exit:
+                err.print(
+                    f"正在停止服务：最多等待 {self.grace:g} 秒让进行中的请求完成 / "
+                    f"stopping: giving requests in flight up to {self.grace:g} s"
+                )
+                watchdog = threading.Timer(self.grace + 10, _force_exit)
+                watchdog.daemon = True
+                watchdog.start()
+            super().handle_exit(sig, frame)
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            await super().shutdown(sockets)
+            # uvicorn re-raises the captured signal after this, so say it here
+            err.print("服务已停止 / server stopped")
+
+    logging.getLogger("uvicorn.error").addFilter(_NoCancelTraceback())
+    return GracefulServer
+
+
+class _NoCancelTraceback(logging.Filter):
+    """Requests cut off by the shutdown grace period are expected: log one line, not a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, asyncio.CancelledError)
+
+
+def _GracefulServer(config: Any, grace: float) -> Any:
+    return _graceful_server_class()(config, grace)
+
+
+def _force_exit() -> None:
+    err.print("[red]停止超时，强制退出 / shutdown timed out, exiting now[/red]")
+    os._exit(1)
 
 
 def _store() -> KeyStore:

@@ -35,6 +35,7 @@ import numpy as np
 
 from zhiku.errors import ConfigError
 from zhiku.safety.normalise import fold
+from zhiku.safety.unicode import scrub
 
 N_FEATURES = 2**18
 # Trained on questions; pasted passages are out of its depth (about 1 % false alarms on
@@ -45,7 +46,7 @@ _WORD = re.compile(r"(?u)\b\w+\b")
 
 def _grams(text: str) -> tuple[set[int], set[int]]:
     """Hashed character 1–3-grams (within space-padded words) and word 1–2-grams of the folded text."""
-    folded = fold(text)
+    folded = fold(scrub(text))  # a lone surrogate cannot be hashed as UTF-8
     chars: set[int] = set()
     for token in folded.split():
         padded = f" {token} "

@@ -320,5 +320,8 @@ def _default_audit(settings: Settings) -> AuditLog | None:
         return None
     path = cfg.audit_path or settings.home / "audit" / "audit.jsonl"
     return AuditLog(
-        path, hash_questions=cfg.hash_questions, rotate_bytes=int(cfg.audit_rotate_mb * 1024 * 1024)
+        path,
+        hash_questions=cfg.hash_questions,
+        rotate_bytes=int(cfg.audit_rotate_mb * 1024 * 1024),
+        key_path=cfg.audit_key_path or settings.home / "secrets" / "audit.key",
     )

@@ -24,6 +24,7 @@ from zhiku import __version__
 from zhiku.config import Settings
 from zhiku.server import routes_admin, routes_extras, routes_kb, routes_openai
 from zhiku.server.errors import install_error_handlers
+from zhiku.server.limits import RequestTimeoutMiddleware, UnicodeBodyMiddleware
 from zhiku.server.metrics import MetricsMiddleware
 from zhiku.server.state import ServerState
 from zhiku.server.uploads import BodyLimitMiddleware
@@ -93,6 +94,8 @@ def create_app(settings: Settings) -> FastAPI:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     limits = settings.server
+    app.add_middleware(UnicodeBodyMiddleware)
+    app.add_middleware(RequestTimeoutMiddleware, seconds=limits.request_timeout_s)
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(limits.max_request_mb * 1024 * 1024))
     if limits.cors_origins:
         app.add_middleware(

@@ -12,6 +12,7 @@ The status comes from ``ZhikuError.http_status``; ``message`` follows ``Accept-L
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,17 +30,26 @@ def prefers_english(request: Request) -> bool:
     return bool(accept) and not accept.startswith("zh")
 
 
+# An absolute path: the directories go, the file name stays ("/srv/zk/uploads/demo/a.pdf" → "a.pdf").
+_ABS_PATH = re.compile(r"(?<![\w.~/:])/(?:[^\s/\\'\"<>()（）:：,，;；]+/)+(?=[^\s/])")
+
+
+def public_text(text: str) -> str:
+    """``text`` without the server's directory layout: every absolute path becomes its file name."""
+    return _ABS_PATH.sub("", text) if "/" in text else text
+
+
 def error_body(exc: ZhikuError, english: bool) -> dict[str, Any]:
     data = exc.to_dict()
     return {
         "error": {
-            "message": exc.message("en" if english else "zh"),
+            "message": public_text(exc.message("en" if english else "zh")),
             "type": data["error"],
             "code": exc.http_status,
             "param": None,
-            "message_zh": data["message_zh"],
-            "message_en": data["message_en"],
-            "fields": data["fields"],
+            "message_zh": public_text(data["message_zh"]),
+            "message_en": public_text(data["message_en"]),
+            "fields": {k: public_text(v) for k, v in data["fields"].items()},
         }
     }
 

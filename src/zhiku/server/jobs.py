@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 
 from zhiku.errors import NotFoundError, ZhikuError
+from zhiku.server.errors import public_text
 from zhiku.server.hub import KBEntry, KBHub
 from zhiku.server.metrics import ServerMetrics
 
@@ -195,6 +196,9 @@ class JobManager:
             name = by_name.get(Path(result.path).name)
             if name is not None and self._row(job, name).status in ("queued", "running"):
                 self._record(job, name, result)
+        from zhiku.server.uploads import discard_failed  # uploads imports this module
+
+        discard_failed(target, [Path(r.path).name for r in report.files if r.status == "failed"])
 
     @staticmethod
     def _row(job: Job, name: str) -> JobFile:
@@ -206,8 +210,8 @@ class JobManager:
             status=result.status,
             documents=result.documents,
             chunks=result.chunks,
-            error=result.error,
-            warnings=tuple(result.warnings),
+            error=public_text(result.error) if result.error else None,
+            warnings=tuple(public_text(w) for w in result.warnings),
             ms=round(result.ms, 1),
         )
         self.metrics.ingest_files.labels(result.status).inc()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import sqlite3
 import time
@@ -130,6 +131,8 @@ class KeyStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # key hashes and grants: readable by the owner only
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._db() as db:
             db.executescript(_SCHEMA)
 

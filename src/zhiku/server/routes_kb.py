@@ -23,6 +23,7 @@ from zhiku.server import answering
 from zhiku.server.hub import KBEntry
 from zhiku.server.jobs import JobFile, StagedFile
 from zhiku.server.keys import LEVELS
+from zhiku.server.limits import check_messages
 from zhiku.server.schemas import AnswerOut, AskBody, JobOut, KBCreate, KBSummary, SearchBody
 from zhiku.server.state import PrincipalDep, StateDep
 from zhiku.server.uploads import safe_filename, stage_upload, unique_name
@@ -173,6 +174,9 @@ async def search(kb: str, body: SearchBody, state: StateDep, principal: Principa
 async def ask(kb: str, body: AskBody, response: Response, state: StateDep, principal: PrincipalDep) -> Any:
     """The full answer as JSON, with citations, route, trace and extras (``chart`` for BI answers)."""
     state.require(principal, kb, "read")
+    check_messages(
+        [body.question, *(t.content for t in body.history)], state.settings.server, question=body.question
+    )
     request = answering.make_request(
         body.question,
         language=body.language,

@@ -24,6 +24,7 @@ from zhiku.errors import QueryError, ZhikuError
 from zhiku.server import answering
 from zhiku.server.auth import kb_not_found
 from zhiku.server.errors import error_body, log
+from zhiku.server.limits import check_chat
 from zhiku.server.state import PrincipalDep, ServerState, StateDep
 from zhiku.types import Answer, AskRequest, Turn
 
@@ -113,6 +114,7 @@ async def chat_completions(
     body: ChatRequest, response: Response, state: StateDep, principal: PrincipalDep
 ) -> dict[str, Any] | StreamingResponse:
     _check_model(state, principal, body.model)
+    check_chat(body.messages, state.settings.server)
     request = _to_request(body, principal.key_id)
     completion_id = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())

@@ -22,10 +22,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zhiku.config import ServerSettings
 from zhiku.errors import FileTooLargeError
+from zhiku.safety.unicode import strip_controls
 from zhiku.server.jobs import JobFile, StagedFile
 
 _BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_MAX_NAME = 120
+_MAX_NAME = 120  # characters shown
+MAX_NAME_BYTES = 200  # UTF-8 bytes on disk: file systems allow 255, and "a (12).pdf" must still fit
 _CHUNK = 1 << 20
 JSON_LIMIT = 4 * 1024 * 1024  # bytes: non-multipart request bodies
 
@@ -34,16 +36,29 @@ def safe_filename(name: str) -> str:
     """The last path component, normalised, without characters unsafe on any filesystem."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
-    name = _BAD_CHARS.sub("_", name).strip().strip(".").strip()
+    name = strip_controls(_BAD_CHARS.sub("_", name)).strip().strip(".").strip()
     if not name:
         name = "upload"
-    if len(name) > _MAX_NAME:
-        stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            name = stem[: _MAX_NAME - len(ext) - 1] + "." + ext
-        else:
-            name = name[:_MAX_NAME]
-    return name
+    stem, dot, ext = name.rpartition(".")
+    if not (dot and 0 < len(ext) <= 10 and stem):
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    # Cap by characters (for display) and by UTF-8 bytes (the file system counts bytes: 86
+    # CJK characters are already 258 of them).
+    stem = stem[: _MAX_NAME - len(suffix)]
+    budget = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    while len(stem.encode("utf-8")) > budget:
+        stem = stem[:-1]
+    return (stem.rstrip() or "upload") + suffix
+
+
+def discard_failed(folder: Path, names: list[str]) -> None:
+    """Delete uploads that failed ingestion: nothing of them is in the KB, so nothing should stay
+    on the server's disk either (the catalog keeps the reason under the file's name)."""
+    for name in names:
+        path = folder / name
+        if path.parent == folder and path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def unique_name(name: str, taken: set[str]) -> str:

@@ -77,6 +77,10 @@ class FullTextIndex:
         self._bm25, self._ids, self.version = bm25, ids, version
         self._pos = {c: i for i, c in enumerate(ids)}
 
+    def ids(self) -> list[str]:
+        """The chunk ids this index holds (compared with the catalog after a crash)."""
+        return list(self._ids)
+
     def __len__(self) -> int:
         return len(self._ids)
 

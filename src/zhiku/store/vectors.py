@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,17 @@ class _NoSessionTsWarning(logging.Filter):
 
 
 logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_NoSessionTsWarning())
+
+
+class _NoLockedTraceback(logging.Filter):
+    """Milvus Lite logs a full traceback when another process holds the file; we raise a
+    bilingual ``StoreError`` for that case instead, so the traceback is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and type(record.exc_info[1]).__name__ == "DataDirLockedError")
+
+
+logging.getLogger("milvus_lite.server_manager").addFilter(_NoLockedTraceback())
 
 
 def collection_name(kb_name: str, kb_uid: str = "") -> str:
@@ -76,6 +88,13 @@ class MilvusVectorStore:
         except (StoreError, IndexMismatchError):
             raise
         except Exception as exc:  # pymilvus raises MilvusException, grpc and OS errors
+            if self.is_lite and "Open local milvus failed" in str(exc):
+                raise StoreError(
+                    "向量库正被另一个进程使用（例如正在运行的 zhiku serve 或 zhiku ingest），请等它结束或先停止它",
+                    "the vector store is in use by another process (a running `zhiku serve` or "
+                    "`zhiku ingest`?); wait for it or stop it first",
+                    file=Path(uri).name,
+                ) from exc
             raise StoreError(
                 f"无法连接向量库 {uri}：{exc}", f"cannot open the vector store {uri}: {exc}", uri=uri
             ) from exc

@@ -11,6 +11,8 @@ with a bilingual message, so one bad file never stops the others.
 Warnings that do not fail a file (pages without text, skipped JSONL lines) are listed in
 ``Document.meta["warnings"]`` (the first document of the file for JSONL).
 
+ZIP containers (DOCX, XLSX and any later one) and PDFs pass :mod:`zhiku.ingest.limits` first.
+
 Formats: PDF, DOCX, HTML, Markdown, TXT, CSV/TSV, XLSX, JSON Lines (see ``SUPPORTED_EXTENSIONS``).
 A file with no or an unknown extension is sniffed (``%PDF``, ZIP with ``word/`` or ``xl/``,
 ``<html``) before giving up with ``UnsupportedFormatError``.
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from zhiku.config import IngestSettings
 from zhiku.errors import CorruptFileError, FileTooLargeError, IngestError, UnsupportedFormatError, ZhikuError
+from zhiku.ingest.limits import check_bytes
 from zhiku.ingest.loaders import docx, html, jsonl, markdown, pdf, table, text
 from zhiku.ingest.loaders.base import LoaderFn
 from zhiku.types import Document
@@ -62,6 +65,7 @@ def load_path(path: Path, settings: IngestSettings) -> list[Document]:
             path=str(path),
         )
     fmt, loader = _LOADERS[ext]
+    check_bytes(path, data, settings, fmt)  # decompression bombs never reach a parser
     try:
         return loader(path, data, settings)
     except ZhikuError:

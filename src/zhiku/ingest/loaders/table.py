@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from zhiku.config import IngestSettings
+from zhiku.errors import FileTooLargeError
 from zhiku.ingest.loaders.base import clean_cell, corrupt, decode_text, table_text
 from zhiku.types import Block, Document
 
@@ -45,8 +47,9 @@ def load_xlsx(path: Path, data: bytes, settings: IngestSettings) -> list[Documen
         raise corrupt(path, "XLSX", str(exc) or type(exc).__name__) from exc
     blocks: list[Block] = []
     try:
+        budget = [settings.max_cells]
         for number, sheet in enumerate(book.worksheets, start=1):
-            rows = _trim([tuple(_cell(v) for v in row) for row in sheet.iter_rows(values_only=True)])
+            rows = _trim([tuple(_cell(v) for v in row) for row in _bounded(path, sheet, budget)])
             if not rows:
                 continue
             caption, rows = _split_caption(rows)
@@ -75,6 +78,23 @@ def load_xlsx(path: Path, data: bytes, settings: IngestSettings) -> list[Documen
             pages=sum(1 for b in blocks if b.kind == "table"),
         )
     ]
+
+
+def _bounded(path: Path, sheet: Any, budget: list[int]) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows, refusing the file once it has read more than ``ingest.max_cells`` cells.
+
+    Why: a sheet of millions of empty-but-styled cells is small zipped and passes the archive
+    guard, yet would build millions of Python objects here.
+    """
+    for row in sheet.iter_rows(values_only=True):
+        budget[0] -= max(len(row), 1)
+        if budget[0] < 0:
+            raise FileTooLargeError(
+                "表格单元格过多，超过上限（ingest.max_cells）",
+                "the spreadsheet has too many cells, over the limit (ingest.max_cells)",
+                path=str(path),
+            )
+        yield row
 
 
 def _cell(value: Any) -> str:
