@@ -20,16 +20,16 @@ EN = "What was the revenue of the widget industry in 2021?"
     [
         ("那2024年呢？", ZH, "2024年某省储能电池出货量是多少？", "year"),
         ("2025年预计多少？", ZH, "2025年某省储能电池出货量是多少？", "year"),
-        ("它的同比增速是多少？", ZH, "2022年某省储能电池的同比增速是多少？", "pronoun"),
-        ("其市场份额有多大？", ZH, "2022年某省储能电池市场份额有多大？", "pronoun"),
+        ("它的同比增速是多少？", ZH, "某省储能电池的同比增速是多少？", "pronoun"),
+        ("其市场份额有多大？", ZH, "某省储能电池市场份额有多大？", "pronoun"),
         ("它们2023年的产量是多少？", "某国光伏组件的出口额是多少？", "某国光伏组件2023年的产量是多少？", "pronoun"),
         ("那销量呢？", ZH, "2022年某省储能电池销量是多少？", "measure"),
         ("那德国呢？", "2021年法国光伏装机规模是多少？", "2021年德国光伏装机规模是多少？", "place"),
         ("那风电呢？", "2021年法国光伏市场规模是多少？", "2021年法国风电市场规模是多少？", "subject"),
         ("What about 2023?", EN, "What was the revenue of the widget industry in 2023?", "year"),
         ("And in 2019?", EN, "What was the revenue of the widget industry in 2019?", "year"),
-        ("How fast did it grow?", EN, "How fast did the widget industry grow in 2021?", "pronoun"),
-        ("What is its market share?", EN, "What is the widget industry's market share in 2021?", "pronoun"),
+        ("How fast did it grow?", EN, "How fast did the widget industry grow?", "pronoun"),
+        ("What is its market share?", EN, "What is the widget industry's market share?", "pronoun"),
         ("And Norway?", "How many robots did Sweden install in 2020?", "How many robots did Norway install in 2020?", "place"),
     ],
 )  # fmt: skip
@@ -82,6 +82,6 @@ def test_resumed_conversation_rewrites_the_last_question_from_the_whole_history(
     conv = Conversation.resume(echo, history)
     assert conv.questions == [ZH, "2024年某省储能电池出货量是多少？"]
     answer = conv.ask("它的同比增速是多少？")
-    assert echo.questions == ["2024年某省储能电池的同比增速是多少？"]
-    assert answer.extra["rewritten_question"] == "2024年某省储能电池的同比增速是多少？"
+    assert echo.questions == ["某省储能电池的同比增速是多少？"]
+    assert answer.extra["rewritten_question"] == "某省储能电池的同比增速是多少？"
     assert answer.extra["original_question"] == "它的同比增速是多少？"

@@ -10,7 +10,7 @@ stands for the previous question's subject, the noun phrase before its measure w
 >>> rewrite_follow_up("那2028年呢？", "2023年某国储能电池出货量是多少？")
 '2028年某国储能电池出货量是多少？'
 >>> rewrite_follow_up("它的同比增速是多少？", "2023年某国储能电池出货量是多少？")
-'2023年某国储能电池的同比增速是多少？'
+'某国储能电池的同比增速是多少？'
 """
 
 from __future__ import annotations
@@ -162,11 +162,10 @@ def _rewrite_zh(question: str, previous: str) -> FollowUp:
     if _ZH_PRONOUN.search(q):
         subject = zh_subject(previous)
         if subject:
+            # the year is not carried: "它的五年复合增长率" is about a span, not the earlier year
             body = _ZH_PRONOUN.sub(
                 lambda m: subject + ("的" if m.group(0).endswith("的") else ""), q, count=1
             )
-            if not years and (prev_years := _years(previous)):
-                body = prev_years[0] + body
             return FollowUp(body, "pronoun")
     m = _ZH_FOLLOW.match(q)
     if m and len(q.rstrip("？?。 ")) <= 16:
@@ -211,8 +210,6 @@ def _rewrite_en(question: str, previous: str) -> FollowUp:
             body = _EN_PRONOUN.sub(
                 lambda p: subject + ("'s" if p.group(1).lower() in ("its", "their") else ""), q, count=1
             )
-            if not _ONE_YEAR.search(body) and (prev_year := _ONE_YEAR.search(previous)):
-                body = f"{body.rstrip('?. ')} in {prev_year.group(1)}?"
             return FollowUp(body, "pronoun")
     return FollowUp(q, "none")
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from zhiku.errors import NotFoundError, QueryError
 
 TITLE_MAX = 100
+DB_NAME = "conversations.sqlite"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
@@ -44,6 +45,11 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_conv ON messages (conversation_id, id);
 """
+
+
+def db_path(home: Path) -> Path:
+    """One SQLite file for conversations and feedback, in ``ZHIKU_HOME``."""
+    return home / DB_NAME
 
 
 def conversation_not_found() -> NotFoundError:

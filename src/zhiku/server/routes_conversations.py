@@ -17,17 +17,11 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from zhiku.errors import QueryError
-from zhiku.server.conversations import ConversationStore
+from zhiku.server.conversations import ConversationStore, db_path
 from zhiku.server.feedback import FeedbackIn, FeedbackStore
 from zhiku.server.state import PrincipalDep, StateDep
 
 router = APIRouter(prefix="/api", tags=["conversations"])
-DB_NAME = "conversations.sqlite"
-
-
-def db_path(home: Path) -> Path:
-    """One SQLite file for conversations and feedback, in ``ZHIKU_HOME``."""
-    return home / DB_NAME
 
 
 def install(app: FastAPI, home: Path) -> None:
