@@ -55,12 +55,19 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    errors = _watch_errors(page)
     page.goto(f"{live_server.url}/#key={ADMIN_KEY}")
     yield page
     context.close()
     assert not errors, errors
+
+
+def _watch_errors(page: Any) -> list[str]:
+    """Uncaught exceptions and every console error (a failed request logs one) fail the test."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
 
 
 def _shot(page: Any, name: str) -> None:

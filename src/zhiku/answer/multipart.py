@@ -81,6 +81,7 @@ def combine(request: AskRequest, questions: list[str], answers: list[Answer]) ->
     trace.notes.insert(0, f"split into {len(questions)} questions: " + " | ".join(questions))
     trace.route_reason = "; ".join(f"part{i}: {a.route}" for i, a in enumerate(answers, start=1))
     first = answers[0]
+    routes = {a.route for a in answers}
     extra = {k: v for k, v in first.extra.items() if k not in ("rewritten_question", "original_question")}
     extra["parts"] = [
         {
@@ -97,7 +98,7 @@ def combine(request: AskRequest, questions: list[str], answers: list[Answer]) ->
         answer="\n\n".join(blocks),
         found=any(a.found for a in answers),
         citations=citations,
-        route="multi",
+        route=routes.pop() if len(routes) == 1 else "multi",  # one route keeps its AIGC label kind
         latency_ms=sum(a.latency_ms for a in answers),
         language=request.language,
         short_answer="; ".join(shorts),

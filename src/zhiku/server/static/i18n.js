@@ -12,14 +12,21 @@ const I18N = {
     "kb.create": "创建", "kb.delete": "删除知识库", "kb.confirmDelete": "确定删除知识库「{name}」及其全部文档？",
     "chat.hint": "选择一个知识库，然后提问。回答中的 [1] 等编号可点击查看原文。",
     "chat.placeholder": "输入问题，Enter 发送，Shift+Enter 换行", "chat.send": "发送",
-    "chat.noKb": "请先在左侧选择或创建一个知识库。", "chat.thinking": "正在检索…",
+    "chat.noKb": "请先在菜单中选择或创建一个知识库。", "chat.thinking": "正在检索…",
     "chat.sources": "来源", "chat.trace": "过程", "chat.error": "出错了：",
     "trace.route": "路径", "trace.models": "模型", "trace.tokens": "tokens（输入/输出）",
     "trace.latency": "耗时", "trace.cost": "费用", "trace.stages": "阶段", "trace.reason": "原因",
     "trace.none": "无（未调用模型）",
     "cite.page": "第 {page} 页", "cite.loading": "正在加载原文…",
     "docs.drop": "把文件拖到这里，或点击选择文件",
-    "docs.types": "PDF、DOCX、XLSX、HTML、Markdown、TXT、CSV、JSONL、图片",
+    "docs.types": "支持的格式：{types}",
+    "menu.open": "菜单", "chat.new": "新对话",
+    "conv.title": "对话", "conv.empty": "还没有对话。", "conv.rename": "重命名", "conv.delete": "删除对话",
+    "conv.renamePrompt": "新的标题：", "conv.confirmDelete": "确定删除对话「{name}」？", "conv.untitled": "新对话",
+    "act.copy": "复制", "act.copied": "已复制", "act.regenerate": "重新生成",
+    "fb.up": "有帮助", "fb.down": "没帮助", "fb.comment": "补充说明（可选）", "fb.correct": "正确答案（可选）",
+    "fb.send": "提交", "fb.thanks": "谢谢反馈！", "fb.failed": "反馈未能提交：",
+    "trace.rewritten": "改写后的问题", "trace.parts": "拆分的问题",
     "docs.title": "文档", "docs.empty": "这个知识库还没有文档。",
     "docs.col.title": "标题", "docs.col.source": "文件", "docs.col.format": "格式",
     "docs.col.pages": "页数", "docs.col.chunks": "片段", "docs.col.status": "状态",
@@ -40,14 +47,21 @@ const I18N = {
     "kb.create": "Create", "kb.delete": "Delete knowledge base", "kb.confirmDelete": "Delete knowledge base “{name}” and all its documents?",
     "chat.hint": "Pick a knowledge base and ask. Click a number like [1] in an answer to read the source passage.",
     "chat.placeholder": "Ask a question — Enter to send, Shift+Enter for a new line", "chat.send": "Send",
-    "chat.noKb": "Choose or create a knowledge base on the left first.", "chat.thinking": "Searching…",
+    "chat.noKb": "Choose or create a knowledge base in the menu first.", "chat.thinking": "Searching…",
     "chat.sources": "Sources", "chat.trace": "Trace", "chat.error": "Error: ",
     "trace.route": "Route", "trace.models": "Models", "trace.tokens": "Tokens (in/out)",
     "trace.latency": "Latency", "trace.cost": "Cost", "trace.stages": "Stages", "trace.reason": "Reason",
     "trace.none": "none (no model called)",
     "cite.page": "page {page}", "cite.loading": "Loading the passage…",
     "docs.drop": "Drop files here, or click to choose",
-    "docs.types": "PDF, DOCX, XLSX, HTML, Markdown, TXT, CSV, JSONL, images",
+    "docs.types": "Accepted formats: {types}",
+    "menu.open": "Menu", "chat.new": "New chat",
+    "conv.title": "Chats", "conv.empty": "No chats yet.", "conv.rename": "Rename", "conv.delete": "Delete chat",
+    "conv.renamePrompt": "New title:", "conv.confirmDelete": "Delete the chat “{name}”?", "conv.untitled": "New chat",
+    "act.copy": "Copy", "act.copied": "Copied", "act.regenerate": "Regenerate",
+    "fb.up": "Helpful", "fb.down": "Not helpful", "fb.comment": "Comment (optional)", "fb.correct": "Correct answer (optional)",
+    "fb.send": "Send", "fb.thanks": "Thanks for the feedback!", "fb.failed": "Feedback not sent: ",
+    "trace.rewritten": "Rewritten question", "trace.parts": "Split into",
     "docs.title": "Documents", "docs.empty": "This knowledge base has no documents yet.",
     "docs.col.title": "Title", "docs.col.source": "File", "docs.col.format": "Format",
     "docs.col.pages": "Pages", "docs.col.chunks": "Chunks", "docs.col.status": "Status",
@@ -80,6 +94,10 @@ const i18n = {
     for (const el of (root || document).querySelectorAll("[data-i18n]")) el.textContent = this.t(el.dataset.i18n);
     for (const el of (root || document).querySelectorAll("[data-i18n-placeholder]")) {
       el.placeholder = this.t(el.dataset.i18nPlaceholder);
+    }
+    for (const el of (root || document).querySelectorAll("[data-i18n-label]")) {
+      el.setAttribute("aria-label", this.t(el.dataset.i18nLabel));
+      el.title = this.t(el.dataset.i18nLabel);
     }
     const toggle = document.getElementById("lang-toggle");
     if (toggle) toggle.textContent = this.lang === "zh" ? "EN" : "中文";
