@@ -47,9 +47,16 @@ def test_combined_answer_renumbers_citations_and_shares_repeated_ones() -> None:
     assert [c.index for c in done.citations] == [1, 2, 3]
     assert "约80GWh [3]，与 [2] 相同" in done.answer
     assert "**问题1：问一？**" in done.answer and "**问题2：问二？**" in done.answer
-    assert done.route == "multi" and done.short_answer == "30GWh; 80GWh" and done.confidence == 0.6
+    assert done.route == "extractive" and done.short_answer == "30GWh; 80GWh" and done.confidence == 0.6
     assert [p["route"] for p in done.extra["parts"]] == ["numeric", "extractive"]
     assert done.trace.notes[0].startswith("split into 2 questions")
+
+
+def test_a_generated_part_makes_the_whole_generated() -> None:
+    small = Answer("q1", "30GWh [1]", True, [_cite(1, "c1", "30GWh")], "numeric")
+    large = Answer("q2", "大约翻了一倍 [1]", True, [_cite(1, "c2", "翻倍")], "llm:large")
+    assert combine(AskRequest("两问"), ["问一？", "问二？"], [small, large]).route == "llm:large"
+    assert combine(AskRequest("两问"), ["问一？", "问二？"], [small, small]).route == "numeric"
 
 
 def test_ask_parts_asks_each_completed_question() -> None:

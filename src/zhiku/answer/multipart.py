@@ -62,6 +62,19 @@ def _renumber(answer: Answer, citations: list[Citation]) -> str:
     return _CITE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", answer.answer)
 
 
+def _route(answers: list[Answer]) -> str:
+    """The route that decides how the whole is labelled: a generated part makes it generated.
+
+    The parts' own routes are kept in ``extra["parts"]`` and in the trace's ``route_reason``.
+    """
+    routes = [a.route for a in answers]
+    generated = [r for r in routes if r.startswith("llm")]
+    if generated:
+        return generated[0]
+    # parts answered on the small path (extractive, numeric, graph) are all extracted text
+    return routes[0] if len(set(routes)) == 1 else "extractive"
+
+
 def combine(request: AskRequest, questions: list[str], answers: list[Answer]) -> Answer:
     """One answer of numbered parts; the trace keeps every part's stages, calls and notes."""
     citations: list[Citation] = []
@@ -81,7 +94,6 @@ def combine(request: AskRequest, questions: list[str], answers: list[Answer]) ->
     trace.notes.insert(0, f"split into {len(questions)} questions: " + " | ".join(questions))
     trace.route_reason = "; ".join(f"part{i}: {a.route}" for i, a in enumerate(answers, start=1))
     first = answers[0]
-    routes = {a.route for a in answers}
     extra = {k: v for k, v in first.extra.items() if k not in ("rewritten_question", "original_question")}
     extra["parts"] = [
         {
@@ -98,7 +110,7 @@ def combine(request: AskRequest, questions: list[str], answers: list[Answer]) ->
         answer="\n\n".join(blocks),
         found=any(a.found for a in answers),
         citations=citations,
-        route=routes.pop() if len(routes) == 1 else "multi",  # one route keeps its AIGC label kind
+        route=_route(answers),
         latency_ms=sum(a.latency_ms for a in answers),
         language=request.language,
         short_answer="; ".join(shorts),

@@ -43,7 +43,7 @@ const I18N = {
     "key.button": "API key", "key.title": "Enter your API key",
     "key.help": "The key stays in this browser only. `zhiku serve` prints an admin key when it starts.",
     "key.save": "Save", "key.cancel": "Cancel", "key.invalid": "Invalid or revoked key.",
-    "kb.title": "Knowledge bases", "kb.empty": "No knowledge base available yet.", "kb.placeholder": "new knowledge base name",
+    "kb.title": "Knowledge bases", "kb.empty": "No knowledge base available yet.", "kb.placeholder": "new KB name",
     "kb.create": "Create", "kb.delete": "Delete knowledge base", "kb.confirmDelete": "Delete knowledge base “{name}” and all its documents?",
     "chat.hint": "Pick a knowledge base and ask. Click a number like [1] in an answer to read the source passage.",
     "chat.placeholder": "Ask a question — Enter to send, Shift+Enter for a new line", "chat.send": "Send",
