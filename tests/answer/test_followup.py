@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from zhiku.answer.base import AskRequest
 from zhiku.answer.chat import Conversation
 from zhiku.answer.followup import en_subject, follow_up, needs_context, zh_subject
-from zhiku.answer.base import AskRequest
 from zhiku.types import Answer
 
 pytestmark = pytest.mark.unit
@@ -78,7 +78,12 @@ def test_resumed_conversation_rewrites_the_last_question_from_the_whole_history(
     from zhiku.answer.base import Turn
 
     echo = Echo()
-    history = [Turn("user", ZH), Turn("assistant", "约30GWh [1]"), Turn("user", "那2024年呢？"), Turn("assistant", "…")]
+    history = [
+        Turn("user", ZH),
+        Turn("assistant", "约30GWh [1]"),
+        Turn("user", "那2024年呢？"),
+        Turn("assistant", "…"),
+    ]
     conv = Conversation.resume(echo, history)
     assert conv.questions == [ZH, "2024年某省储能电池出货量是多少？"]
     answer = conv.ask("它的同比增速是多少？")

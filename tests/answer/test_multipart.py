@@ -39,8 +39,15 @@ def _cite(index: int, chunk: str, text: str) -> Citation:
 
 
 def test_combined_answer_renumbers_citations_and_shares_repeated_ones() -> None:
-    first = Answer("q1", "约30GWh [1]，另见 [2]。", True, [_cite(1, "c1", "30GWh"), _cite(2, "c2", "另见")], "numeric",
-                   short_answer="30GWh", confidence=0.9)
+    first = Answer(
+        "q1",
+        "约30GWh [1]，另见 [2]。",
+        True,
+        [_cite(1, "c1", "30GWh"), _cite(2, "c2", "另见")],
+        "numeric",
+        short_answer="30GWh",
+        confidence=0.9,
+    )
     second = Answer("q2", "约80GWh [1]，与 [2] 相同。", True, [_cite(1, "c3", "80GWh"), _cite(2, "c2", "另见")],
                     "extractive", short_answer="80GWh", confidence=0.6)  # fmt: skip
     done = combine(AskRequest("两个问题", language="zh"), ["问一？", "问二？"], [first, second])

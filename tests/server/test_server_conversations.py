@@ -70,7 +70,9 @@ def test_streamed_follow_up_and_english_follow_up(energy: LiveServer) -> None:
     client = _client(energy)
     history = [{"role": "user", "content": FIRST}, {"role": "assistant", "content": "30GWh"}]
     stream = client.chat.completions.create(
-        model=KB, messages=[*history, {"role": "user", "content": "那2025年呢？"}], stream=True  # type: ignore[list-item]
+        model=KB,
+        messages=[*history, {"role": "user", "content": "那2025年呢？"}],
+        stream=True,  # type: ignore[list-item]
     )
     text, final = "", {}
     for chunk in stream:
@@ -118,7 +120,10 @@ def test_conversations_are_stored_resumed_renamed_and_deleted(energy: LiveServer
     # regenerate: the last exchange is replaced, not appended
     _chat(client, [{"role": "user", "content": "那2025年呢？"}], conversation_id=conv["id"], regenerate=True)
     assert len(api.get(f"/api/conversations/{conv['id']}").json()["messages"]) == 4
-    assert api.patch(f"/api/conversations/{conv['id']}", json={"title": "储能 出货量"}).json()["title"] == "储能 出货量"
+    assert (
+        api.patch(f"/api/conversations/{conv['id']}", json={"title": "储能 出货量"}).json()["title"]
+        == "储能 出货量"
+    )
     listed = api.get("/api/conversations", params={"kb": KB}).json()
     assert listed[0]["id"] == conv["id"] and listed[0]["messages"] == 4
     # another key sees none of it, and cannot write into it
