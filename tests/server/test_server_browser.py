@@ -219,6 +219,12 @@ def test_follow_up_feedback_and_resume_after_reload(page: Any, live_server: Live
     page.wait_for_selector("#conv-list li.active")
     _shot(page, "desktop-zh.png")
 
+    # copy puts the answer's text on the clipboard
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.click(".msg.assistant >> nth=1 >> .act.copy")
+    page.wait_for_selector(".msg.assistant >> nth=1 >> .act.copy.done")
+    assert "8110" in page.evaluate("navigator.clipboard.readText()")
+
     # thumbs down with a comment and the correct answer
     page.click(".msg.assistant >> nth=1 >> .thumb.down")
     page.wait_for_selector(".msg.assistant >> nth=1 >> .feedback-form")
@@ -288,6 +294,11 @@ def test_phone_width_drawer_and_readable_answers(browser: Any, live_server: Live
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert page.locator(".msg.assistant strong").count() == 2  # the two parts, Markdown bold
         _shot(page, "phone-zh.png")
+        page.click(".tab[data-tab='docs']")
+        page.wait_for_selector("#doc-rows tr")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.locator("#dropzone").bounding_box()["width"] <= 390
+        _shot(page, "phone-docs.png")
     finally:
         context.close()
     assert not errors, errors

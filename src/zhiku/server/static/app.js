@@ -54,7 +54,8 @@ async function loadMe() {
 // The upload area offers exactly what the server accepts (it says so in /api/me).
 function showUploadTypes(types) {
   $("file-input").setAttribute("accept", types.join(","));
-  const names = [...new Set(types.map((t) => t.replace(/^\./, "").toUpperCase()))];
+  const alias = { HTM: "HTML", MARKDOWN: "MD", TEXT: "TXT", NDJSON: "JSONL", XLSM: "XLSX", JPEG: "JPG", TIFF: "TIF" };
+  const names = [...new Set(types.map((t) => t.replace(/^\./, "").toUpperCase()).map((n) => alias[n] || n))];
   $("docs-types").textContent = names.length ? i18n.t("docs.types", { types: names.join(" · ") }) : "";
 }
 
