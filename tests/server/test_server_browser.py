@@ -283,6 +283,7 @@ def test_phone_width_drawer_and_readable_answers(browser: Any, live_server: Live
         page.click("#menu-button")
         page.wait_for_timeout(300)
         assert page.locator("#sidebar").bounding_box()["x"] >= 0
+        _shot(page, "phone-menu.png")
         page.click("#kb-list li[data-kb='demo']")
         page.wait_for_timeout(300)
         assert page.locator("#sidebar").bounding_box()["x"] < 0  # choosing closes it

@@ -179,3 +179,21 @@ def test_feedback_is_stored_and_exported_as_qa_cases(energy: LiveServer, tmp_pat
     assert row["question"] == "2025年某省储能电池出货量是多少？" and row["answers"] == ["83GWh"]
     assert row["rejected_answers"] and row["origin"] == "feedback" and row["kb"] == KB
     assert row["comment"] == "单位不对" and isinstance(row["id"], str) and row["created_at"]
+
+
+def test_asking_inside_a_stored_conversation_uses_its_history(energy: LiveServer) -> None:
+    api = httpx.Client(base_url=energy.url, headers=ADMIN, timeout=60)
+    conv = api.post("/api/conversations", json={"kb": KB, "title": "储能"}).json()
+    first = api.post(f"/api/conversations/{conv['id']}/messages", json={"question": FIRST}).json()
+    assert "30" in first["answer"]["answer"] and first["message_id"] > 0
+    follow = api.post(f"/api/conversations/{conv['id']}/messages", json={"question": "那2025年呢？"}).json()
+    assert "83" in follow["answer"]["answer"]
+    assert follow["answer"]["rewritten_question"] == "2025年某省储能电池出货量是多少？"
+    again = api.post(
+        f"/api/conversations/{conv['id']}/messages", json={"question": "那2025年呢？", "regenerate": True}
+    ).json()
+    assert "83" in again["answer"]["answer"]
+    detail = api.get(f"/api/conversations/{conv['id']}").json()
+    assert detail["title"] == "储能" and len(detail["messages"]) == 4
+    missing = api.post("/api/conversations/nope/messages", json={"question": FIRST})
+    assert missing.status_code == 404

@@ -16,7 +16,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from zhiku.answer.base import Turn
 from zhiku.errors import QueryError
+from zhiku.server import answering
 from zhiku.server.conversations import ConversationStore, db_path
 from zhiku.server.feedback import FeedbackIn, FeedbackStore
 from zhiku.server.state import PrincipalDep, StateDep
@@ -106,6 +108,37 @@ def rename_conversation(
 def delete_conversation(conv_id: str, principal: PrincipalDep, store: ConversationsDep) -> Response:
     store.delete(principal.key_id, conv_id)
     return Response(status_code=204)
+
+
+class MessageIn(BaseModel):
+    question: str = Field(..., min_length=1, max_length=4000, examples=["那2028年呢？"])
+    language: Literal["auto", "zh", "en"] = "auto"
+    top_k: int | None = Field(None, ge=1, le=100)
+    regenerate: bool = Field(False, description="answer the last question again, replacing its answer")
+
+
+@router.post("/conversations/{conv_id}/messages")
+async def ask_in_conversation(
+    conv_id: str, body: MessageIn, state: StateDep, principal: PrincipalDep, store: ConversationsDep
+) -> dict[str, Any]:
+    """Ask within a stored conversation: the server supplies the history (follow-ups rewritten)."""
+    detail = store.get(principal.key_id, conv_id)
+    state.require(principal, detail.info.kb, "read")
+    messages = list(detail.messages)
+    if body.regenerate:
+        last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=len(messages))
+        messages = messages[:last_user]
+    history = [Turn(m.role, m.content) for m in messages][-40:]
+    request = answering.make_request(
+        body.question, language=body.language, history=history, top_k=body.top_k, key_id=principal.key_id
+    )
+    answer = answering.answer_dict(await answering.ask(state, detail.info.kb, request))
+    _, message = await state.hub.run(
+        lambda: store.append(
+            principal.key_id, conv_id, request.question, answer, replace_last=body.regenerate
+        )
+    )
+    return {"conversation_id": conv_id, "message_id": message.id, "answer": answer}
 
 
 def _feedback_in(body: FeedbackBody, key_id: str, conversations: ConversationStore) -> FeedbackIn:
