@@ -90,3 +90,21 @@ def test_resumed_conversation_rewrites_the_last_question_from_the_whole_history(
     assert echo.questions == ["某省储能电池的同比增速是多少？"]
     assert answer.extra["rewritten_question"] == "某省储能电池的同比增速是多少？"
     assert answer.extra["original_question"] == "它的同比增速是多少？"
+
+
+def test_rewriter_for_uses_a_configured_model_but_never_a_remote_one_for_local_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from zhiku.answer.chat import rewriter_for
+    from zhiku.config import load_settings
+    from zhiku.models.registry import ModelRegistry
+
+    remote = {"models": {"large": {"base_url": "http://127.0.0.1:9/v1", "model": "m"}}}
+    settings = load_settings(home=tmp_path, llm=remote)
+
+    class WithRegistry:
+        registry = ModelRegistry.from_settings(settings.llm)
+
+    assert rewriter_for(WithRegistry(), settings) is not None
+    assert rewriter_for(WithRegistry(), settings, kb_local_only=True) is None
+    assert rewriter_for(object(), settings) is None
+    bare = load_settings(home=tmp_path)
+    assert rewriter_for(type("R", (), {"registry": ModelRegistry.from_settings(bare.llm)})(), bare) is None
