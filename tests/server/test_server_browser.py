@@ -205,6 +205,13 @@ def _ask(page: Any, question: str, count: int) -> str:
     return str(page.locator(".msg.assistant .answer-text").nth(count - 1).inner_text())
 
 
+def _expect_count(page: Any, selector: str, count: int) -> None:
+    """Wait for ``count`` matches (polled from Python: the page's CSP forbids evaluating strings)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(selector)).to_have_count(count, timeout=15_000)
+
+
 def test_follow_up_feedback_and_resume_after_reload(page: Any, live_server: LiveServer) -> None:
     import httpx
 
@@ -254,14 +261,25 @@ def test_follow_up_feedback_and_resume_after_reload(page: Any, live_server: Live
     page.click(".msg.assistant >> nth=1 >> .act.regen")
     page.wait_for_selector(".msg.assistant:not(.streaming) >> nth=1 >> .answer-text.md", timeout=60_000)
     assert page.locator(".msg.assistant").count() == 2
+    # rename (the browser's prompt) and delete (its confirm) from the sidebar
+    page.once("dialog", lambda dialog: dialog.accept("产业规模 对话"))
+    page.click("#conv-list li.active button[aria-label='重命名']")
+    page.wait_for_selector("#conv-list li.active:has-text('产业规模 对话')")
+
     # the English UI, a new chat in English
     page.click("#lang-toggle")
     assert page.inner_text("#new-chat-side") == "New chat"
     before = page.locator("#conv-list li").count()
     page.click("#new-chat")
     assert "95" in _ask(page, "How big was the robotics market in 2024?", 1)
-    page.wait_for_function(f"document.querySelectorAll('#conv-list li').length === {before + 1}")
+    _expect_count(page, "#conv-list li", before + 1)
     assert "robotics" in page.inner_text("#conv-list li.active")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#conv-list li.active button[aria-label='Delete chat']")
+    _expect_count(page, "#conv-list li", before)
+    assert page.locator(".msg").count() == 0
+    page.click("#new-chat")
+    assert "95" in _ask(page, "How big was the robotics market in 2024?", 1)
     _shot(page, "desktop-en.png")
     page.click("#lang-toggle")
 
