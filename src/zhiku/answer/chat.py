@@ -1,10 +1,13 @@
 """Multi-turn chat: keep the conversation, turn follow-ups into stand-alone questions.
 
-Retrieval needs a full question: "那2028年呢？" alone finds nothing.  On the small path, rules
-rewrite the common follow-up shapes (a new year, a new place, "what about X") by swapping the
-matching slot of the previous stand-alone question; with an LLM configured, the model rewrites
-instead and the rules remain the fallback.  Only earlier *questions* are sent to the rewriting
-model, never answers, because answers may quote chunks of local-only documents.
+Retrieval needs a full question: "那2028年呢？" alone finds nothing.  On the small path, the rules
+of ``zhiku.answer.followup`` rewrite the common follow-up shapes (a new year, a new place, another
+measure, "what about X", a pronoun for the earlier subject) from the previous stand-alone
+question; with an LLM configured, the model rewrites instead and the rules remain the fallback.
+Only earlier *questions* are sent to the rewriting model, never answers, because answers may
+quote chunks of local-only documents.  The CLI (``zhiku chat``), ``/v1/chat/completions``, the
+web UI and ``/api/conversations`` all go through this class (``Conversation.resume`` rebuilds
+one from the message history an API client sends).
 
 >>> conv = Conversation(assistant)
 >>> conv.ask("2023年中国人工智能产业规模是多少？").answer
