@@ -43,9 +43,12 @@ def test_follow_ups_become_stand_alone(question: str, previous: str, expected: s
     [
         "2030年某省储能电池出货量预计是多少？",
         "某市及其周边有多少家数据中心？",
-        "其中2022年的占比是多少？".replace("其中", "报告中"),
+        "其中2022年的占比是多少？",
         "Which firms build widgets in Norway?",
-        "What does the report say about its authors' method?".replace("its", "the"),
+        "What does the report say about its authors' method?",
+        "Which firms raised their prices in 2022?",
+        "Is it true that widget sales fell?",
+        "某公司提高了其产品价格吗？",
     ],
 )
 def test_stand_alone_questions_are_left_alone(question: str) -> None:

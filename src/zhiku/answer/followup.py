@@ -50,6 +50,19 @@ _EN_FOLLOW = re.compile(r"^(?:and|what about|how about|and what about|what of)\s
 _EN_YEAR_ONLY = re.compile(r"^(?:and|what about|how about|and what about|and in|in|what of)?\s*(?:in\s+)?"
                            r"((?:19|20)\d{2})\s*[?.]?$", re.I)  # fmt: skip
 _EN_PRONOUN = re.compile(r"\b(its|their|it|they|them)\b", re.I)
+# Only words like these may come before a pronoun that points back to the previous question;
+# after a content word ("Which companies raised their prices?") it points inside its own question.
+_EN_LEAD_WORDS = frozenset(
+    "and so then what how which why when where who whose is was are were do does did will would can could "
+    "has have had much many fast big large high quickly far long of for about in on at by the a an to".split()
+)
+_EN_DUMMY_IT = re.compile(
+    r"\b(?:is|was)\s+it\s+(?:true|possible|likely|that)\b|\bit\s+(?:is|was)\s+\w+\s+that\b", re.I
+)
+# A Chinese pronoun that refers back opens the question (after a lead-in or a time, at most).
+_ZH_PRONOUN_OPENING = re.compile(
+    rf"^(?:那么|那|另外|还有|请问|再问一下)?[，,\s]*(?:{YEAR.pattern})?[，,\s]*(?:它|其)"
+)
 _EN_OF = re.compile(
     r"\b(?:size|value|revenue|number|share|growth(?:\s+rate)?|output|sales|price|count|volume|profit|"
     r"market\s+size|CAGR)\s+of\s+(?P<np>.+?)(?:\s+(?:in|by|for|during)\s+(?:19|20)\d{2})?\s*[?.]?$",
@@ -159,7 +172,7 @@ def _rewrite_zh(question: str, previous: str) -> FollowUp:
     years = _years(q)
     if years and not _ZH_FILLER.sub("", YEAR.sub("", q)):
         return FollowUp(_swap_years(previous, years), "year")
-    if _ZH_PRONOUN.search(q):
+    if _ZH_PRONOUN_OPENING.match(q) and _ZH_PRONOUN.search(q):
         subject = zh_subject(previous)
         if subject:
             # the year is not carried: "它的五年复合增长率" is about a span, not the earlier year
@@ -191,6 +204,14 @@ def en_subject(question: str) -> str:
     return ""
 
 
+def _en_pronoun_refers_back(question: str) -> bool:
+    m = _EN_PRONOUN.search(question)
+    if m is None or _EN_DUMMY_IT.search(question):
+        return False
+    before = re.findall(r"[A-Za-z']+", question[: m.start()].lower())
+    return all(word in _EN_LEAD_WORDS for word in before)
+
+
 def _rewrite_en(question: str, previous: str) -> FollowUp:
     q = question.strip()
     year = _EN_YEAR_ONLY.match(q)
@@ -204,7 +225,7 @@ def _rewrite_en(question: str, previous: str) -> FollowUp:
             if old:
                 return FollowUp(re.sub(rf"\b{old[0]}\b", fragment, previous, count=1), "place")
         return FollowUp(f"{previous.rstrip('?. ')} (regarding {fragment})?", "topic")
-    if _EN_PRONOUN.search(q):
+    if _en_pronoun_refers_back(q):
         subject = en_subject(previous)
         if subject:
             body = _EN_PRONOUN.sub(
