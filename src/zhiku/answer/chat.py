@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from zhiku.answer.base import AskRequest, Turn
-from zhiku.answer.followup import needs_context, rewrite_follow_up
+from zhiku.answer.followup import follow_up, needs_context, rewrite_follow_up
 from zhiku.answer.lang import detect_language
 from zhiku.config import Settings
 from zhiku.errors import ZhikuError
@@ -87,6 +87,7 @@ class Rewrite:
     question: str
     method: str  # "none", "rules", "llm"
     call: ModelCall | None = None
+    rule: str = ""  # which follow-up rule: year, place, measure, subject, pronoun, topic
 
 
 class Conversation:
@@ -120,13 +121,14 @@ class Conversation:
 
     def rewrite(self, question: str) -> Rewrite:
         previous = self.questions[-1] if self.questions else None
-        if previous is None or not needs_context(question, previous):
+        by_rules = follow_up(question, previous)
+        if by_rules.rule == "none":
             return Rewrite(question, "none")
         if self.rewriter is not None:
             llm_rewrite = self._llm_rewrite(question)
             if llm_rewrite is not None:
                 return llm_rewrite
-        return Rewrite(rule_rewrite(question, previous), "rules")
+        return Rewrite(by_rules.question, "rules", rule=by_rules.rule)
 
     def _llm_rewrite(self, question: str) -> Rewrite | None:
         assert self.rewriter is not None
@@ -156,7 +158,8 @@ class Conversation:
     def _record(self, question: str, rewrite: Rewrite, answer: Answer) -> Answer:
         if rewrite.method != "none":
             answer.trace.notes.append(
-                f"follow-up rewritten ({rewrite.method}): {question} → {rewrite.question}"
+                f"follow-up rewritten ({rewrite.method}{':' + rewrite.rule if rewrite.rule else ''}): "
+                f"{question} → {rewrite.question}"
             )
             answer.extra = {
                 **answer.extra,
