@@ -252,6 +252,7 @@ def test_follow_up_feedback_and_resume_after_reload(page: Any, live_server: Live
     page.wait_for_selector(".msg.assistant >> nth=1", timeout=30_000)
     assert page.locator(".msg.user").count() == 2
     assert "8110" in page.inner_text(".msg.assistant >> nth=1")
+    assert page.locator(".msg.assistant >> nth=1 >> .thumb.down.chosen").count() == 1  # the verdict too
     page.click("#new-chat")
     assert page.locator(".msg").count() == 0
     page.click("#conv-list li >> nth=0")

@@ -158,6 +158,9 @@ def test_feedback_is_stored_and_exported_as_qa_cases(energy: LiveServer, tmp_pat
     assert item["citations"] and item["kb"] == KB
     updated = api.post("/api/feedback", json={**item, "correct_answer": "83GWh", "rating": "down"}).json()
     assert updated["id"] == item["id"] and updated["correct_answer"] == "83GWh"
+    resumed = api.get(f"/api/conversations/{conv['id']}").json()["messages"]
+    assert resumed[3]["feedback"]["rating"] == "down" and resumed[3]["feedback"]["comment"] == "单位不对"
+    assert resumed[1]["feedback"] is None
     up = api.post(
         "/api/feedback",
         json={"kb": KB, "rating": "up", "question": "How much did shipments grow?", "answer": "52% [1]"},

@@ -159,15 +159,29 @@ class FeedbackStore:
         return _row(row)
 
     def list(
-        self, kb: str | None = None, rating: Rating | None = None, key_id: str | None = None
+        self,
+        kb: str | None = None,
+        rating: Rating | None = None,
+        key_id: str | None = None,
+        conversation_id: str | None = None,
     ) -> list[FeedbackItem]:
         query, args = f"SELECT {_COLUMNS} FROM feedback WHERE 1 = 1", []
-        for column, value in (("kb", kb), ("rating", rating), ("key_id", key_id)):
+        filters = (("kb", kb), ("rating", rating), ("key_id", key_id), ("conversation_id", conversation_id))
+        for column, value in filters:
             if value is not None:
                 query += f" AND {column} = ?"
                 args.append(value)
         with self._db() as db:
             return [_row(r) for r in db.execute(query + " ORDER BY created_at", args).fetchall()]
+
+
+def latest_by_message(items: Sequence[FeedbackItem]) -> dict[int, FeedbackItem]:
+    """The newest verdict per stored message (what a resumed conversation shows as chosen)."""
+    out: dict[int, FeedbackItem] = {}
+    for item in sorted(items, key=lambda i: i.updated_at):
+        if item.message_id is not None:
+            out[item.message_id] = item
+    return out
 
 
 def qa_record(item: FeedbackItem) -> dict[str, Any]:
@@ -194,4 +208,12 @@ def export_qa(store: FeedbackStore, kb: str, out: Path) -> int:
     return len(records)
 
 
-__all__ = ["FeedbackIn", "FeedbackItem", "FeedbackStore", "Rating", "export_qa", "qa_record"]
+__all__ = [
+    "FeedbackIn",
+    "FeedbackItem",
+    "FeedbackStore",
+    "Rating",
+    "export_qa",
+    "latest_by_message",
+    "qa_record",
+]

@@ -20,7 +20,7 @@ from zhiku.answer.base import Turn
 from zhiku.errors import QueryError
 from zhiku.server import answering
 from zhiku.server.conversations import ConversationStore, db_path
-from zhiku.server.feedback import FeedbackIn, FeedbackStore
+from zhiku.server.feedback import FeedbackIn, FeedbackStore, latest_by_message
 from zhiku.server.state import PrincipalDep, StateDep
 
 router = APIRouter(prefix="/api", tags=["conversations"])
@@ -92,9 +92,19 @@ def create_conversation(
 
 
 @router.get("/conversations/{conv_id}")
-def get_conversation(conv_id: str, principal: PrincipalDep, store: ConversationsDep) -> dict[str, Any]:
-    """The conversation with every message; assistant messages carry the stored answer."""
-    return store.get(principal.key_id, conv_id).to_dict()
+def get_conversation(
+    conv_id: str, principal: PrincipalDep, store: ConversationsDep, feedback: FeedbackDep
+) -> dict[str, Any]:
+    """The conversation with every message; assistant messages carry the stored answer and the
+    key's latest feedback on it (``feedback``: id, rating, comment, correct answer)."""
+    data = store.get(principal.key_id, conv_id).to_dict()
+    verdicts = latest_by_message(feedback.list(key_id=principal.key_id, conversation_id=conv_id))
+    for message in data["messages"]:
+        item = verdicts.get(message["id"])
+        message["feedback"] = (
+            {k: getattr(item, k) for k in ("id", "rating", "comment", "correct_answer")} if item else None
+        )
+    return data
 
 
 @router.patch("/conversations/{conv_id}")

@@ -83,7 +83,8 @@ async function openConversation(id) {
     } else {
       const bubble = el("div", { class: "msg assistant" });
       $("messages").append(bubble);
-      const entry = { bubble, answer: m.answer || { answer: m.content }, kb: conv.kb, question, messageId: m.id };
+      const entry = { bubble, answer: m.answer || { answer: m.content }, kb: conv.kb, question, messageId: m.id,
+        feedback: m.feedback || null };
       state.answers.push(entry);
       renderAnswer(entry);
     }
