@@ -98,6 +98,7 @@ def test_upload_ask_and_open_citation(page: Any, tmp_path: Path) -> None:
     page.set_input_files("#file-input", str(bad))
     page.wait_for_selector(".upload[data-status='added']", timeout=60_000)
     page.wait_for_selector(".upload.failed", timeout=30_000)
+    assert ".exe" in page.inner_text(".upload.failed .up-status")  # refused before uploading, saying why
     page.wait_for_selector("#doc-rows tr", timeout=30_000)
     assert "机器人报告" in page.inner_text("#doc-rows")
     _shot(page, "01-upload.png")

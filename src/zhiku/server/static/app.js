@@ -163,7 +163,16 @@ async function uploadFiles(files) {
   if (!state.kb) { alert(i18n.t("up.noKb")); return; }
   const kb = state.kb;
   const rows = [...files].map((f) => [f, uploadRow(f)]);
+  const accepted = (state.me && state.me.upload_types) || [];
   for (const [file, ui] of rows) {
+    const dot = file.name.lastIndexOf(".");
+    const suffix = dot > 0 ? file.name.slice(dot).toLowerCase() : "";
+    if (accepted.length && !accepted.includes(suffix)) {  // refused here, not after the upload
+      ui.row.classList.add("failed");
+      ui.row.dataset.status = "failed";
+      ui.status.textContent = `${i18n.t("up.failed")}: ${i18n.t("up.unsupported", { suffix: suffix || "—", types: accepted.join(" ") })}`;
+      continue;
+    }
     try {
       ui.status.textContent = i18n.t("up.uploading", { pct: 0 });
       const job = await api.upload(kb, file, (p) => {
