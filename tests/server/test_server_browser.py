@@ -320,6 +320,11 @@ def test_phone_width_drawer_and_readable_answers(browser: Any, live_server: Live
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert page.locator("#dropzone").bounding_box()["width"] <= 390
         _shot(page, "phone-docs.png")
+        page.click("#lang-toggle")  # English labels are longer: the header must still fit
+        for selector in ("#menu-button", "#new-chat", "#lang-toggle", "#key-button", "#graph-tab"):
+            box = page.locator(selector).bounding_box()
+            assert not box or box["x"] + box["width"] <= 390, (selector, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
     assert not errors, errors
