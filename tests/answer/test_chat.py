@@ -35,7 +35,8 @@ class EchoAssistant:
          "What was the size of China's AI industry in 2028?"),
         ("And Japan?", "What was the size of China's AI industry in 2023?",
          "What was the size of Japan's AI industry in 2023?"),
-        ("那AI芯片呢？", FIRST, "关于AI芯片：2023年中国人工智能产业规模是多少？"),
+        ("那AI芯片呢？", FIRST, "2023年中国AI芯片产业规模是多少？"),
+        ("那某某呢？", "介绍一下这个项目。", "关于某某：介绍一下这个项目。"),
     ],
 )  # fmt: skip
 def test_rule_rewrite(follow: str, previous: str, expected: str) -> None:

@@ -64,7 +64,9 @@ def citation_block(answer: Answer) -> str:
     lines = []
     for c in answer.citations:
         page = f", p.{c.page}" if c.page is not None else ""
-        lines.append(f"[{c.index}] {c.document or c.doc_id}{page}")
+        name = c.source.split("#", 1)[0].replace("\\", "/").rsplit("/", 1)[-1]  # file name, never the path
+        title = c.document or c.doc_id
+        lines.append(f"[{c.index}] {title}{' · ' + name if name and name != title else ''}{page}")
     return ("\n\n" + "\n".join(lines)) if lines else ""
 
 
@@ -200,6 +202,11 @@ class Assistant:
         return request if question is request.analysis else replace(request, analysis=question)
 
     def ask(self, request: AskRequest) -> Answer:
+        from zhiku.answer.multipart import ask_parts  # several questions in one message
+
+        return ask_parts(request, self._ask_one) or self._ask_one(request)
+
+    def _ask_one(self, request: AskRequest) -> Answer:
         start = time.perf_counter()
         request = self.understood(request)
         trace = Trace()
@@ -217,6 +224,13 @@ class Assistant:
 
     def stream(self, request: AskRequest) -> Iterator[AnswerEvent]:
         """Deltas as the model writes them, then the post-checked answer and its citation block."""
+        from zhiku.answer.multipart import ask_parts
+
+        multi = ask_parts(request, self._ask_one)
+        if multi is not None:  # answered part by part: no token stream to forward
+            yield AnswerEvent("delta", text=multi.answer + citation_block(multi))
+            yield AnswerEvent("answer", answer=multi)
+            return
         start = time.perf_counter()
         request = self.understood(request)
         trace = Trace()

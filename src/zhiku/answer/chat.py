@@ -1,10 +1,13 @@
 """Multi-turn chat: keep the conversation, turn follow-ups into stand-alone questions.
 
-Retrieval needs a full question: "那2028年呢？" alone finds nothing.  On the small path, rules
-rewrite the common follow-up shapes (a new year, a new place, "what about X") by swapping the
-matching slot of the previous stand-alone question; with an LLM configured, the model rewrites
-instead and the rules remain the fallback.  Only earlier *questions* are sent to the rewriting
-model, never answers, because answers may quote chunks of local-only documents.
+Retrieval needs a full question: "那2028年呢？" alone finds nothing.  On the small path, the rules
+of ``zhiku.answer.followup`` rewrite the common follow-up shapes (a new year, a new place, another
+measure, "what about X", a pronoun for the earlier subject) from the previous stand-alone
+question; with an LLM configured, the model rewrites instead and the rules remain the fallback.
+Only earlier *questions* are sent to the rewriting model, never answers, because answers may
+quote chunks of local-only documents.  The CLI (``zhiku chat``), ``/v1/chat/completions``, the
+web UI and ``/api/conversations`` all go through this class (``Conversation.resume`` rebuilds
+one from the message history an API client sends).
 
 >>> conv = Conversation(assistant)
 >>> conv.ask("2023年中国人工智能产业规模是多少？").answer
@@ -15,50 +18,34 @@ model, never answers, because answers may quote chunks of local-only documents.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from zhiku.answer.followup import follow_up, needs_context, rewrite_follow_up
+from zhiku.config import Settings
 from zhiku.errors import ZhikuError
 from zhiku.models.llm import LLM, ChatMessage, GenerationParams
 from zhiku.types import Answer, AskRequest, ModelCall, Turn
 from zhiku.understand.lang import detect_language
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
-_ZH_FOLLOW = re.compile(
-    r"^(?:那么?|还有|另外|再问一下[，,]?)?\s*(?P<x>.{1,20}?)\s*(?:呢|怎么样|如何|情况呢)?\s*[？?。]?$"
-)
 _EN_FOLLOW = re.compile(r"^(?:and|what about|how about|and what about|what of)\s+(?P<x>.+?)\s*[?.]?$", re.I)
-_ZH_PLACES = (
-    "中国", "美国", "日本", "韩国", "欧洲", "欧盟", "英国", "德国", "法国", "印度", "全球", "世界",
-    "北京", "上海", "深圳", "广州", "杭州", "香港", "台湾",
-)  # fmt: skip
-_EN_PLACES = ("China", "the US", "the United States", "US", "Japan", "Korea", "Europe", "the EU", "the UK",
-              "Germany", "France", "India", "the world", "global", "Beijing", "Shanghai")  # fmt: skip
 
 
 class Asks(Protocol):
     def ask(self, request: AskRequest) -> Answer: ...
 
 
-def is_follow_up(question: str) -> bool:
-    """Short questions shaped like "那X呢？" / "X呢？" / "what about X?"."""
+def is_follow_up(question: str, previous: str | None = None) -> bool:
+    """Short questions shaped like "那X呢？" / "X呢？" / "what about X?", or (given the previous
+    question) any question the follow-up rules would complete: a bare year, a pronoun."""
     q = question.strip()
+    if previous is not None:
+        return needs_context(q, previous)
     if detect_language(q) == "en":
         return bool(_EN_FOLLOW.match(q))
     core = q.rstrip("？?。 ")
     return len(core) <= 16 and (core.endswith("呢") or core.startswith(("那", "还有", "另外")))
-
-
-def _swap_place(previous: str, fragment: str, places: tuple[str, ...]) -> str | None:
-    target = next((p for p in places if p.lower() == fragment.lower()), None)
-    if target is None:
-        return None
-    for place in sorted(places, key=len, reverse=True):
-        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(place)}(?![A-Za-z])", re.I)
-        if pattern.search(previous) and place.lower() != fragment.lower():
-            return pattern.sub(fragment, previous, count=1)
-    return None
 
 
 def rule_rewrite(question: str, previous: str | None) -> str:
@@ -69,22 +56,22 @@ def rule_rewrite(question: str, previous: str | None) -> str:
     >>> rule_rewrite("What about 2028?", "What was the size of China's AI industry in 2023?")
     "What was the size of China's AI industry in 2028?"
     """
-    if not previous or not is_follow_up(question):
-        return question
-    q = question.strip()
-    en = detect_language(q) == "en"
-    m = (_EN_FOLLOW if en else _ZH_FOLLOW).match(q)
-    fragment = (m.group("x") if m else q).strip(" ，,？?")
-    year = _YEAR.fullmatch(fragment)
-    if year and _YEAR.search(previous):
-        new_year = year.group(1)
-        return _YEAR.sub(lambda y: new_year + ("年" if "年" in y.group(0) else ""), previous, count=1)
-    swapped = _swap_place(previous, fragment, _EN_PLACES if en else _ZH_PLACES)
-    if swapped:
-        return swapped
-    if en:
-        return f"{previous.rstrip('?. ')} (regarding {fragment})?"
-    return f"关于{fragment}：{previous}"
+    return rewrite_follow_up(question, previous)
+
+
+def rewriter_for(assistant: object, settings: Settings, *, kb_local_only: bool = False) -> LLM | None:
+    """The model that rewrites follow-ups: the small LLM, else the large one, else none (rules).
+
+    A remote model is never used for a local-only knowledge base, even for questions.
+    """
+    registry = getattr(assistant, "registry", None)
+    if registry is None:
+        return None
+    named = registry.get(settings.llm.small) or registry.get(settings.llm.large)
+    if named is None or (named.remote and (kb_local_only or settings.llm.local_only)):
+        return None
+    llm: LLM = named.llm
+    return llm
 
 
 _REWRITE_PROMPT = {
@@ -99,6 +86,7 @@ class Rewrite:
     question: str
     method: str  # "none", "rules", "llm"
     call: ModelCall | None = None
+    rule: str = ""  # which follow-up rule: year, place, measure, subject, pronoun, topic
 
 
 class Conversation:
@@ -111,19 +99,35 @@ class Conversation:
         self.history: list[Turn] = []
         self.questions: list[str] = []  # stand-alone versions of the user's questions
 
+    @classmethod
+    def resume(cls, assistant: Asks, history: Sequence[Turn], *, rewriter: LLM | None = None) -> Conversation:
+        """A conversation that already holds ``history`` (what an API client sends each time).
+
+        Earlier user questions are made stand-alone by the rules only: an LLM call per past turn
+        would cost more than the one rewrite of the last question is worth.
+        """
+        conv = cls(assistant, rewriter=rewriter)
+        for turn in history:
+            if turn.role == "user" and turn.content.strip():
+                previous = conv.questions[-1] if conv.questions else None
+                conv.questions.append(rewrite_follow_up(turn.content.strip(), previous))
+        conv.history = list(history)
+        return conv
+
     def reset(self) -> None:
         self.history.clear()
         self.questions.clear()
 
     def rewrite(self, question: str) -> Rewrite:
         previous = self.questions[-1] if self.questions else None
-        if previous is None or not is_follow_up(question):
+        by_rules = follow_up(question, previous)
+        if by_rules.rule == "none":
             return Rewrite(question, "none")
         if self.rewriter is not None:
             llm_rewrite = self._llm_rewrite(question)
             if llm_rewrite is not None:
                 return llm_rewrite
-        return Rewrite(rule_rewrite(question, previous), "rules")
+        return Rewrite(by_rules.question, "rules", rule=by_rules.rule)
 
     def _llm_rewrite(self, question: str) -> Rewrite | None:
         assert self.rewriter is not None
@@ -147,13 +151,14 @@ class Conversation:
 
     def _request(self, question: str, rewrite: Rewrite, **kwargs: object) -> AskRequest:
         history = tuple(self.history[-2 * self.max_turns :])
-        lang = detect_language(question)
+        lang = kwargs.pop("language", None) or detect_language(question)
         return AskRequest(rewrite.question, language=lang, history=history, **kwargs)  # type: ignore[arg-type]
 
     def _record(self, question: str, rewrite: Rewrite, answer: Answer) -> Answer:
         if rewrite.method != "none":
             answer.trace.notes.append(
-                f"follow-up rewritten ({rewrite.method}): {question} → {rewrite.question}"
+                f"follow-up rewritten ({rewrite.method}{':' + rewrite.rule if rewrite.rule else ''}): "
+                f"{question} → {rewrite.question}"
             )
             answer.extra = {
                 **answer.extra,
@@ -187,4 +192,4 @@ class Conversation:
                 yield event
 
 
-__all__ = ["Conversation", "Rewrite", "is_follow_up", "rule_rewrite"]
+__all__ = ["Conversation", "Rewrite", "is_follow_up", "rewriter_for", "rule_rewrite"]

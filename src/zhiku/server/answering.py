@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from zhiku.answer.assistant import AnswerEvent
+from zhiku.answer.chat import Conversation, rewriter_for
 from zhiku.server.hub import KBEntry
 from zhiku.server.state import ServerState
 from zhiku.types import Answer, AskRequest, Language, SearchFilters, Turn
@@ -82,15 +83,56 @@ def record(state: ServerState, answer: Answer) -> None:
     state.metrics.answer_latency.labels(answer.route).observe(answer.latency_ms / 1000)
 
 
+def conversation(entry: KBEntry, history: Sequence[Turn]) -> Conversation:
+    """The conversation an API request describes: its history, and the KB's rewriting model.
+
+    Every route that receives a message history (``/v1/chat/completions``, the UI, ``/api/kb/…/ask``)
+    goes through the same follow-up rewriting as ``zhiku chat``.
+    """
+    assistant = entry.assistant
+    local = bool(getattr(entry.kb, "local_only", False))
+    rewriter = rewriter_for(assistant, entry.settings, kb_local_only=local)
+    return Conversation.resume(assistant, history, rewriter=rewriter)
+
+
+def _follow_up_kwargs(request: AskRequest) -> dict[str, Any]:
+    return {
+        "language": request.language,
+        "top_k": request.top_k,
+        "filters": request.filters,
+        "policy": request.policy,
+        "key_id": request.key_id,
+    }
+
+
 async def ask(state: ServerState, kb: str, request: AskRequest) -> Answer:
-    answer: Answer = await state.hub.read(kb, lambda entry: entry.assistant.ask(request))
+    """One answer; ``request.history`` is the conversation so far (a follow-up is rewritten)."""
+
+    def run(entry: KBEntry) -> Answer:
+        if not request.history:
+            answer: Answer = entry.assistant.ask(request)
+            return answer
+        conv = conversation(entry, request.history)
+        return conv.ask(request.question, **_follow_up_kwargs(request))
+
+    answer: Answer = await state.hub.read(kb, run)
     record(state, answer)
     return answer
 
 
 async def stream(state: ServerState, kb: str, request: AskRequest) -> AsyncIterator[AnswerEvent]:
-    """Events of one streamed answer; an exception in the worker is re-raised here."""
+    """Events of one streamed answer; an exception in the worker is re-raised here.
+
+    As in ``ask``, a request with history is a conversation: its question is rewritten first.
+    """
     entry = state.hub.entry(kb)
+
+    def events_of(entry: KBEntry) -> Iterator[Any]:
+        if not request.history:
+            return iter(entry.assistant.stream(request))
+        conv = conversation(entry, request.history)
+        return conv.stream(request.question, **_follow_up_kwargs(request))
+
     loop = asyncio.get_running_loop()
     events: asyncio.Queue[Any] = asyncio.Queue()
 
@@ -100,7 +142,7 @@ async def stream(state: ServerState, kb: str, request: AskRequest) -> AsyncItera
     def produce(entry: KBEntry) -> None:
         try:
             with entry.lock.reading():
-                for event in entry.assistant.stream(request):
+                for event in events_of(entry):
                     put(event)
         except BaseException as exc:  # handed to the consumer, which raises it
             put(exc)

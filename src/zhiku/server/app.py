@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zhiku import __version__
 from zhiku.config import Settings
-from zhiku.server import routes_admin, routes_extras, routes_kb, routes_openai
+from zhiku.server import routes_admin, routes_conversations, routes_extras, routes_kb, routes_openai
 from zhiku.server.errors import install_error_handlers
 from zhiku.server.limits import RequestTimeoutMiddleware, UnicodeBodyMiddleware
 from zhiku.server.metrics import MetricsMiddleware
@@ -87,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_openai.router)
     app.include_router(routes_kb.router)
     app.include_router(routes_extras.router)
+    routes_conversations.install(app, settings.home)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -101,7 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=limits.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
     app.add_middleware(SecurityHeadersMiddleware)

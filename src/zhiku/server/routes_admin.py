@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from zhiku.config import Settings
 from zhiku.server.keys import ApiKeyInfo, Grant
 from zhiku.server.routes_extras import features
 from zhiku.server.schemas import GrantBody, KeyCreate, KeyOut
@@ -63,7 +64,15 @@ def whoami(state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
         "can_create": principal.can_create,
         "grants": dict(principal.grants),
         "features": features(state.settings),
+        "upload_types": accepted_upload_types(state.settings),
     }
+
+
+def accepted_upload_types(settings: Settings) -> list[str]:
+    """Suffixes an upload may have *and* a loader reads (the UI offers exactly these)."""
+    from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS
+
+    return [s for s in settings.server.upload_types if s in SUPPORTED_EXTENSIONS]
 
 
 def _key_out(info: ApiKeyInfo, secret: str | None = None) -> KeyOut:

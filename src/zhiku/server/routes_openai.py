@@ -23,8 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from zhiku.errors import QueryError, ZhikuError
 from zhiku.server import answering
 from zhiku.server.auth import kb_not_found
+from zhiku.server.conversations import ConversationStore
 from zhiku.server.errors import error_body, log
 from zhiku.server.limits import check_chat
+from zhiku.server.routes_conversations import ConversationsDep
 from zhiku.server.state import PrincipalDep, ServerState, StateDep
 from zhiku.types import Answer, AskRequest, Turn
 
@@ -60,6 +62,32 @@ class ChatRequest(BaseModel):
     top_p: float | None = None
     max_tokens: int | None = None
     user: str | None = None
+    conversation_id: str | None = Field(
+        None, description="zhiku: store the question and answer in this conversation (/api/conversations)"
+    )
+    regenerate: bool = Field(False, description="zhiku: the answer replaces the conversation's last one")
+
+
+class _Saver:
+    """Stores an answer in the request's conversation (when it names one) and says where."""
+
+    def __init__(self, store: ConversationStore, key_id: str, body: ChatRequest, question: str) -> None:
+        self.store, self.key_id, self.body, self.question = store, key_id, body, question
+        if body.conversation_id is not None:
+            info = store.get(key_id, body.conversation_id).info
+            if info.kb != body.model:
+                raise QueryError(
+                    "该对话属于另一个知识库", "the conversation belongs to another knowledge base", kb=info.kb
+                )
+
+    def save(self, answer: Answer) -> dict[str, Any]:
+        if self.body.conversation_id is None:
+            return {}
+        data = answering.answer_dict(answer)
+        _, message = self.store.append(
+            self.key_id, self.body.conversation_id, self.question, data, replace_last=self.body.regenerate
+        )
+        return {"conversation_id": self.body.conversation_id, "message_id": message.id}
 
 
 def _to_request(body: ChatRequest, key_id: str) -> AskRequest:
@@ -111,20 +139,27 @@ def _model_card(state: ServerState, name: str) -> dict[str, Any]:
 
 @router.post("/chat/completions", response_model=None)
 async def chat_completions(
-    body: ChatRequest, response: Response, state: StateDep, principal: PrincipalDep
+    body: ChatRequest,
+    response: Response,
+    state: StateDep,
+    principal: PrincipalDep,
+    conversations: ConversationsDep,
 ) -> dict[str, Any] | StreamingResponse:
+    """The last user message is answered; earlier messages make it a follow-up when it is one."""
     _check_model(state, principal, body.model)
     check_chat(body.messages, state.settings.server)
     request = _to_request(body, principal.key_id)
+    saver = _Saver(conversations, principal.key_id, body, request.question)
     completion_id = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
     if body.stream:
         usage = bool((body.stream_options or {}).get("include_usage"))
-        events = _sse(state, body.model, request, completion_id, created, usage)
+        events = _sse(state, body.model, request, completion_id, created, usage, saver)
         return StreamingResponse(
             events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
     answer = await answering.ask(state, body.model, request)
+    stored = await state.hub.run(saver.save, answer)
     header = answering.aigc_header(answer)
     if header:
         response.headers["X-AIGC-Label"] = header
@@ -144,6 +179,7 @@ async def chat_completions(
         ],
         "usage": _usage(answer),
         **_zhiku_fields(answer),
+        **stored,
     }
 
 
@@ -152,7 +188,13 @@ def _event(data: dict[str, Any]) -> str:
 
 
 async def _sse(
-    state: ServerState, kb: str, request: AskRequest, completion_id: str, created: int, include_usage: bool
+    state: ServerState,
+    kb: str,
+    request: AskRequest,
+    completion_id: str,
+    created: int,
+    include_usage: bool,
+    saver: _Saver,
 ) -> AsyncIterator[str]:
     head = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": kb}
 
@@ -166,7 +208,8 @@ async def _sse(
             if event.type == "delta" and event.text:
                 yield chunk({"content": event.text})
             elif event.type == "answer" and event.answer is not None:
-                yield chunk({}, "stop", **_zhiku_fields(event.answer))
+                stored = await state.hub.run(saver.save, event.answer)
+                yield chunk({}, "stop", **_zhiku_fields(event.answer), **stored)
                 if include_usage:
                     yield _event({**head, "choices": [], "usage": _usage(event.answer)})
     except ZhikuError as exc:

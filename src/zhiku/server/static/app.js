@@ -3,7 +3,9 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { kb: localStorage.getItem("zhiku.kb") || "", kbs: [], me: null, history: [], answers: [] };
+const state = {
+  kb: localStorage.getItem("zhiku.kb") || "", kbs: [], me: null, history: [], answers: [], convs: [], convId: null,
+};
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -38,7 +40,7 @@ async function saveKey(event) {
     $("key-input").value = "";
     await loadKbs();
   } catch (err) {
-    askForKey(i18n.t("key.invalid"));
+    askForKey(err.status === 401 ? i18n.t("key.invalid") : err.message);
   }
 }
 
@@ -46,6 +48,15 @@ async function loadMe() {
   state.me = await api.get("/api/me");
   $("kb-create").hidden = !state.me.can_create;
   $("graph-tab").hidden = !(state.me.features && state.me.features.graph);
+  showUploadTypes(state.me.upload_types || []);
+}
+
+// The upload area offers exactly what the server accepts (it says so in /api/me).
+function showUploadTypes(types) {
+  $("file-input").setAttribute("accept", types.join(","));
+  const alias = { HTM: "HTML", MARKDOWN: "MD", TEXT: "TXT", NDJSON: "JSONL", XLSM: "XLSX", JPEG: "JPG", TIFF: "TIF" };
+  const names = [...new Set(types.map((t) => t.replace(/^\./, "").toUpperCase()).map((n) => alias[n] || n))];
+  $("docs-types").textContent = names.length ? i18n.t("docs.types", { types: names.join(" · ") }) : "";
 }
 
 // ---- knowledge bases ---------------------------------------------------------------------
@@ -63,17 +74,22 @@ function renderKbs() {
     const del = kb.access === "admin"
       ? el("button", { class: "icon", title: i18n.t("kb.delete"), "aria-label": i18n.t("kb.delete"), onclick: (e) => { e.stopPropagation(); deleteKb(kb.name); } }, "×")
       : null;
-    list.append(el("li", { class: kb.name === state.kb ? "active" : "", "data-kb": kb.name, onclick: () => selectKb(kb.name) },
+    list.append(el("li", { class: kb.name === state.kb ? "active" : "", "data-kb": kb.name, onclick: () => { selectKb(kb.name); closeMenu(); } },
       el("span", { class: "kb-name" }, kb.name), el("span", { class: "badge" }, kb.access), del));
   }
   $("kb-empty").hidden = state.kbs.length > 0;
 }
 
 async function selectKb(name) {
-  if (state.kb !== name) state.history = [];
+  const changed = state.kb !== name || !state.kbSelected;
   state.kb = name;
+  state.kbSelected = true;
   localStorage.setItem("zhiku.kb", name);
   renderKbs();
+  if (changed) {
+    await loadConversations();
+    await resumeConversation();
+  }
   await loadDocs();
 }
 
@@ -98,124 +114,6 @@ async function deleteKb(name) {
     await loadKbs();
   } catch (err) {
     showError($("kb-error"), err);
-  }
-}
-
-// ---- chat --------------------------------------------------------------------------------
-function textWithCitations(text, onCite) {
-  const frag = document.createDocumentFragment();
-  const parts = text.split(/(\[\d{1,2}\])/);
-  for (const part of parts) {
-    const m = /^\[(\d{1,2})\]$/.exec(part);
-    if (m) frag.append(el("button", { class: "cite", "data-n": m[1], onclick: () => onCite(Number(m[1])) }, part));
-    else if (part) frag.append(document.createTextNode(part));
-  }
-  return frag;
-}
-
-async function ask(event) {
-  event.preventDefault();
-  const question = $("question").value.trim();
-  if (!question) return;
-  if (!state.kb) { addNotice(i18n.t("chat.noKb")); return; }
-  const kb = state.kb;
-  $("question").value = "";
-  $("chat-hint").hidden = true;
-  $("messages").append(el("div", { class: "msg user" }, question));
-  const body = el("div", { class: "answer-text" }, el("span", { class: "muted" }, i18n.t("chat.thinking")));
-  const bubble = el("div", { class: "msg assistant streaming" }, body);
-  $("messages").append(bubble);
-  bubble.scrollIntoView({ block: "end" });
-  $("ask-button").disabled = true;
-  let text = "";
-  let final = null;
-  const messages = [...state.history, { role: "user", content: question }];
-  try {
-    await api.stream("/v1/chat/completions", {
-      method: "POST",
-      headers: api.headers({ "Content-Type": "application/json" }),
-      body: JSON.stringify({ model: kb, messages, stream: true }),
-    }, (chunk) => {
-      if (chunk.error) throw new ApiError(chunk.error.code || 500, chunk);
-      const choice = (chunk.choices || [])[0];
-      if (choice && choice.delta && choice.delta.content) {
-        text += choice.delta.content;
-        body.replaceChildren(document.createTextNode(text));
-      }
-      if (chunk.zhiku) final = chunk.zhiku;
-    });
-    if (final) {
-      renderAnswer(bubble, final, kb);
-      state.answers.push({ bubble, answer: final, kb });
-      state.history = [...messages, { role: "assistant", content: final.answer }].slice(-8);
-    }
-  } catch (err) {
-    body.replaceChildren(el("span", { class: "error" }, i18n.t("chat.error") + err.message));
-  } finally {
-    bubble.classList.remove("streaming");
-    $("ask-button").disabled = false;
-    bubble.scrollIntoView({ block: "end" });
-  }
-}
-
-function addNotice(text) {
-  $("messages").append(el("div", { class: "msg notice" }, text));
-}
-
-function renderAnswer(bubble, answer, kb) {
-  const cites = answer.citations || [];
-  const open = (n) => { const c = cites.find((x) => x.index === n); if (c) openCitation(kb, c); };
-  bubble.replaceChildren(el("div", { class: "answer-text" }, textWithCitations(answer.answer || "", open)));
-  bubble.dataset.route = answer.route || "";
-  if (answer.chart) {
-    const svg = drawChart(answer.chart);
-    if (svg) bubble.append(el("div", { class: "chart-box" }, svg));
-  }
-  if (cites.length) {
-    const list = el("ol", { class: "sources" });
-    for (const c of cites) {
-      const page = c.page ? " · " + i18n.t("cite.page", { page: c.page }) : "";
-      list.append(el("li", { value: c.index },
-        el("button", { class: "source-link", onclick: () => openCitation(kb, c) }, `[${c.index}] ${c.document || c.source}${page}`),
-        el("div", { class: "muted small quote" }, (c.text || "").slice(0, 160))));
-    }
-    bubble.append(el("details", { class: "sources-box", open: true }, el("summary", {}, i18n.t("chat.sources")), list));
-  }
-  bubble.append(renderTrace(answer));
-}
-
-function renderTrace(answer) {
-  const t = answer.trace || {};
-  const calls = t.calls || [];
-  const models = calls.length ? calls.map((c) => `${c.model} (${c.role}${c.remote ? ", remote" : ""})`).join(", ") : i18n.t("trace.none");
-  const rows = [
-    [i18n.t("trace.route"), answer.route + (t.route_reason ? ` — ${t.route_reason}` : "")],
-    [i18n.t("trace.models"), models],
-    [i18n.t("trace.tokens"), `${t.prompt_tokens || 0} / ${t.completion_tokens || 0}`],
-    [i18n.t("trace.latency"), `${Math.round(answer.latency_ms || 0)} ms`],
-    [i18n.t("trace.cost"), String(t.cost || 0)],
-    [i18n.t("trace.stages"), (t.stages || []).map((s) => `${s.stage} ${Math.round(s.ms)}ms`).join(" · ")],
-  ];
-  const table = el("table", { class: "trace" }, rows.map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, v))));
-  return el("details", { class: "trace-box" }, el("summary", {}, `${i18n.t("chat.trace")} · ${answer.route}`), table);
-}
-
-async function openCitation(kb, cite) {
-  const dialog = $("citation-dialog");
-  $("cite-title").textContent = `[${cite.index}] ${cite.document || ""}`;
-  $("cite-meta").textContent = [cite.source, cite.page ? i18n.t("cite.page", { page: cite.page }) : ""].filter(Boolean).join(" · ");
-  $("cite-body").replaceChildren(el("p", {}, cite.text || i18n.t("cite.loading")));
-  if (!dialog.open) dialog.showModal();
-  try {
-    const chunk = await api.get(`/api/kb/${encodeURIComponent(kb)}/chunks/${encodeURIComponent(cite.chunk_id)}`);
-    const passage = chunk.text || "";
-    const at = cite.text ? passage.indexOf(cite.text) : -1;
-    const body = at < 0
-      ? [el("mark", {}, cite.text || ""), el("hr"), passage]
-      : [passage.slice(0, at), el("mark", {}, cite.text), passage.slice(at + cite.text.length)];
-    $("cite-body").replaceChildren(el("p", { class: "passage-text" }, body));
-  } catch (err) {
-    /* the quoted span shown above is still the evidence */
   }
 }
 
@@ -265,7 +163,16 @@ async function uploadFiles(files) {
   if (!state.kb) { alert(i18n.t("up.noKb")); return; }
   const kb = state.kb;
   const rows = [...files].map((f) => [f, uploadRow(f)]);
+  const accepted = (state.me && state.me.upload_types) || [];
   for (const [file, ui] of rows) {
+    const dot = file.name.lastIndexOf(".");
+    const suffix = dot > 0 ? file.name.slice(dot).toLowerCase() : "";
+    if (accepted.length && !accepted.includes(suffix)) {  // refused here, not after the upload
+      ui.row.classList.add("failed");
+      ui.row.dataset.status = "failed";
+      ui.status.textContent = `${i18n.t("up.failed")}: ${i18n.t("up.unsupported", { suffix: suffix || "—", types: accepted.join(" ") })}`;
+      continue;
+    }
     try {
       ui.status.textContent = i18n.t("up.uploading", { pct: 0 });
       const job = await api.upload(kb, file, (p) => {
@@ -335,12 +242,47 @@ function switchTab(name) {
   if (name === "graph") loadGraphSummary();
 }
 
+// ---- phone layout: the sidebar is a drawer ------------------------------------------------
+function openMenu() {
+  document.body.classList.add("menu-open");
+  $("scrim").hidden = false;
+  $("menu-button").setAttribute("aria-expanded", "true");
+}
+
+function closeMenu() {
+  document.body.classList.remove("menu-open");
+  $("scrim").hidden = true;
+  $("menu-button").setAttribute("aria-expanded", "false");
+}
+
+// ---- the login link (#key=…), also when pasted into a tab that is already open ----------------
+function keyFromHash() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const key = fragment.get("key");
+  if (!key) return false;
+  api.setKey(key);
+  history.replaceState(null, "", location.pathname + location.search);
+  return true;
+}
+
+async function signIn() {
+  try {
+    await loadMe();
+    if ($("key-dialog").open) $("key-dialog").close();
+    await loadKbs();
+  } catch (err) {
+    if (err.status !== 401) addNotice(err.message);
+  }
+}
+
 function bind() {
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => switchTab(b.dataset.tab));
   $("lang-toggle").addEventListener("click", () => {
     i18n.toggle();
     renderKbs();
-    for (const a of state.answers) renderAnswer(a.bubble, a.answer, a.kb);  // labels follow the language
+    renderConversations();
+    if (state.me) showUploadTypes(state.me.upload_types || []);
+    for (const a of state.answers) renderAnswer(a);  // labels follow the language
     if (state.kb) loadDocs();
   });
   $("key-button").addEventListener("click", () => askForKey());
@@ -359,24 +301,20 @@ function bind() {
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); uploadFiles(e.dataTransfer.files); });
   $("graph-form").addEventListener("submit", showGraph);
+  $("new-chat").addEventListener("click", newChat);
+  $("new-chat-side").addEventListener("click", newChat);
+  $("menu-button").addEventListener("click", () => (document.body.classList.contains("menu-open") ? closeMenu() : openMenu()));
+  $("scrim").addEventListener("click", closeMenu);
+  window.addEventListener("hashchange", () => { if (keyFromHash()) signIn(); });
   api.onUnauthorized = () => askForKey(api.key ? i18n.t("key.invalid") : "");
 }
 
 async function start() {
   i18n.apply();
   bind();
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  if (fragment.get("key")) {
-    api.setKey(fragment.get("key"));
-    history.replaceState(null, "", location.pathname);
-  }
+  keyFromHash();
   if (!api.key) { askForKey(); return; }
-  try {
-    await loadMe();
-    await loadKbs();
-  } catch (err) {
-    if (err.status !== 401) addNotice(err.message);
-  }
+  await signIn();
 }
 
 document.addEventListener("DOMContentLoaded", start);
