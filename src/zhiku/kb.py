@@ -76,6 +76,8 @@ class IngestEvent:
     total: int
     path: str
     result: FileResult | None = None
+    page: int = 0  # pages of the current file read so far (PDF and images; 0 for other formats)
+    pages: int = 0
 
 
 ProgressFn = Callable[[IngestEvent], None]
