@@ -37,6 +37,9 @@ _CHART_EN = re.compile(
     r"(?:\s+(?:of|for|showing)\b)?",
     re.I,
 )
+# 请画一张…的折线图: the verb and its measure word come first, the chart noun after the subject
+_DRAW_A_ZH = re.compile(r"(?:请|麻烦|帮我|帮忙)?\s*(?:画|绘制|绘|做|作|生成|给出)(?:一张|一幅|一个|张|幅|个)")
+_DRAW_A_CHART_ZH = re.compile(rf"{_DRAW_A_ZH.pattern}[^，,。？?！!]{{0,40}}?{_CHART_NOUN_ZH}")
 _TRAILING_NOUN_ZH = re.compile(rf"的?{_CHART_NOUN_ZH}(?=\s*[。.!！?？]?\s*$)")
 # What counts as a request in English: the verbs plot/draw/visualise anywhere; chart/graph only
 # as the first word (an imperative) or as "a chart" after make/show/as/in — "knowledge graph" is
@@ -56,12 +59,16 @@ _SINGLE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 def wants_chart(question: str) -> bool:
     """Does the question ask for a chart, in Chinese or English?"""
-    return bool(_CHART_ZH.search(question) or _EN_REQUEST.search(question))
+    return bool(
+        _CHART_ZH.search(question) or _DRAW_A_CHART_ZH.search(question) or _EN_REQUEST.search(question)
+    )
 
 
 def strip_chart_request(question: str) -> str:
     """The question without the words that ask for a drawing (and the punctuation left dangling)."""
     text = _CHART_EN.sub(" ", _CHART_ZH.sub(" ", question))
+    if _DRAW_A_CHART_ZH.search(question):
+        text = _DRAW_A_ZH.sub(" ", text)
     text = _TRAILING_NOUN_ZH.sub("", text)  # 画出…变化图 → …变化
     text = re.sub(r"\s*([，,。.;；!！?？])(?:\s*[，,。.;；!！?？])+", r"\1", text)
     text = re.sub(r"^[\s，,。.;；:：!！]+|[\s，,;；:：]+$", "", text)

@@ -70,10 +70,11 @@ def kb_name(name: str | None, s: Settings) -> str:
 def missing_kb_error(name: str, s: Settings) -> NotFoundError:
     """A missing knowledge base, with the ones that exist and how to create it."""
     names = list_kbs(s)
-    listed = ", ".join(names) if names else "（无 / none）"
+    listed = ", ".join(names)
     return NotFoundError(
-        f"知识库不存在：{name}；现有知识库：{listed}；要新建请加 --create",
-        f"knowledge base not found: {name}; existing: {listed}; add --create to create it",
+        f"知识库不存在：{name}；现有知识库：{listed or '无'}；要新建请加 --create",
+        f"knowledge base not found: {name}; existing knowledge bases: {listed or 'none'}; "
+        "add --create to create it",
         name=name,
     )
 
