@@ -177,6 +177,25 @@ def page_text(boxes: Sequence[OcrBox]) -> str:
     return "\n".join(lines)
 
 
+def title_line(boxes: Sequence[OcrBox]) -> str | None:
+    """The first row when it is set larger than the rest (a title), else None.
+
+    Scans carry no heading markup; a title shows itself by type size: its row is at least a
+    fifth taller than the median row, short, and not a sentence.
+    """
+    grouped = rows(boxes)
+    if len(grouped) < 2:
+        return None
+    heights = sorted(sum(b.height for b in row) / len(row) for row in grouped)
+    median = heights[len(heights) // 2]
+    first = grouped[0]
+    text = " ".join(b.text.strip() for b in first)
+    tall = sum(b.height for b in first) / len(first) >= 1.2 * median
+    if tall and len(text) <= 40 and not text.endswith(("。", ".", "；", ";", "！", "!", "？", "?")):
+        return text
+    return None
+
+
 __all__ = [
     "INSTALL_HINT",
     "OcrBox",
@@ -188,4 +207,5 @@ __all__ = [
     "ocr_available",
     "page_text",
     "rows",
+    "title_line",
 ]

@@ -19,7 +19,7 @@ from zhiku.config import IngestSettings
 from zhiku.errors import IngestError
 from zhiku.ingest.clean import clean_text
 from zhiku.ingest.loaders.base import corrupt, title_from
-from zhiku.ingest.ocr import OcrEngine, OcrUnavailableError, PageFn, default_engine, page_text
+from zhiku.ingest.ocr import OcrEngine, OcrUnavailableError, PageFn, default_engine, page_text, title_line
 from zhiku.types import Document
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
@@ -46,8 +46,11 @@ def load(
     except OcrUnavailableError as exc:
         raise OcrUnavailableError(str(path)) from exc
     texts: list[str] = []
+    title: str | None = None
     for number, frame in enumerate(frames, start=1):
-        texts.append(page_text(reader.read(frame)))
+        boxes = reader.read(frame)
+        texts.append(page_text(boxes))
+        title = title or (title_line(boxes) if number == 1 else None)
         if on_page is not None:
             on_page(number, len(frames))
     empty = [n for n, t in enumerate(texts, start=1) if not t.strip()]
@@ -64,7 +67,7 @@ def load(
         if empty
         else []
     )
-    blocks = clean_text("\f".join(texts))
+    blocks = clean_text("\f".join(texts), title)
     return [
         Document(
             source=str(path),
