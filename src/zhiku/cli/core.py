@@ -246,9 +246,11 @@ def _ingest_with_progress(
         task = progress.add_task("导入 / ingesting", total=None)
 
         def tick(event: IngestEvent) -> None:
-            progress.update(
-                task, total=event.total, completed=event.done, description=Path(event.path).name[:40]
+            name = Path(event.path).name[:40]
+            page = (
+                f" 第 {event.page}/{event.pages} 页 / page {event.page}/{event.pages}" if event.pages else ""
             )
+            progress.update(task, total=event.total, completed=event.done, description=name + page)
 
         return kb.ingest(paths, tick, local_only=local_only)
 
