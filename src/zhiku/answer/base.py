@@ -41,6 +41,10 @@ class AskRequest:
     filters: SearchFilters = field(default_factory=SearchFilters)
     policy: str | None = None  # cascade policy override (issue: LLM cascade)
     key_id: str | None = None  # API key that asked (audit)
+    # what an OpenAI client sends besides the question; only the LLM path reads them
+    instructions: str = ""  # the client's system prompt, given to the LLM after ours
+    temperature: float | None = None  # None: the model's configured sampling
+    max_tokens: int | None = None
 
 
 class Expert(Protocol):

@@ -14,6 +14,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
@@ -48,7 +49,8 @@ class ChatMessage(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """The usual OpenAI fields are accepted; sampling fields do not apply to cited answers."""
+    """The usual OpenAI fields; system prompt, ``temperature`` and ``max_tokens`` reach the LLM
+    when one answers (the extractive small path has no use for them)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -115,6 +117,7 @@ async def chat_completions(
 ) -> dict[str, Any] | StreamingResponse:
     _check_model(state, principal, body.model)
     request = _to_request(body, principal.key_id)
+    request = with_client_settings(request, body)
     completion_id = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
     if body.stream:
@@ -175,3 +178,13 @@ async def _sse(
         internal = ZhikuError("服务器内部错误", "internal server error")
         yield _event(error_body(internal, english=request.language == "en"))
     yield "data: [DONE]\n\n"
+
+
+def with_client_settings(request: AskRequest, body: ChatRequest) -> AskRequest:
+    """The client's system/developer messages and sampling fields, for the LLM path."""
+    instructions = "\n".join(
+        m.text() for m in body.messages if m.role in ("system", "developer") and m.text()
+    )
+    return replace(
+        request, instructions=instructions, temperature=body.temperature, max_tokens=body.max_tokens
+    )
