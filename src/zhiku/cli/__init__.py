@@ -89,7 +89,10 @@ def main(argv: list[str] | None = None) -> None:
         # outside standalone mode click *returns* the code of a ``typer.Exit`` instead of raising
         code = app(args=argv, standalone_mode=False)
     except ZhikuError as exc:
-        Console(stderr=True).print(f"[red]错误 / error:[/red] {exc}", soft_wrap=True)
+        from rich.markup import escape
+
+        # escaped: a message may contain brackets (pip install 'zhiku[ocr]') that rich would eat
+        Console(stderr=True).print(f"[red]错误 / error:[/red] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -274,7 +275,7 @@ def _print_report(report: IngestReport) -> None:
             f"[{colours.get(f.status, '')}]{f.status}",
             str(f.documents),
             str(f.chunks),
-            note[:120],
+            escape(note[:120]),
         )
     console.print(table)
     console.print(
@@ -301,8 +302,10 @@ def search(
         return
     for rank, hit in enumerate(hits, start=1):
         scores = " ".join(f"{k}={v:.3f}" for k, v in hit.scores.items())
-        console.print(f"[bold]{rank}. {hit.title}[/bold] p.{hit.page} [dim]{hit.chunk_id} {scores}[/dim]")
-        console.print("   " + hit.text[:200].replace("\n", " "))
+        console.print(
+            f"[bold]{rank}. {escape(hit.title)}[/bold] p.{hit.page} [dim]{hit.chunk_id} {scores}[/dim]"
+        )
+        console.print("   " + escape(hit.text[:200].replace("\n", " ")))
 
 
 def ask(
@@ -408,11 +411,13 @@ def _read_questions(path: Path | None) -> list[str]:
 
 def print_answer(answer: Answer, trace: bool = False) -> None:
     colour = "green" if answer.found else "yellow"
-    console.print(f"[bold]问 / Q:[/bold] {answer.question}")
-    console.print(f"[bold {colour}]答 / A:[/bold {colour}] {answer.answer}")
+    # document text is data, not markup: "[AI芯片]" in an answer must print as written
+    console.print(f"[bold]问 / Q:[/bold] {escape(answer.question)}")
+    console.print(f"[bold {colour}]答 / A:[/bold {colour}] {escape(answer.answer)}")
     for c in answer.citations:
         page = f" p.{c.page}" if c.page else ""
-        console.print(f"  [dim][{c.index}] {c.document}{page} ({c.chunk_id}): {c.text[:120]}[/dim]")
+        quote = escape(f"[{c.index}] {c.document}{page} ({c.chunk_id}): {c.text[:120]}")
+        console.print(f"  [dim]{quote}[/dim]")
     console.print(
         f"  [dim]route={answer.route} confidence={answer.confidence:.2f} {answer.latency_ms:.0f} ms[/dim]"
     )
