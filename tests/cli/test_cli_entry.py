@@ -179,3 +179,13 @@ def test_a_chart_that_cannot_be_drawn_says_why(chart_home: Path, tmp_path: Path)
     out = tmp_path / "explicit.png"
     data = zhiku("ask", "2020年到2024年NOVA市场规模，请画图", "--chart", str(out), "--json", home=chart_home)
     assert json.loads(data.stdout)["chart_file"] == str(out.resolve()) and out.is_file()
+
+
+def test_document_text_with_brackets_prints_as_written(settings: Settings, tmp_path: Path) -> None:
+    """Answers and quotes are data: "[/b]" or "[red]" in a document is printed, not read as markup."""
+    doc = tmp_path / "brackets.md"
+    doc.write_text("# 标记\n\n星河编辑器的加粗结束标记是[/b]，颜色标记是[red]。\n", encoding="utf-8")
+    assert zhiku("ingest", str(doc), "--kb", "marks", "--create").returncode == 0
+    done = zhiku("ask", "星河编辑器的加粗结束标记是什么？", "--kb", "marks")
+    assert done.returncode == 0, done.stderr
+    assert "[/b]" in done.stdout and "[red]" in done.stdout
