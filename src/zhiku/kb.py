@@ -76,7 +76,7 @@ class IngestEvent:
     total: int
     path: str
     result: FileResult | None = None
-    page: int = 0  # pages of the current file read so far (PDF and images; 0 for other formats)
+    page: int = 0  # page of the current file being read (PDF and images; 0 for other formats)
     pages: int = 0
 
 

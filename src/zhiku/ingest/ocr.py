@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from zhiku.errors import IngestError
 
 PageFn = Callable[[int, int], None]
-"""Progress callback of paged loaders: ``(page_done, pages_total)``."""
+"""Progress callback of paged loaders: ``(page, pages)``, called as page ``page`` is started."""
 
 INSTALL_HINT = "pip install 'zhiku[ocr]'"
 

@@ -48,11 +48,11 @@ def load(
     texts: list[str] = []
     title: str | None = None
     for number, frame in enumerate(frames, start=1):
+        if on_page is not None:
+            on_page(number, len(frames))  # "reading page n of m": a scan page takes seconds
         boxes = reader.read(frame)
         texts.append(page_text(boxes))
         title = title or (title_line(boxes) if number == 1 else None)
-        if on_page is not None:
-            on_page(number, len(frames))
     empty = [n for n, t in enumerate(texts, start=1) if not t.strip()]
     if len(empty) == len(texts):
         raise IngestError(

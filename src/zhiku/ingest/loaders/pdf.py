@@ -72,6 +72,8 @@ def _page_texts(
     ocred: list[int] = []
     ocr = _LazyOcr(settings.ocr)
     for index in range(len(pdf)):
+        if on_page is not None:
+            on_page(index + 1, len(pdf))  # "reading page n of m" (an OCR page takes seconds)
         page = pdf[index]
         try:
             textpage = page.get_textpage()
@@ -86,8 +88,6 @@ def _page_texts(
         if not text.strip():
             empty.append(index + 1)
         texts.append(text.replace("\f", "\n"))
-        if on_page is not None:
-            on_page(index + 1, len(pdf))
     return texts, empty, ocred
 
 
