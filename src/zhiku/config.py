@@ -35,7 +35,7 @@ class IngestSettings(BaseModel):
     chunk_chars: int = Field(500, ge=50, le=8000, description="chunk budget in CJK-weighted characters")
     overlap_sentences: int = Field(1, ge=0, le=5)
     min_chunk_chars: int = 40
-    ocr: bool = False  # rapidocr fallback for image-only PDF pages (slow)
+    ocr: bool = True  # OCR (rapidocr, the `ocr` extra) for images and PDF pages without text
     # Decompression guards (zhiku.ingest.limits): checked before any parser inflates a file.
     max_unzipped_mb: float = Field(256.0, gt=0, description="DOCX/XLSX: all members inflated together")
     max_zip_ratio: float = Field(

@@ -361,6 +361,10 @@ class AskRequest:
     key_id: str | None = None  # API key that asked (audit)
     # the question analysed once (``zhiku.understand.analyse``); ``Assistant`` fills it in
     analysis: Question | None = field(default=None, compare=False)
+    # what an OpenAI client sends besides the question; only the LLM path reads them
+    instructions: str = ""  # the client's system prompt, given to the LLM after ours
+    temperature: float | None = None  # None: the model's configured sampling
+    max_tokens: int | None = None
 
     def __post_init__(self) -> None:
         # Every entry point builds one of these: invalid Unicode stops here (see safety.unicode).
@@ -411,6 +415,8 @@ class IngestEvent:
     total: int
     path: str
     result: FileResult | None = None
+    page: int = 0  # page of the current file being read (PDF and images; 0 for other formats)
+    pages: int = 0
 
 
 ProgressFn = Callable[[IngestEvent], None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.base import AskRequest
+from zhiku.types import AskRequest
 from zhiku.answer.chat import Conversation
 from zhiku.answer.followup import en_subject, follow_up, needs_context, zh_subject
 from zhiku.types import Answer
@@ -78,7 +78,7 @@ class Echo:
 
 
 def test_resumed_conversation_rewrites_the_last_question_from_the_whole_history() -> None:
-    from zhiku.answer.base import Turn
+    from zhiku.types import Turn
 
     echo = Echo()
     history = [

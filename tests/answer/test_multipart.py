@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.base import AskRequest
+from zhiku.types import AskRequest
 from zhiku.answer.multipart import ask_parts, combine, split_questions
 from zhiku.types import Answer, Citation
 

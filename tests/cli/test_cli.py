@@ -74,7 +74,7 @@ def test_a_failed_file_makes_the_command_exit_non_zero_and_keeps_the_others(
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 not really")
     with pytest.raises(SystemExit) as exit_info:
-        main(["ingest", str(good), str(broken), "--kb", "exitcode"])
+        main(["ingest", str(good), str(broken), "--kb", "exitcode", "--create"])
     assert exit_info.value.code == 4
     out = capsys.readouterr().out
     assert "good.md" in out and "broken.pdf" in out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.answer.base import AskRequest, Turn
+from zhiku.types import AskRequest, Turn
 from zhiku.bi.question import parse_question
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from zhiku.answer.lang import detect_language
+from zhiku.understand.lang import detect_language
 
 YEAR = re.compile(r"(?:19|20)\d{2}\s*年?(?:\s*(?:到|至|—|–|-|~|～)\s*(?:19|20)\d{2}\s*年?)?")
 _ONE_YEAR = re.compile(r"((?:19|20)\d{2})(\s*年?)")

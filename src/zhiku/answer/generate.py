@@ -20,7 +20,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from zhiku.answer.lang import not_found_message
 from zhiku.answer.verify import (
@@ -103,6 +103,7 @@ def build_messages(
     *,
     computed: Sequence[str] = (),
     history: Sequence[ChatMessage] = (),
+    instructions: str = "",
 ) -> list[ChatMessage]:
     blocks = []
     for ev in evidence:
@@ -120,7 +121,29 @@ def build_messages(
         )
         parts.append(f"{label}:\n" + "\n".join(f"- {c}" for c in computed))
     parts.append(("问题：" if language == "zh" else "Question: ") + question)
-    return [ChatMessage("system", SYSTEM_PROMPT[language]), *history, ChatMessage("user", "\n\n".join(parts))]
+    system = SYSTEM_PROMPT[language]
+    if instructions.strip():
+        system += f"\n\n{_INSTRUCTIONS[language]}\n{instructions.strip()}"
+    return [ChatMessage("system", system), *history, ChatMessage("user", "\n\n".join(parts))]
+
+
+# A client's system prompt shapes tone and format; it cannot lift the evidence rules above it.
+_INSTRUCTIONS: dict[Language, str] = {
+    "zh": "调用方的附加要求（只影响语气和格式；与以上规则冲突时以上规则优先）：",
+    "en": "Additional instructions from the caller (tone and format only; the rules above take precedence):",
+}
+
+
+def request_params(base: GenerationParams | None, request: AskRequest) -> GenerationParams | None:
+    """The model's sampling settings with the request's ``temperature``/``max_tokens`` over them."""
+    if request.temperature is None and request.max_tokens is None:
+        return base
+    base = base or GenerationParams()
+    return replace(
+        base,
+        temperature=base.temperature if request.temperature is None else request.temperature,
+        max_tokens=base.max_tokens if request.max_tokens is None else request.max_tokens,
+    )
 
 
 def is_refusal(text: str) -> bool:
@@ -218,9 +241,14 @@ class GroundedGenerator:
         """A verified LLM answer, an honest refusal, or the marked extractive fallback."""
         evidence = build_evidence(hits, self.max_evidence, self.evidence_chars)
         messages = build_messages(
-            request.question, evidence, request.language, computed=computed, history=history
+            request.question,
+            evidence,
+            request.language,
+            computed=computed,
+            history=history,
+            instructions=request.instructions,
         )
-        completion = self.model.llm.chat(messages, self.params)
+        completion = self.model.llm.chat(messages, request_params(self.params, request))
         self._record(completion, trace)
         return self._finish(request, evidence, messages, completion, trace, fallback, computed)
 
@@ -248,7 +276,7 @@ class GroundedGenerator:
                 ChatMessage("assistant", text),
                 ChatMessage("user", _RETRY[lang].format(violations=feedback)),
             ]
-            completion = self.model.llm.chat(retry, self.params)
+            completion = self.model.llm.chat(retry, request_params(self.params, request))
             self._record(completion, trace, role="generate:retry")
             text = attach_citations(completion.text.strip(), by_index)
             if is_refusal(text):
@@ -313,10 +341,15 @@ class GroundedGenerator:
         start = time.perf_counter()
         evidence = build_evidence(hits, self.max_evidence, self.evidence_chars)
         messages = build_messages(
-            request.question, evidence, request.language, computed=computed, history=history
+            request.question,
+            evidence,
+            request.language,
+            computed=computed,
+            history=history,
+            instructions=request.instructions,
         )
         completion: Completion | None = None
-        for event in self.model.llm.stream(messages, self.params):
+        for event in self.model.llm.stream(messages, request_params(self.params, request)):
             if event.completion is not None:
                 completion = event.completion
             elif event.text:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from zhiku.answer.base import AskRequest
+from zhiku.types import AskRequest
 from zhiku.answer.followup import rewrite_follow_up
 from zhiku.types import Answer, Citation, Trace
 

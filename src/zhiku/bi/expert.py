@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from zhiku.bi.chart_intent import as_series_question
 from zhiku.bi.charts_recover import recover_series, recover_shares, series_facts
 from zhiku.bi.facts import Fact, extract_facts, split_metric
 from zhiku.bi.numbers import ZH_MAGNITUDES, format_value
@@ -90,9 +91,12 @@ class NumericExpert:
         self._stamp: tuple[object, ...] = ()
 
     def try_answer(self, request: AskRequest, hits: Sequence[Hit], trace: Trace) -> Answer | None:
-        if not looks_numeric(request.question):
+        question = as_series_question(request.question)  # "…请画图" asks for the series behind it
+        if question != request.question:
+            trace.notes.append(f"numeric: chart requested; answering {question!r}")
+        if not looks_numeric(question):
             return None
-        spec = parse_question(request.question)
+        spec = parse_question(question)
         if spec is None:
             trace.notes.append("numeric: question not parsed into an operation")
             return None

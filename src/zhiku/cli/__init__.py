@@ -7,6 +7,7 @@ Errors from ``zhiku.errors`` are turned into a message and an exit code in one p
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,9 +23,37 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,
     )
+    app.callback()(_root)
     _register(app)
     return app
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("zhiku")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            number = "unknown"
+        typer.echo(f"zhiku {number}")
+        raise typer.Exit()
+
+
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="显示版本并退出 / show the version and exit",
+        ),
+    ] = False,
+) -> None:
+    """智库 zhiku — 文档进，带引用的答案出 / documents in, cited answers out."""
 
 
 def _register(app: typer.Typer) -> None:
@@ -53,23 +82,40 @@ def _register(app: typer.Typer) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The ``zhiku`` entry point: every error becomes a short message and a meaningful exit code.
+
+    Usage errors (a mistyped command or option) print click's usual usage lines and exit 2;
+    our own errors print their bilingual message and exit with their code (see ``errors.py``).
+    """
     app = build_app()
     try:
         # outside standalone mode click *returns* the code of a ``typer.Exit`` instead of raising
         code = app(args=argv, standalone_mode=False)
     except ZhikuError as exc:
-        Console(stderr=True).print(f"[red]错误 / error:[/red] {exc}")
+        from rich.markup import escape
+
+        # escaped: a message may contain brackets (pip install 'zhiku[ocr]') that rich would eat
+        Console(stderr=True).print(f"[red]错误 / error:[/red] {escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and aborts carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(130)
+    except Exception as exc:
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(int(getattr(exc, "exit_code", 2)))
         raise
     if isinstance(code, int) and code:
         sys.exit(code)  # e.g. 4: some files failed to ingest (the others were kept)
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """click's exceptions, whether from ``click`` itself or the copy that typer ≥ 0.2x bundles."""
+    import click
+
+    if isinstance(exc, click.exceptions.Abort):
+        sys.exit(130)
+    if isinstance(exc, click.ClickException):
+        return True
+    return isinstance(exc, typer.TyperException) and hasattr(exc, "show")

@@ -13,7 +13,12 @@ from zhiku.bi.store import FactStore
 from zhiku.config import load_settings
 
 console = Console()
-KbOpt = Annotated[str | None, typer.Option("--kb", help="知识库名称 / knowledge base name")]
+KbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kb", help="知识库名称（省略时用唯一的那个）/ knowledge base name (default: the only one there is)"
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
 
 
@@ -27,8 +32,10 @@ def register(app: typer.Typer) -> None:
 
 def _store(kb: str | None) -> FactStore:
 
+    from zhiku.cli.core import kb_name
+
     s = load_settings()
-    return FactStore(s.kb_dir(kb or s.default_kb) / "facts.duckdb")
+    return FactStore(s.kb_dir(kb_name(kb, s)) / "facts.duckdb")
 
 
 def _print_facts(text: str | None, period: str | None, limit: int, as_json: bool, kb: str | None) -> None:
@@ -60,7 +67,7 @@ def _print_facts(text: str | None, period: str | None, limit: int, as_json: bool
 def facts_list(
     kb: KbOpt = None,
     period: Annotated[str | None, typer.Option("--period", help="年份 / year, e.g. 2023")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="最多显示条数 / show at most this many")] = 50,
     as_json: JsonOpt = False,
 ) -> None:
     """列出数值事实 / list numeric facts."""
@@ -70,8 +77,8 @@ def facts_list(
 def facts_search(
     text: Annotated[str, typer.Argument(help="关键词 / keyword")],
     kb: KbOpt = None,
-    period: Annotated[str | None, typer.Option("--period")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    period: Annotated[str | None, typer.Option("--period", help="年份 / year, e.g. 2023")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="最多显示条数 / show at most this many")] = 50,
     as_json: JsonOpt = False,
 ) -> None:
     """按关键词搜索事实 / search facts by keyword."""
@@ -81,7 +88,7 @@ def facts_search(
 def sql(
     query: Annotated[str, typer.Argument(help="SELECT 语句 / a SELECT statement")],
     kb: KbOpt = None,
-    limit: Annotated[int, typer.Option("--limit")] = 200,
+    limit: Annotated[int, typer.Option("--limit", help="最多返回行数 / return at most this many rows")] = 200,
     as_json: JsonOpt = False,
 ) -> None:
     """只读 SQL 查询 / read-only SQL over the KB's facts and tables."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -11,11 +12,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zhiku.config import Settings, load_settings
-from zhiku.errors import QueryError
+from zhiku.bi.chart_intent import wants_chart
+from zhiku.config import Settings, check_kb_name, load_settings
+from zhiku.errors import ConfigError, NotFoundError, QueryError
 from zhiku.kb import KnowledgeBase, delete_kb, list_kbs
 from zhiku.types import Answer, AskRequest, IngestEvent, IngestReport, SearchFilters
 from zhiku.understand.lang import detect_language
@@ -23,7 +26,12 @@ from zhiku.understand.lang import detect_language
 console = Console()
 err = Console(stderr=True)
 
-KbOpt = Annotated[str | None, typer.Option("--kb", help="知识库名称 / knowledge base name")]
+KbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kb", help="知识库名称（省略时用唯一的那个）/ knowledge base name (default: the only one there is)"
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
 
 
@@ -32,15 +40,57 @@ def settings() -> Settings:
 
 
 def kb_name(name: str | None, s: Settings) -> str:
-    return name or s.default_kb
+    """The knowledge base a command works on when ``--kb`` may be left out.
+
+    ``--kb`` wins, then a configured ``default_kb``; otherwise the only knowledge base there is
+    (or the one named ``default``).  With none, or several and no way to choose, the error lists
+    what exists and what to type, rather than failing on a name the user never gave.
+    """
+    if name:
+        return name
+    if "default_kb" in s.model_fields_set:
+        return s.default_kb
+    names = list_kbs(s)
+    if len(names) == 1:
+        return names[0]
+    if s.default_kb in names:
+        return s.default_kb
+    if not names:
+        raise NotFoundError(
+            "还没有知识库；先导入文档：zhiku ingest PATH --kb NAME --create",
+            "no knowledge bases yet; ingest some documents first: zhiku ingest PATH --kb NAME --create",
+        )
+    listed = ", ".join(names)
+    raise ConfigError(
+        f"有多个知识库，请用 --kb 选择一个：{listed}",
+        f"there are several knowledge bases; choose one with --kb: {listed}",
+    )
+
+
+def missing_kb_error(name: str, s: Settings) -> NotFoundError:
+    """A missing knowledge base, with the ones that exist and how to create it."""
+    names = list_kbs(s)
+    listed = ", ".join(names)
+    return NotFoundError(
+        f"知识库不存在：{name}；现有知识库：{listed or '无'}；要新建请加 --create",
+        f"knowledge base not found: {name}; existing knowledge bases: {listed or 'none'}; "
+        "add --create to create it",
+        name=name,
+    )
 
 
 def open_kb(name: str | None, *, create: bool = False) -> KnowledgeBase:
+    """Open ``--kb`` (resolved as :func:`kb_name` says); ``create`` makes it when it is missing."""
     from zhiku import wiring
 
     s = settings()
+    if create:
+        first = not name and not list_kbs(s)  # the very first knowledge base: `default`
+        return wiring.open_or_create_kb(s, s.default_kb if first else kb_name(name, s))
     kb = kb_name(name, s)
-    return wiring.open_or_create_kb(s, kb) if create else wiring.open_kb(s, kb)
+    if check_kb_name(kb) not in list_kbs(s):
+        raise missing_kb_error(kb, s)
+    return wiring.open_kb(s, kb)
 
 
 def register(app: typer.Typer) -> None:
@@ -86,7 +136,15 @@ def kb_list(as_json: JsonOpt = False) -> None:
         console.print(name)
 
 
-def kb_info(name: Annotated[str | None, typer.Argument()] = None, as_json: JsonOpt = False) -> None:
+def kb_info(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="知识库名称（省略时见 --kb 的规则）/ knowledge base name (see --kb when left out)"
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """知识库概况 / knowledge base summary."""
     with open_kb(name) as kb:
         info = kb.info()
@@ -99,7 +157,15 @@ def kb_info(name: Annotated[str | None, typer.Argument()] = None, as_json: JsonO
     console.print(table)
 
 
-def kb_docs(name: Annotated[str | None, typer.Argument()] = None, as_json: JsonOpt = False) -> None:
+def kb_docs(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="知识库名称（省略时见 --kb 的规则）/ knowledge base name (see --kb when left out)"
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """列出文档 / list documents."""
     with open_kb(name) as kb:
         docs = kb.documents()
@@ -113,7 +179,7 @@ def kb_docs(name: Annotated[str | None, typer.Argument()] = None, as_json: JsonO
 
 
 def kb_delete(
-    name: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Argument(help="要删除的知识库 / knowledge base to delete")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不再确认 / do not ask")] = False,
 ) -> None:
     """删除整个知识库 / delete a whole knowledge base."""
@@ -134,7 +200,14 @@ def kb_remove(
         console.print(f"已删除 / removed: {record.doc_id} {record.title}")
 
 
-def kb_rebuild(name: Annotated[str | None, typer.Argument()] = None) -> None:
+def kb_rebuild(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="知识库名称（省略时见 --kb 的规则）/ knowledge base name (see --kb when left out)"
+        ),
+    ] = None,
+) -> None:
     """从目录重建所有索引 / rebuild all indexes from the catalog."""
     started = time.perf_counter()
     with open_kb(name) as kb:
@@ -148,13 +221,16 @@ def kb_rebuild(name: Annotated[str | None, typer.Argument()] = None) -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="文件或目录 / files or directories")],
     kb: KbOpt = None,
+    create: Annotated[
+        bool, typer.Option("--create", help="知识库不存在时新建 / create the knowledge base if it is missing")
+    ] = False,
     local_only: Annotated[
         bool, typer.Option("--local-only", help="这些文档只用本地模型 / local models only")
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """导入文档（增量）/ ingest documents (incremental)."""
-    with open_kb(kb, create=True) as base:
+    """导入文档（增量；新知识库加 --create）/ ingest documents (incremental; --create for a new KB)."""
+    with open_kb(kb, create=create) as base:
         report = _ingest_with_progress(base, paths, local_only, quiet=as_json)
     if as_json:
         print(json.dumps(_report_dict(report), ensure_ascii=False, indent=2))
@@ -174,9 +250,11 @@ def _ingest_with_progress(
         task = progress.add_task("导入 / ingesting", total=None)
 
         def tick(event: IngestEvent) -> None:
-            progress.update(
-                task, total=event.total, completed=event.done, description=Path(event.path).name[:40]
+            name = Path(event.path).name[:40]
+            page = (
+                f" 第 {event.page}/{event.pages} 页 / page {event.page}/{event.pages}" if event.pages else ""
             )
+            progress.update(task, total=event.total, completed=event.done, description=name + page)
 
         return kb.ingest(paths, tick, local_only=local_only)
 
@@ -200,7 +278,7 @@ def _print_report(report: IngestReport) -> None:
             f"[{colours.get(f.status, '')}]{f.status}",
             str(f.documents),
             str(f.chunks),
-            note[:120],
+            escape(note[:120]),
         )
     console.print(table)
     console.print(
@@ -211,9 +289,9 @@ def _print_report(report: IngestReport) -> None:
 
 # -- search and ask ----------------------------------------------------------------
 def search(
-    query: Annotated[str, typer.Argument()],
+    query: Annotated[str, typer.Argument(help="检索词或问题 / search words or a question")],
     kb: KbOpt = None,
-    top_k: Annotated[int, typer.Option("--top-k", "-k")] = 5,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", help="返回片段数 / number of chunks to return")] = 5,
     fmt: Annotated[
         list[str] | None, typer.Option("--format", help="只搜这些格式 / only these formats")
     ] = None,
@@ -227,18 +305,36 @@ def search(
         return
     for rank, hit in enumerate(hits, start=1):
         scores = " ".join(f"{k}={v:.3f}" for k, v in hit.scores.items())
-        console.print(f"[bold]{rank}. {hit.title}[/bold] p.{hit.page} [dim]{hit.chunk_id} {scores}[/dim]")
-        console.print("   " + hit.text[:200].replace("\n", " "))
+        console.print(
+            f"[bold]{rank}. {escape(hit.title)}[/bold] p.{hit.page} [dim]{hit.chunk_id} {scores}[/dim]"
+        )
+        console.print("   " + escape(hit.text[:200].replace("\n", " ")))
 
 
 def ask(
-    question: Annotated[str | None, typer.Argument()] = None,
+    question: Annotated[
+        str | None, typer.Argument(help="问题（中文或英文）/ the question, Chinese or English")
+    ] = None,
     kb: KbOpt = None,
     questions: Annotated[Path | None, typer.Option("--questions", help="JSONL 批量问题 / batch file")] = None,
-    top_k: Annotated[int | None, typer.Option("--top-k", "-k")] = None,
+    top_k: Annotated[
+        int | None,
+        typer.Option(
+            "--top-k",
+            "-k",
+            help="检索的证据片段数（默认按配置）/ evidence chunks to retrieve (default: settings)",
+        ),
+    ] = None,
     trace: Annotated[bool, typer.Option("--trace", help="显示路由与耗时 / show route and timings")] = False,
     as_json: JsonOpt = False,
-    chart: Annotated[Path | None, typer.Option("--chart", help="图表输出 PNG/SVG / chart output")] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="图表保存到此文件（PNG，另存 SVG）；问题里说“画图/plot”时默认存到当前目录 / "
+            "save the chart here (PNG, plus SVG); asking to 'plot' saves it in the current folder",
+        ),
+    ] = None,
     policy: Annotated[
         str | None, typer.Option("--policy", help="small_only|large_only|cascade|local_first")
     ] = None,
@@ -249,18 +345,52 @@ def ask(
     if question is None and questions is None:
         raise QueryError("请给出问题或 --questions 文件", "give a question or --questions FILE")
     s = settings()
-    with open_kb(s, kb_name(kb, s)) as base:
+    with open_kb(kb) as base:
         assistant = build_assistant(base, s)
         for q in [question] if question is not None else _read_questions(questions):
             answer = assistant.ask(AskRequest(q, language=detect_language(q), top_k=top_k, policy=policy))
+            target = chart if chart is not None else (default_chart_path(q) if wants_chart(q) else None)
+            drawn = draw_chart(answer, target) if target is not None else None
             if as_json:
-                print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
-            else:
-                print_answer(answer, trace)
-            if chart is not None and answer.extra.get("chart"):
-                from zhiku.bi.render import render_chart
+                data = answer.to_dict()
+                if target is not None:
+                    data["chart_file"] = str(drawn) if drawn else None
+                print(json.dumps(data, ensure_ascii=False), flush=True)
+                continue
+            print_answer(answer, trace)
+            if target is not None:
+                print_chart_result(answer, drawn)
 
-                render_chart(answer.extra["chart"], chart)
+
+def default_chart_path(question: str) -> Path:
+    """Where a chart asked for in words goes without ``--chart``: the working folder, one per question."""
+    digest = hashlib.sha1(question.encode("utf-8")).hexdigest()[:8]
+    return Path.cwd() / f"zhiku-chart-{digest}.png"
+
+
+def draw_chart(answer: Answer, target: Path) -> Path | None:
+    """Render the answer's chart to ``target`` (PNG, plus SVG beside it); None when it has none."""
+    spec = answer.extra.get("chart")
+    if not spec:
+        return None
+    from zhiku.bi.render import render_chart
+
+    return render_chart(spec, target)[0].resolve()
+
+
+def print_chart_result(answer: Answer, drawn: Path | None) -> None:
+    if drawn is not None:
+        console.print(f"图表已保存 / chart saved: {drawn} (+ .svg)", soft_wrap=True)
+        return
+    why_zh, why_en = (
+        ("没有找到可画的数据", "no data to draw was found")
+        if not answer.found
+        else (
+            "答案不是一组可画的数字（例如 2020—2028 年各年的规模）",
+            "the answer is not a series of numbers to plot (e.g. the size in each year 2020–2028)",
+        )
+    )
+    console.print(f"[yellow]未生成图表 / no chart:[/yellow] {why_zh} / {why_en}", soft_wrap=True)
 
 
 def _read_questions(path: Path | None) -> list[str]:
@@ -284,11 +414,13 @@ def _read_questions(path: Path | None) -> list[str]:
 
 def print_answer(answer: Answer, trace: bool = False) -> None:
     colour = "green" if answer.found else "yellow"
-    console.print(f"[bold]问 / Q:[/bold] {answer.question}")
-    console.print(f"[bold {colour}]答 / A:[/bold {colour}] {answer.answer}")
+    # document text is data, not markup: "[AI芯片]" in an answer must print as written
+    console.print(f"[bold]问 / Q:[/bold] {escape(answer.question)}")
+    console.print(f"[bold {colour}]答 / A:[/bold {colour}] {escape(answer.answer)}")
     for c in answer.citations:
         page = f" p.{c.page}" if c.page else ""
-        console.print(f"  [dim][{c.index}] {c.document}{page} ({c.chunk_id}): {c.text[:120]}[/dim]")
+        quote = escape(f"[{c.index}] {c.document}{page} ({c.chunk_id}): {c.text[:120]}")
+        console.print(f"  [dim]{quote}[/dim]")
     console.print(
         f"  [dim]route={answer.route} confidence={answer.confidence:.2f} {answer.latency_ms:.0f} ms[/dim]"
     )
@@ -299,7 +431,9 @@ def print_answer(answer: Answer, trace: bool = False) -> None:
 # -- demo ------------------------------------------------------------------------
 def demo(
     examples: Annotated[Path, typer.Option(help="示例文档目录 / examples folder")] = Path("examples"),
-    kb: Annotated[str, typer.Option("--kb")] = "demo",
+    kb: Annotated[
+        str, typer.Option("--kb", help="示例知识库名称 / name of the sample knowledge base")
+    ] = "demo",
     questions: Annotated[
         Path | None, typer.Option("--questions", help="示例问题 JSONL / sample questions")
     ] = None,

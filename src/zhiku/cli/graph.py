@@ -165,8 +165,8 @@ def show(
 
 
 def path(
-    a: Annotated[str, typer.Argument()],
-    b: Annotated[str, typer.Argument()],
+    a: Annotated[str, typer.Argument(help="起点实体 / first entity")],
+    b: Annotated[str, typer.Argument(help="终点实体 / second entity")],
     kb: KbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -43,7 +43,7 @@ def gate_train(
     data: DataOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="输出模型 / output model file")] = None,
     held_out: Annotated[float, typer.Option(help="留出比例 / held-out share")] = 0.2,
-    seed: Annotated[int, typer.Option()] = 13,
+    seed: Annotated[int, typer.Option(help="随机种子（划分可复现）/ random seed (reproducible split)")] = 13,
     c: Annotated[float, typer.Option("--c", help="正则化强度倒数 / inverse regularisation")] = 10.0,
     report: Annotated[
         Path | None, typer.Option("--report", help="评估结果 JSON / write evaluation JSON")
@@ -80,7 +80,7 @@ def gate_eval(
     held_out: Annotated[
         bool, typer.Option("--held-out/--all", help="重训并在留出集上评估 / retrain, score held-out split")
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
     """评估门控 / evaluate the gate (held-out split by default; --all scores a model on a labelled set)."""
     from zhiku.models.gate import Gate, evaluate_gate, load_examples, train_and_evaluate
@@ -96,7 +96,10 @@ def gate_eval(
         _print_eval(evaluation.to_dict())
 
 
-def gate_predict(question: Annotated[str, typer.Argument()], model: ModelOpt = None) -> None:
+def gate_predict(
+    question: Annotated[str, typer.Argument(help="要分类的问题 / the question to classify")],
+    model: ModelOpt = None,
+) -> None:
     """对一个问题给出类别概率 / class probabilities of one question."""
     from zhiku.models.gate import Gate
 
@@ -106,7 +109,13 @@ def gate_predict(question: Annotated[str, typer.Argument()], model: ModelOpt = N
 
 
 def chat(
-    kb: Annotated[str | None, typer.Option("--kb", help="知识库名称 / knowledge base name")] = None,
+    kb: Annotated[
+        str | None,
+        typer.Option(
+            "--kb",
+            help="知识库名称（省略时用唯一的那个）/ knowledge base name (default: the only one there is)",
+        ),
+    ] = None,
     policy: Annotated[
         str | None, typer.Option("--policy", help="small_only|large_only|cascade|local_first")
     ] = None,
@@ -115,15 +124,15 @@ def chat(
     """多轮对话（/reset 清空，/exit 退出）/ multi-turn chat (/reset, /exit)."""
     from zhiku.answer.cascade import POLICIES
     from zhiku.answer.chat import Conversation
-    from zhiku.cli.core import print_answer
+    from zhiku.cli.core import open_kb, print_answer
     from zhiku.config import load_settings
     from zhiku.errors import parse_choice
-    from zhiku.wiring import build_assistant, open_kb
+    from zhiku.wiring import build_assistant
 
     s = load_settings()
     if policy is not None:
         parse_choice(policy, POLICIES, "--policy")
-    with open_kb(s, kb or s.default_kb) as base:
+    with open_kb(kb) as base:
         assistant = build_assistant(base, s)
         rewriter = assistant.registry.get(s.llm.small) or assistant.registry.get(s.llm.large)
         if rewriter is not None and rewriter.remote and (base.local_only or s.llm.local_only):

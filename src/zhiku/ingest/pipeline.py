@@ -24,6 +24,7 @@ from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chart_text import describe_charts
 from zhiku.ingest.chunk import Chunker
 from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS, load_path
+from zhiku.ingest.ocr import PageFn
 from zhiku.safety.pii import PiiMasker, mask_document
 from zhiku.store.catalog import now
 from zhiku.types import Chunk, Document, DocumentRecord
@@ -66,6 +67,16 @@ class _Prepared:
     chunks: list[Chunk]
 
 
+def _page_progress(progress: ProgressFn, done: int, total: int, path: str) -> PageFn:
+    """Per-page progress of a paged file (a long scan), reported as events of the current file."""
+    from zhiku.types import IngestEvent
+
+    def on_page(page: int, pages: int) -> None:
+        progress(IngestEvent(done, total, path, page=page, pages=pages))
+
+    return on_page
+
+
 class Ingestor:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -87,7 +98,8 @@ class Ingestor:
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(IngestEvent(number - 1, len(files), str(path)))
-            result = self._one_file(path, run_id, local_only)
+            on_page = _page_progress(progress, number - 1, len(files), str(path)) if progress else None
+            result = self._one_file(path, run_id, local_only, on_page)
             changed = changed or result.status in ("added", "updated")
             report.files.append(result)
             if progress:
@@ -103,7 +115,9 @@ class Ingestor:
         self.kb.catalog.finish_run(run_id, len(files), len(report.failed), summary)
         return report
 
-    def _one_file(self, path: Path, run_id: str, local_only: bool) -> FileResult:
+    def _one_file(
+        self, path: Path, run_id: str, local_only: bool, on_page: PageFn | None = None
+    ) -> FileResult:
         from zhiku.types import FileResult
 
         started = time.perf_counter()
@@ -113,7 +127,7 @@ class Ingestor:
             state = self.kb.catalog.file_state(key)
             if state and all(v[1] == sha for v in state.values()):
                 return FileResult(key, "unchanged", documents=len(state), ms=_ms(started))
-            documents = load_path(path, self.settings)
+            documents = load_path(path, self.settings, on_page)
             if self.masker is not None:
                 documents = [mask_document(d, self.masker) for d in documents]
             prepared = self._prepare(documents, key, sha, state, local_only)

@@ -53,6 +53,7 @@ class ScriptedLLM:
         self.repeat_last = repeat_last
         self.delay_s = delay_s
         self.calls: list[list[ChatMessage]] = []
+        self.params: list[GenerationParams | None] = []  # the sampling settings of each call
 
     def _next(self, messages: Sequence[ChatMessage]) -> str:
         index = len(self.calls)
@@ -72,6 +73,7 @@ class ScriptedLLM:
 
     def chat(self, messages: Sequence[ChatMessage], params: GenerationParams | None = None) -> Completion:
         start = time.perf_counter()
+        self.params.append(params)
         text = self._next(messages)
         return Completion(
             text=text,

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from zhiku.answer.base import Turn
+from zhiku.types import Turn
 from zhiku.errors import QueryError
 from zhiku.server import answering
 from zhiku.server.conversations import ConversationStore, db_path

@@ -14,6 +14,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
@@ -50,7 +51,8 @@ class ChatMessage(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """The usual OpenAI fields are accepted; sampling fields do not apply to cited answers."""
+    """The usual OpenAI fields; system prompt, ``temperature`` and ``max_tokens`` reach the LLM
+    when one answers (the extractive small path has no use for them)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -149,6 +151,7 @@ async def chat_completions(
     _check_model(state, principal, body.model)
     check_chat(body.messages, state.settings.server)
     request = _to_request(body, principal.key_id)
+    request = with_client_settings(request, body)
     saver = _Saver(conversations, principal.key_id, body, request.question)
     completion_id = "chatcmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
@@ -219,3 +222,13 @@ async def _sse(
         internal = ZhikuError("服务器内部错误", "internal server error")
         yield _event(error_body(internal, english=request.language == "en"))
     yield "data: [DONE]\n\n"
+
+
+def with_client_settings(request: AskRequest, body: ChatRequest) -> AskRequest:
+    """The client's system/developer messages and sampling fields, for the LLM path."""
+    instructions = "\n".join(
+        m.text() for m in body.messages if m.role in ("system", "developer") and m.text()
+    )
+    return replace(
+        request, instructions=instructions, temperature=body.temperature, max_tokens=body.max_tokens
+    )

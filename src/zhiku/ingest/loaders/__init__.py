@@ -13,7 +13,9 @@ Warnings that do not fail a file (pages without text, skipped JSONL lines) are l
 
 ZIP containers (DOCX, XLSX and any later one) and PDFs pass :mod:`zhiku.ingest.limits` first.
 
-Formats: PDF, DOCX, HTML, Markdown, TXT, CSV/TSV, XLSX, JSON Lines (see ``SUPPORTED_EXTENSIONS``).
+Formats: PDF, DOCX, HTML, Markdown, TXT, CSV/TSV, XLSX, JSON Lines, and images (PNG, JPEG, TIFF,
+BMP) through OCR (see ``SUPPORTED_EXTENSIONS``).  Paged loaders (PDF, images) report each page
+through ``on_page`` so a long scan shows progress page by page.
 A file with no or an unknown extension is sniffed (``%PDF``, ZIP with ``word/`` or ``xl/``,
 ``<html``) before giving up with ``UnsupportedFormatError``.
 """
@@ -22,13 +24,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from zhiku.config import IngestSettings
 from zhiku.errors import CorruptFileError, FileTooLargeError, IngestError, UnsupportedFormatError, ZhikuError
 from zhiku.ingest.limits import check_bytes
-from zhiku.ingest.loaders import docx, html, jsonl, markdown, pdf, table, text
+from zhiku.ingest.loaders import docx, html, image, jsonl, markdown, pdf, table, text
 from zhiku.ingest.loaders.base import LoaderFn
+from zhiku.ingest.ocr import PageFn
 from zhiku.types import Document
 
 _LOADERS: dict[str, tuple[str, LoaderFn]] = {
@@ -47,11 +51,14 @@ _LOADERS: dict[str, tuple[str, LoaderFn]] = {
     ".xlsm": ("XLSX", table.load_xlsx),
     ".jsonl": ("JSONL", jsonl.load),
     ".ndjson": ("JSONL", jsonl.load),
+    **{ext: ("image", image.load) for ext in image.EXTENSIONS},
 }
+PagedLoaderFn = Callable[[Path, bytes, IngestSettings, PageFn | None], list[Document]]
+_PAGED: dict[str, PagedLoaderFn] = {".pdf": pdf.load, **{ext: image.load for ext in image.EXTENSIONS}}
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(_LOADERS)
 
 
-def load_path(path: Path, settings: IngestSettings) -> list[Document]:
+def load_path(path: Path, settings: IngestSettings, on_page: PageFn | None = None) -> list[Document]:
     """Load one file into documents; every failure is an ``IngestError`` with a reason."""
     data = _read(path, settings)
     ext = path.suffix.lower()
@@ -67,6 +74,8 @@ def load_path(path: Path, settings: IngestSettings) -> list[Document]:
     fmt, loader = _LOADERS[ext]
     check_bytes(path, data, settings, fmt)  # decompression bombs never reach a parser
     try:
+        if on_page is not None and ext in _PAGED:
+            return _PAGED[ext](path, data, settings, on_page)
         return loader(path, data, settings)
     except ZhikuError:
         raise
@@ -133,6 +142,20 @@ def _sniff(data: bytes) -> str | None:
     lowered = head[:256].lower()
     if lowered.startswith((b"<!doctype html", b"<html")):
         return ".html"
+    return _sniff_image(data)
+
+
+def _sniff_image(data: bytes) -> str | None:
+    for magic, ext in (
+        (b"\x89PNG\r\n", ".png"),
+        (b"\xff\xd8\xff", ".jpg"),
+        (b"II*\x00", ".tif"),
+        (b"MM\x00*", ".tif"),
+    ):
+        if data.startswith(magic):
+            return ext
+    if data.startswith(b"BM") and len(data) > 26 and data[6:10] == b"\x00\x00\x00\x00":
+        return ".bmp"  # "BM", file size, four reserved zero bytes
     return None
 
 
