@@ -209,7 +209,10 @@ def compose(question: str, answer: str, language: str, mark: str) -> str:
     if language == "zh":
         for wh in _WH:
             if wh in q:
-                return q.replace(wh, answer, 1) + mark + "。"
+                head, _, tail = q.partition(wh)
+                if answer and tail[:1] == answer[-1:]:  # "多少倍" + "1000倍": say the unit once
+                    tail = tail[1:]
+                return f"{head}{answer}{tail}{mark}。"
         return f"{q}：{answer}{mark}。"
     q = re.sub(r"^(what|which|who|when|where|how many|how much)\s+(is|are|was|were)?\s*", "", q, flags=re.I)
     subject = q[:1].upper() + q[1:] if q else "The answer"
@@ -259,8 +262,20 @@ class FamilyLLM:
         yield StreamEvent(completion=completion)
 
 
+def in_language(answer: str, language: str) -> str:
+    """An English reply states a Chinese-unit figure the English way ("121亿元" → "12.1 billion yuan")."""
+    if language != "en" or not _CJK.search(answer):
+        return answer
+    english = _restate_number(answer, "en_scale", language)
+    if english is not None:
+        return english
+    m = _NUM.fullmatch(re.sub(r"[\u4e00-\u9fff]+$", "", answer.strip()))
+    return m.group(0) if m else answer
+
+
 def oracle_text(prompt: Prompt, grounding: Grounding) -> str:
-    return compose(prompt.question, grounding.answer, prompt.language, cite(grounding.cites))
+    answer = in_language(grounding.answer, prompt.language)
+    return compose(prompt.question, answer, prompt.language, cite(grounding.cites))
 
 
 class OracleLLM(FamilyLLM):
@@ -325,7 +340,8 @@ def _restate_number(answer: str, style: str, language: str) -> str | None:
 
 def paraphrase(prompt: Prompt, grounding: Grounding, style: str) -> str | None:
     """The right answer restated in ``style``; ``None`` when the style cannot apply to it."""
-    q, lang, answer, cites = prompt.question, prompt.language, grounding.answer, grounding.cites
+    q, lang, cites = prompt.question, prompt.language, grounding.cites
+    answer = in_language(grounding.answer, lang)
     if style in ("spaced", "zh_numerals", "en_scale", "rescaled"):
         restated = _restate_number(answer, style, lang)
         if restated is None:
@@ -340,7 +356,7 @@ def paraphrase(prompt: Prompt, grounding: Grounding, style: str) -> str | None:
         if scaled is None:
             return None
         number, unit, rest = scaled
-        stem = compose(q, "", lang, "").rstrip("。.：:").strip()
+        stem = re.sub(r"(是|为|达到|有)$", "", compose(q, "", lang, "").rstrip("。.：:").strip())
         if lang == "zh":
             return f"{stem}（单位：{unit}{rest}）为{_fmt(number)}{cite(cites)}。"
         return f"{stem} ({unit}{rest}): {_fmt(number)} {cite(cites)}."
