@@ -59,6 +59,7 @@ SCALE = {
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.]?\d)")
 _COMPARED = re.compile(r"(较|比|相比|同比|与|相较于?|超过|高于|低于)\s*$")
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class NumberMention:
     end: int = 0
     percent: bool = False
     inferred: bool = False  # the scale came from a header or caption, not from the number itself
+    suffix: str = ""  # the measure word right after it ("家", "条", "元"), for telling kinds apart
 
 
 def prepare(text: str) -> str:
@@ -100,8 +102,16 @@ def _arabic(text: str) -> list[NumberMention]:
         unit = (m.group(2) or "").lower()
         scale = SCALE.get(unit)
         percent = unit in ("%", "个百分点")
-        out.append(NumberMention(m.group(0).strip(), value, value * scale if scale else None, m.start(), m.end(), percent))
+        suffix = _suffix(text, m.end())
+        out.append(
+            NumberMention(m.group(0).strip(), value, value * scale if scale else None, m.start(), m.end(), percent, False, suffix)
+        )
     return out
+
+
+def _suffix(text: str, end: int) -> str:
+    rest = text[end : end + 3].lstrip()
+    return rest[:1] if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1].isalpha()) else ""
 
 
 def _chinese(text: str) -> list[NumberMention]:
@@ -110,7 +120,11 @@ def _chinese(text: str) -> list[NumberMention]:
         unit = next((u for u in ("万亿", "亿", "万") if text.startswith(u, end)), "")
         scale = SCALE.get(unit)
         stop = end + len(unit)
-        out.append(NumberMention(text[start:stop], value, value * scale if scale else None, start, stop, percent))
+        out.append(
+            NumberMention(
+                text[start:stop], value, value * scale if scale else None, start, stop, percent, False, _suffix(text, stop)
+            )
+        )
     return out
 
 
@@ -124,7 +138,7 @@ def mentions(prepared: str, infer_units: bool = True) -> list[NumberMention]:
     for n in found:
         if n.scaled is None and not n.percent:
             _, scale = min(decls, key=lambda d: abs(d[0] - n.start))
-            n = NumberMention(n.raw, n.value, n.value * scale, n.start, n.end, False, True)
+            n = NumberMention(n.raw, n.value, n.value * scale, n.start, n.end, False, True, n.suffix)
         out.append(n)
     return out
 
@@ -138,7 +152,12 @@ def _close(a: float, b: float) -> bool:
 
 
 def same_number(n: NumberMention, e: NumberMention) -> bool:
-    """Same value; when both carry a scale, the same scaled value (620亿 ≠ 620万)."""
+    """Same value; when both carry a scale, the same scaled value (620亿 ≠ 620万); a percentage
+    is not a count or an amount (44.7% ≠ 44.7亿, 28% ≠ 28条)."""
+    if n.percent != e.percent:
+        other = e if n.percent else n
+        if (other.scaled is not None and not other.inferred) or other.suffix:
+            return False
     if n.scaled is not None and e.scaled is not None:
         return _close(n.scaled, e.scaled)
     return _close(n.value, e.value)

@@ -19,6 +19,9 @@ import re
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
 _DIGIT_CHARS = "零〇一二两三四五六七八九"
+# Measure words after which a lone digit is a count ("五家", "三倍"); "一" is left out: "一个" is
+# far more often "a" than "one".
+_MEASURE = "家个位倍次种项款名人条座所部天年"
 _WRITE = "零一二三四五六七八九"
 
 # A candidate run: digits and 十百千 (万 and 亿 are read as scale units by the caller), optionally
@@ -123,8 +126,9 @@ def find_chinese_numbers(text: str) -> list[tuple[int, int, float, bool]]:
     for m in CHINESE_NUMBER.finditer(text):
         raw = m.group(0)
         value = parse_chinese(raw)
-        if value is None and len(raw) == 1 and raw in _DIGIT and text[m.end() : m.end() + 1] in ("万", "亿"):
-            value = float(_DIGIT[raw])  # "三亿", "五万": a lone digit before a scale is a quantity
+        after = text[m.end() : m.end() + 1]
+        if value is None and len(raw) == 1 and raw in _DIGIT and after and (after in "万亿" or (raw != "一" and after in _MEASURE)):
+            value = float(_DIGIT[raw])  # "三亿", "五家": a lone digit before a scale or measure word
         if value is None:
             continue
         out.append((m.start(), m.end(), value, raw.startswith("百分之")))

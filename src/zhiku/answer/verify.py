@@ -200,8 +200,46 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
                 or support_score(label, prepared) >= 0.5
             )
             if year_ok and label_ok:
-                return False
+                return same_script and _outcompeted(num, sentence, part)
     return occurrences > 0
+
+
+_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+
+
+def _same_kind(a: NumberMention, b: NumberMention) -> bool:
+    if a.percent or b.percent:
+        return a.percent == b.percent
+    return (a.scaled is not None and b.scaled is not None) or (bool(a.suffix) and a.suffix == b.suffix)
+
+
+def _outcompeted(num: NumberMention, sentence: str, part: str) -> bool:
+    """The evidence clause closest to the claim states a different number of the same kind.
+
+    "2023年有12家AI公司进入IPO阶段" against "共有18家AI公司进入IPO阶段，而其中12家选择港股上市":
+    12 is in the passage, but the clause that says what the answer says has 18家.  Table and
+    chart rows are left to the column/row binding.
+    """
+    claim = _grams(_without_numbers(sentence))
+    if not claim:
+        return False
+    ev = prepare(part)
+    best_score, best_has, best_other, own = 0.0, False, False, 0.0
+    for m in _CLAUSE.finditer(ev):
+        if "|" in m.group(0):
+            continue
+        grams = _grams(_without_numbers(m.group(0)))
+        if len(grams) < 2:
+            continue
+        score = len(grams & claim) / len(grams)
+        nums = mentions(m.group(0), infer_units=False)
+        has = any(same_number(num, e) for e in nums)
+        if has:
+            own = max(own, score)
+        if score > best_score:
+            best_score, best_has = score, has
+            best_other = any(_same_kind(num, e) and not same_number(num, e) for e in nums)
+    return best_score >= 0.5 and not best_has and best_other and own < 0.5 * best_score
 
 
 def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:

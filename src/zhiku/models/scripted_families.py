@@ -82,6 +82,7 @@ _WH = (
     "多少钱",
     "哪一年",
     "哪一天",
+    "哪天",
     "哪些",
     "哪里",
     "多少",
@@ -309,13 +310,15 @@ def _scaled_parts(answer: str) -> tuple[float, str, str] | None:
 def _restate_number(answer: str, style: str, language: str) -> str | None:
     """The answer's number in another written form, or ``None`` when the style does not apply."""
     m = _NUM.search(answer)
-    if m is None or len(_NUM.findall(answer)) != 1:
+    if m is None or len(_NUM.findall(answer)) != 1 or _is_year(m.group(0)):
         return None
     head, tail, value = answer[: m.start()], answer[m.end() :], float(m.group(0))
     scaled = _scaled_parts(answer)
     if style == "spaced":
         return f"{head}{m.group(0)} {tail}".strip() if tail and _CJK.match(tail) else None
     if style == "zh_numerals":
+        if language != "zh":
+            return None
         words = to_chinese(value)
         return f"{head}{words}{tail}".replace("%", "") if words and "%" not in tail else (
             f"{head}百分之{words}" if words and tail.strip() == "%" else None
@@ -424,14 +427,21 @@ def _is_year(token: str) -> bool:
     return token.isdigit() and 1900 <= int(token) <= 2100
 
 
+def _last_number(answer: str) -> re.Match[str] | None:
+    """The number a lie changes: the last one ("2023年3月31日" → the day), never a year if another exists."""
+    found = list(_NUM.finditer(answer))
+    plain = [m for m in found if not _is_year(m.group(0))]
+    return (plain or found)[-1] if found else None
+
+
 def _swap_number(answer: str, new: str) -> str:
-    m = _NUM.search(answer)
+    m = _last_number(answer)
     assert m is not None
     return answer[: m.start()] + new + answer[m.end() :]
 
 
 def _digit_lie(answer: str, evidence: str, rng: random.Random) -> str | None:
-    m = _NUM.search(answer)
+    m = _last_number(answer)
     if m is None:
         return None
     token, known = m.group(0), {t for _, t in _numbers_of(evidence)}
@@ -459,7 +469,7 @@ def _unit_lie(answer: str) -> str | None:
 
 def _neighbour_lie(answer: str, evidence: str) -> str | None:
     """The value next to the gold one in its series (the previous or next year's cell)."""
-    m = _NUM.search(answer)
+    m = _last_number(answer)
     if m is None:
         return None
     values = [(pos, t) for pos, t in _numbers_of(evidence) if not _is_year(t)]
@@ -475,7 +485,7 @@ def _entity_lie(prompt: Prompt, grounding: Grounding, rng: random.Random) -> str
     """Another entity of the same passage: a different name for a name, a far value for a number."""
     passage = prompt.evidence[grounding.cites[0]]
     answer = grounding.answer
-    m = _NUM.search(answer)
+    m = _last_number(answer)
     if m is not None:
         values = [t for _, t in _numbers_of(passage) if not _is_year(t) and float(t) != float(m.group(0))]
         near = _neighbour_lie(answer, passage)
