@@ -60,6 +60,19 @@ _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.]?\d)")
 _COMPARED = re.compile(r"(较|比|相比|同比|与|相较于?|超过|高于|低于)\s*$")
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_TIME = "年月日号时"
+_DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def dates_in(prepared: str) -> list[tuple[int | None, int, int]]:
+    """(year or None, month, day) of every "2023年3月31日" / "3月31日" in the text."""
+    return [(int(y) if y else None, int(m), int(d)) for y, m, d in _DATE.findall(prepared)]
+
+
+def date_supported(date: tuple[int | None, int, int], pool: Sequence[tuple[int | None, int, int]]) -> bool:
+    """A date is backed when the evidence states the same month and day (and year, when both give one)."""
+    year, month, day = date
+    return any(m == month and d == day and (year is None or y is None or y == year) for y, m, d in pool)
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,8 @@ def _close(a: float, b: float) -> bool:
 def same_number(n: NumberMention, e: NumberMention) -> bool:
     """Same value; when both carry a scale, the same scaled value (620亿 ≠ 620万); a percentage
     is not a count or an amount (44.7% ≠ 44.7亿, 28% ≠ 28条)."""
+    if n.suffix and e.suffix and (n.suffix in _TIME) != (e.suffix in _TIME):
+        return False  # "10家" is not the "10" of "10月"
     if n.percent != e.percent:
         other = e if n.percent else n
         if (other.scaled is not None and not other.inferred) or other.suffix:
@@ -253,6 +268,8 @@ __all__ = [
     "Binding",
     "NumberMention",
     "binding",
+    "date_supported",
+    "dates_in",
     "extract_numbers",
     "mentions",
     "number_supported",

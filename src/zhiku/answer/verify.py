@@ -25,6 +25,8 @@ from typing import Literal
 from zhiku.answer.evidence_numbers import (
     NumberMention,
     binding,
+    date_supported,
+    dates_in,
     extract_numbers,
     mentions,
     number_supported,
@@ -43,7 +45,7 @@ _CITE_STYLES = re.compile(
     r"|[\[【]\s*(?:资料|来源|证据|引用|文献|evidence|source|doc|ref)\s*#?\s*(\d+)\s*[\]】]",
     re.I,
 )
-_PAREN_CITE = re.compile(r"(?<=[^\s\d(（])\s?[(（]\s*(\d{1,2})\s*[)）](?=\s*(?:[。！？!?.,，；;:：]|\[|$|\n))")
+_PAREN_CITE = re.compile(r"(?<=[^\s(（])\s?[(（]\s*(\d{1,2})\s*[)）](?=\s*(?:[。！？!?.,，；;:：]|\[|$|\n))")
 _FOOTNOTE_DEF = re.compile(r"^\s*\[\^?\d+\]\s*[:：].*$", re.M)
 _SENT_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+(?=[A-Z\[\u4e00-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -54,6 +56,7 @@ _STOP = frozenset(
 )
 # Words that glue an answer together ("答案是…", "这正是…所问的", "单位：") and say nothing a
 # source must back; they split the answer into the runs that must be found in the evidence.
+_GLUE_WORDS = re.compile(r"答案|结论|根据资料|所问的?|这正是|如下|分别")
 _GLUE = re.compile(
     r"答案|结论|根据|资料|显示|单位|所问的?|这正是|正是|分别|如下|其中|大约|约|即|为|是|的|了|和|与|及|在|有|"
     r"[^\w]|_"
@@ -184,6 +187,7 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
     asked_years = years_in(prepared, skip=num)
     same_script = _same_script(sentence, " ".join(scope_parts))
     occurrences = 0
+    squeezed = re.sub(r"\s+", "", prepared)
     for part in scope_parts:
         ev = prepare(part)
         for e in mentions(ev):
@@ -195,6 +199,7 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
             label = bound.label
             label_ok = (
                 label is None
+                or not any(lb in squeezed for lb in _row_labels(ev))
                 or not same_script
                 or re.sub(r"\s+", "", label) in re.sub(r"\s+", "", prepared)
                 or support_score(label, prepared) >= 0.5
@@ -202,6 +207,22 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
             if year_ok and label_ok:
                 return same_script and _outcompeted(num, sentence, part)
     return occurrences > 0
+
+
+def _row_labels(prepared: str) -> list[str]:
+    """First cells of the table rows in a passage: what a claim names when it names a row."""
+    labels = []
+    for line in prepared.split("\n"):
+        if "|" in line:
+            cell = re.sub(r"\s+", "", line.split("|")[0])
+            if cell and not re.fullmatch(r"[\d.%]+", cell):
+                labels.append(cell)
+    return labels
+
+
+def _content(text: str) -> str:
+    """The sentence as the word-support check reads it: numbers as digits, glue words dropped."""
+    return _GLUE_WORDS.sub(" ", _numbers_as_digits(text))
 
 
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
@@ -290,6 +311,7 @@ def _check_sentence(
     allowed_numbers: Sequence[NumberMention],
     min_support: float,
     question: str = "",
+    allowed_texts: Sequence[str] = (),
 ) -> tuple[list[Violation], dict[int, float]]:
     violations: list[Violation] = []
     support: dict[int, float] = {}
@@ -298,7 +320,7 @@ def _check_sentence(
         if n not in evidence:
             violations.append(Violation("bad_citation", f"[{n}] does not exist", sentence))
     scope = " ".join(evidence[n] for n in known)
-    plain = _numbers_as_digits(sentence)
+    plain = _content(sentence)
     if known and len(_grams(plain)) >= 3 and _same_script(sentence, scope):
         best = max(support_score(plain, evidence[n]) for n in known)
         for n in known:
@@ -310,6 +332,11 @@ def _check_sentence(
         elif question and (missing := _novel_words_unsupported(sentence, question, scope)):
             violations.append(Violation("unsupported", f"「{missing}」 is not in the cited evidence", sentence))
     pool = extract_numbers(scope)
+    allowed_dates = [d for c in allowed_texts for d in dates_in(prepare(c))]
+    for date in dates_in(prepare(sentence)):
+        if not date_supported(date, dates_in(prepare(scope)) + allowed_dates):
+            y, m, d = date
+            violations.append(Violation("number", f"{y or ''}{'年' if y else ''}{m}月{d}日 is not in the cited evidence", sentence))
     for num in extract_numbers(sentence):
         if number_supported(num, allowed_numbers):
             continue
@@ -335,7 +362,7 @@ def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[V
     if not scope:
         return []
     if _same_script(text, scope):
-        share = support_score(_numbers_as_digits(text), scope)
+        share = support_score(_content(text), scope)
         if share < min_support:
             return [
                 Violation("unsupported", f"only {share:.2f} of the answer's words are in the cited evidence")
@@ -353,13 +380,15 @@ def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[V
 def _uncited_claim(sentence: str, cited: Sequence[str], min_support: float) -> Violation | None:
     """An uncited sentence that says something the cited evidence does not back is a claim
     without a source ("这一数字位居全球首位。" after a cited answer)."""
-    plain = _numbers_as_digits(sentence)
+    plain = _content(sentence)
     grams = _grams(plain)
-    if len(grams) < 3 or not cited:
+    if len(grams) < (3 if _mostly_chinese(sentence) else 2) or not cited:
         return None
     scope = " ".join(cited)
-    if not _same_script(sentence, scope):
-        return None
+    if not _same_script(sentence, scope):  # across languages: it must at least share a number or name
+        return _whole_answer(sentence, cited, min_support) and Violation(
+            "no_citation", "a claim without a citation that shares nothing with the cited evidence", sentence
+        ) or None
     if support_score(plain, scope) < max(min_support, 0.5):
         return Violation("no_citation", "a claim without a citation, not backed by the cited evidence", sentence)
     return None
@@ -380,6 +409,7 @@ def verify_answer(
     all_refs = citations_in(text)
     if not all_refs:
         return VerifyResult((Violation("no_citation", "the answer cites no evidence [n]"),))
+    computed = list(computed)
     allowed = extract_numbers(question) + [n for c in computed for n in extract_numbers(c)]
     cited_anywhere = [n for n in dict.fromkeys(all_refs) if n in evidence]
     cited_texts = [evidence[n] for n in cited_anywhere]
@@ -387,7 +417,9 @@ def verify_answer(
     support: dict[int, float] = {}
     for sentence in split_sentences(text):
         refs = citations_in(sentence) or cited_anywhere
-        found, scores = _check_sentence(sentence, refs, evidence, allowed, min_support, question)
+        found, scores = _check_sentence(
+            sentence, refs, evidence, allowed, min_support, question, [question, *computed]
+        )
         if not citations_in(sentence):  # uncited: numbers against all cited evidence, and no new claim
             found = [v for v in found if v.kind == "number"]
             claim = _uncited_claim(sentence, cited_texts, min_support)
