@@ -263,6 +263,31 @@ def _outcompeted(num: NumberMention, sentence: str, part: str) -> bool:
     return best_score >= 0.5 and not best_has and best_other and own < 0.5 * best_score
 
 
+def _novel_runs(sentence: str, question: str) -> list[str]:
+    """Stretches of a Chinese answer that are neither the question's words, glue nor numbers."""
+    text = unicodedata.normalize("NFKC", _without_numbers(strip_citations(sentence))).lower()
+    asked = _grams(question)
+    glue = [False] * len(text)
+    for m in _GLUE.finditer(text):
+        for i in range(m.start(), m.end()):
+            glue[i] = True
+    covered = [False] * len(text)
+    for i, (x, y) in enumerate(itertools.pairwise(text)):
+        if x + y in asked:
+            covered[i] = covered[i + 1] = True
+    runs, run = [], ""
+    for c, cov, g in zip(text, covered, glue, strict=True):
+        if cov or g:
+            if len(run) >= 2:
+                runs.append(run)
+            run = ""
+        else:
+            run += c
+    if len(run) >= 2:
+        runs.append(run)
+    return runs
+
+
 def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:
     """The words the answer adds to the question must come from the cited evidence.
 
@@ -270,33 +295,11 @@ def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:
     any on-topic passage; what must be backed is the name it adds.  Glue ("答案是", "所问的")
     and numbers (checked as values) are not counted.  Returns the unsupported words, or ''.
     """
-    body = _without_numbers(strip_citations(sentence))
-    asked = _grams(question)
-    if _CJK.search(body):
-        text = unicodedata.normalize("NFKC", body).lower()
-        glue = [False] * len(text)
-        for m in _GLUE.finditer(text):
-            for i in range(m.start(), m.end()):
-                glue[i] = True
-        chars = list(text)
-        covered = [False] * len(chars)
-        for i, (x, y) in enumerate(itertools.pairwise(chars)):
-            if x + y in asked:
-                covered[i] = covered[i + 1] = True
-        runs, run = [], ""
-        for c, cov, g in zip(chars, covered, glue, strict=True):
-            if cov or g:
-                if len(run) >= 2:
-                    runs.append(run)
-                run = ""
-            else:
-                run += c
-        if len(run) >= 2:
-            runs.append(run)
-        evidence = unicodedata.normalize("NFKC", scope).lower()
-        evidence = re.sub(r"\s+", "", evidence)
-        missing = [r for r in runs if r not in evidence and support_score(r, evidence) < 0.5]
+    if _CJK.search(sentence):
+        evidence = re.sub(r"\s+", "", unicodedata.normalize("NFKC", scope).lower())
+        missing = [r for r in _novel_runs(sentence, question) if r not in evidence and support_score(r, evidence) < 0.5]
         return "、".join(missing)
+    body = _without_numbers(strip_citations(sentence))
     words = {w for w in _EN_WORD.findall(body.lower()) if w not in _STOP and not w[0].isdigit()}
     novel = words - _grams(question)
     have = _grams(scope) if not _CJK.search(scope) else set()
@@ -331,6 +334,7 @@ def _check_sentence(
             )
         elif question and (missing := _novel_words_unsupported(sentence, question, scope)):
             violations.append(Violation("unsupported", f"「{missing}」 is not in the cited evidence", sentence))
+
     pool = extract_numbers(scope)
     allowed_dates = [d for c in allowed_texts for d in dates_in(prepare(c))]
     for date in dates_in(prepare(sentence)):
