@@ -30,6 +30,7 @@ import argparse
 import json
 import logging
 import random
+import re
 import sys
 import tempfile
 import time
@@ -70,6 +71,8 @@ SETS = {
 SUBSAMPLED = ("rgb_zh", "cmrc2018_open")
 NOISY_P = (0.9, 0.7, 0.5)
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+CHECK_P = 0.7
+SCORE = re.compile(r"([01](?:\.\d+)?)\s*<\s*[01](?:\.\d+)?")
 EVIDENCE_KIND = {"table": "table_row", "chart": "chart_series"}
 
 
@@ -223,37 +226,66 @@ def verifier_report(per_set: dict[str, dict[str, list[dict[str, Any]]]]) -> dict
 # -- part 2: the cascade ---------------------------------------------------------------------------
 
 
-def ask_all(assistant: Any, items: Sequence[QAItem], policy: str, large: str) -> dict[str, Any]:
-    ok, small, calls, tokens = [], [], [], []
+def ask_rows(assistant: Any, items: Sequence[QAItem], policy: str, large: str) -> list[dict[str, Any]]:
+    rows = []
     for item in items:
         q = item.question
         answer = assistant.ask(AskRequest(q, language=detect_language(q), policy=policy))
-        ok.append(float(correct(item, answer)))
-        small.append(float(not answer.route.startswith("llm:")))
-        calls.append(sum(1 for c in answer.trace.calls if c.model == large))
-        tokens.append(answer.trace.prompt_tokens + answer.trace.completion_tokens)
+        reason = answer.trace.route_reason.split(":", 1)[-1].strip()
+        score = SCORE.search(reason)
+        rows.append(
+            {
+                "ok": correct(item, answer),
+                "local": not answer.route.startswith("llm:"),
+                "calls": sum(1 for c in answer.trace.calls if c.model == large),
+                "tokens": answer.trace.prompt_tokens + answer.trace.completion_tokens,
+                "escalated": not reason.startswith("small path kept") and "no LLM" not in reason,
+                "score": float(score.group(1)) if score else None,
+            }
+        )
+    return rows
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "n": len(items),
-        "correct": int(sum(ok)),
-        "accuracy": round(mean(ok), 4),
-        "share_local": round(mean(small), 4),
-        "large_calls_per_q": round(mean(calls), 4),
-        "tokens_per_q": round(mean(tokens), 1),
-        "large_calls": int(sum(calls)),
+        "n": len(rows),
+        "correct": sum(int(r["ok"]) for r in rows),
+        "accuracy": round(mean([float(r["ok"]) for r in rows]), 4),
+        "share_local": round(mean([float(r["local"]) for r in rows]), 4),
+        "large_calls_per_q": round(mean([float(r["calls"]) for r in rows]), 4),
+        "tokens_per_q": round(mean([float(r["tokens"]) for r in rows]), 1),
+        "large_calls": sum(r["calls"] for r in rows),
     }
+
+
+def at_threshold(small: Sequence[dict[str, Any]], full: Sequence[dict[str, Any]], t: float) -> list[dict[str, Any]]:
+    """The cascade at threshold ``t`` from two real runs: the small path alone, and the cascade at
+    the highest threshold.  A question escalated there for a threshold-free reason (gate, no small
+    answer) escalates at every ``t``; one escalated for a low score ``s`` escalates when ``s < t``."""
+    return [
+        f if f["escalated"] and (f["score"] is None or f["score"] < t) else s
+        for s, f in zip(small, full, strict=True)
+    ]
 
 
 def cascade_runs(assistant: Any, items: Sequence[QAItem], key: AnswerKey, settings: Any) -> dict[str, Any]:
     field = threshold_field()
     large = settings.llm.large
-    out: dict[str, Any] = {"small_only": ask_all(assistant, items, "small_only", large)}
+    configured = float(getattr(settings.llm, field))
+    small = ask_rows(assistant, items, "small_only", large)
+    out: dict[str, Any] = {"small_only": summarise(small)}
     for p in NOISY_P:
         noisy = NoisyLLM(key, p=p, name=large)
         assistant.registry.register(large, noisy, price_prompt_per_1k=0.002, price_completion_per_1k=0.006)
-        runs: dict[str, Any] = {"large_only": ask_all(assistant, items, "large_only", large), "cascade": {}}
-        for t in THRESHOLDS:
-            assistant.cascade.settings = settings.llm.model_copy(update={field: t})
-            runs["cascade"][f"{t:.2f}"] = ask_all(assistant, items, "cascade", large)
+        runs: dict[str, Any] = {"large_only": summarise(ask_rows(assistant, items, "large_only", large))}
+        assistant.cascade.settings = settings.llm.model_copy(update={field: max(THRESHOLDS)})
+        full = ask_rows(assistant, items, "cascade", large)
+        runs["cascade"] = {f"{t:.2f}": summarise(at_threshold(small, full, t)) for t in THRESHOLDS}
+        if p == CHECK_P:  # the curve is derived; one real run at the configured threshold checks it
+            assistant.cascade.settings = settings.llm
+            real = summarise(ask_rows(assistant, items, "cascade", large))
+            derived = summarise(at_threshold(small, full, configured))
+            runs["check_at_configured"] = {"real": real, "derived": derived}
         assistant.cascade.settings = settings.llm
         out[f"noisy_p{p:g}"] = runs
     return out
