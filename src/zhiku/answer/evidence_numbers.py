@@ -175,7 +175,7 @@ def same_number(n: NumberMention, e: NumberMention) -> bool:
             return False
     if n.scaled is not None and e.scaled is not None:
         return _close(n.scaled, e.scaled)
-    if n.scaled is None and e.scaled is not None and not e.inferred and _close(n.value, e.scaled):
+    if n.scaled is None and e.scaled is not None and _close(n.value, e.scaled):
         return True  # "12000人" for "1.2万人"
     if e.scaled is None and n.scaled is not None and _close(n.scaled, e.value):
         return True  # "1.2万人" for "12000人"

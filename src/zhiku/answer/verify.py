@@ -59,6 +59,7 @@ _STOP = frozenset(
 _GLUE_WORDS = re.compile(r"答案|结论|根据资料|所问的?|这正是|如下|分别")
 _GLUE = re.compile(
     r"答案|结论|根据|资料|显示|单位|所问的?|这正是|正是|分别|如下|其中|大约|约|即|为|是|的|了|和|与|及|在|有|"
+    r"人民币|元|yuan|rmb|usd|dollars?|"
     r"[^\w]|_"
 )
 
@@ -167,6 +168,8 @@ def _numbers_as_digits(text: str) -> str:
     """Numbers written in words or other scales restated as digits ("六百二十亿" → "620亿"),
     so a paraphrased figure scores like the evidence's own writing in the word-support check."""
     prepared = prepare(text)
+    if not _mostly_chinese(prepared):
+        return prepared
     for n in sorted(mentions(prepared, infer_units=False), key=lambda m: -m.start):
         if n.raw[:1].isdigit() and (n.scaled is None or not re.search(r"[A-Za-z]", n.raw)):
             continue
@@ -197,12 +200,13 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
             bound = binding(ev, e)
             year_ok = not bound.years or not asked_years or bool(bound.years & asked_years)
             label = bound.label
+            # A claim naming one row of a table must not take its number from another row; a
+            # claim naming no row of it (a paraphrased label) cannot be judged and passes.
             label_ok = (
                 label is None
-                or not any(lb in squeezed for lb in _row_labels(ev))
                 or not same_script
-                or re.sub(r"\s+", "", label) in re.sub(r"\s+", "", prepared)
-                or support_score(label, prepared) >= 0.5
+                or re.sub(r"\s+", "", label) in squeezed
+                or not any(lb in squeezed for lb in _row_labels(ev))
             )
             if year_ok and label_ok:
                 return same_script and _outcompeted(num, sentence, part)
