@@ -143,7 +143,9 @@ def verify_family(
                 continue
         before = len(llm.produced)
         lang = detect_language(item.question)
-        answer = generator.answer(AskRequest(item.question, language=lang), hits, Trace(), fallback=no_fallback)
+        answer = generator.answer(
+            AskRequest(item.question, language=lang), hits, Trace(), fallback=no_fallback
+        )
         produced = llm.produced[before]
         if produced.startswith("n/a") or (produced == "refuse" and spec != "liar:unanswerable"):
             rows.append({"id": item.id, "skipped": produced})
@@ -217,8 +219,13 @@ def verifier_report(per_set: dict[str, dict[str, list[dict[str, Any]]]]) -> dict
             for r in rs:
                 bad = "skipped" not in r and r["shown_as_model"] == (r["family"] == "liar")
                 if bad and len(examples) < 60:
-                    examples.append({"set": name, **{k: r[k] for k in ("id", "variant", "evidence_kind")},
-                                     "violations": r["violations"][:2]})
+                    examples.append(
+                        {
+                            "set": name,
+                            **{k: r[k] for k in ("id", "variant", "evidence_kind")},
+                            "violations": r["violations"][:2],
+                        }
+                    )
     out["errors_sample"] = examples
     return out
 
@@ -258,7 +265,9 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def at_threshold(small: Sequence[dict[str, Any]], full: Sequence[dict[str, Any]], t: float) -> list[dict[str, Any]]:
+def at_threshold(
+    small: Sequence[dict[str, Any]], full: Sequence[dict[str, Any]], t: float
+) -> list[dict[str, Any]]:
     """The cascade at threshold ``t`` from two real runs: the small path alone, and the cascade at
     the highest threshold.  A question escalated there for a threshold-free reason (gate, no small
     answer) escalates at every ``t``; one escalated for a low score ``s`` escalates when ``s < t``."""
@@ -347,18 +356,32 @@ def plot(pooled: dict[str, Any], chosen: dict[str, Any], path: Path, configured:
     for p, colour in zip(NOISY_P, ("tab:green", "tab:blue", "tab:red"), strict=True):
         runs = pooled[f"noisy_p{p:g}"]
         ts = sorted(runs["cascade"], key=float)
-        ax1.plot([float(t) for t in ts], [runs["cascade"][t]["accuracy"] for t in ts], "o-", color=colour,
-                 label=f"cascade, noisy p={p:g}")
+        ax1.plot(
+            [float(t) for t in ts],
+            [runs["cascade"][t]["accuracy"] for t in ts],
+            "o-",
+            color=colour,
+            label=f"cascade, noisy p={p:g}",
+        )
         ax1.axhline(runs["large_only"]["accuracy"], color=colour, ls="--", lw=1, label=f"large_only p={p:g}")
-        ax2.plot([runs["cascade"][t]["large_calls_per_q"] for t in ts], [runs["cascade"][t]["accuracy"] for t in ts],
-                 "o-", color=colour, label=f"p={p:g}")
-        ax2.plot([runs["large_only"]["large_calls_per_q"]], [runs["large_only"]["accuracy"]], "s", color=colour)
+        ax2.plot(
+            [runs["cascade"][t]["large_calls_per_q"] for t in ts],
+            [runs["cascade"][t]["accuracy"] for t in ts],
+            "o-",
+            color=colour,
+            label=f"p={p:g}",
+        )
+        ax2.plot(
+            [runs["large_only"]["large_calls_per_q"]], [runs["large_only"]["accuracy"]], "s", color=colour
+        )
     ax1.axhline(pooled["small_only"]["accuracy"], color="black", ls=":", lw=1.2, label="small_only")
     ax1.axvline(chosen["threshold"], color="grey", lw=0.8)
     ax1.axvline(configured, color="grey", lw=0.8, ls="--")
     ax1.set_xlabel("escalation threshold (small-path confidence below it → large model)")
     ax1.set_ylabel("accuracy")
-    ax1.set_title(f"Cascade accuracy vs threshold (chosen {chosen['threshold']:.2f}, configured {configured:.2f})")
+    ax1.set_title(
+        f"Cascade accuracy vs threshold (chosen {chosen['threshold']:.2f}, configured {configured:.2f})"
+    )
     ax1.legend(fontsize=7)
     ax2.set_xlabel("large-model calls per question (squares: large_only)")
     ax2.set_ylabel("accuracy")
@@ -386,7 +409,9 @@ STATED_OPS = ("lookup", "max", "min", "series")
 
 
 def bi_items() -> tuple[list[QAItem], set[str]]:
-    rows = [json.loads(x) for x in (ROOT / "bench/data/bi_questions.jsonl").read_text("utf-8").splitlines() if x]
+    rows = [
+        json.loads(x) for x in (ROOT / "bench/data/bi_questions.jsonl").read_text("utf-8").splitlines() if x
+    ]
     return [QAItem.from_row(r) for r in rows], {r["id"] for r in rows if r.get("op") not in STATED_OPS}
 
 
@@ -434,9 +459,13 @@ def run_set(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sets", nargs="*", default=[*SETS, "bi_examples"])
-    parser.add_argument("--limit", type=int, default=80, help="questions sampled from RGB and CMRC each (0: all)")
+    parser.add_argument(
+        "--limit", type=int, default=80, help="questions sampled from RGB and CMRC each (0: all)"
+    )
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--no-dense", action="store_true", help="BM25 only (faster ingestion)")
     parser.add_argument("--verifier-only", action="store_true", help="skip the cascade sweep")

@@ -64,7 +64,9 @@ def test_unit_moved_reordered_list_and_other_language_are_accepted() -> None:
     assert ok("2023年清洁机器人市场规模为58亿元[3]。", Q_TABLE)
 
 
-@pytest.mark.parametrize("mark", ["[1]", "【1】", "[^1]", "(1)", "（1）", "[资料1]", "[Evidence 1]", "<sup>1</sup>"])
+@pytest.mark.parametrize(
+    "mark", ["[1]", "【1】", "[^1]", "(1)", "（1）", "[资料1]", "[Evidence 1]", "<sup>1</sup>"]
+)
 def test_citation_styles_are_understood(mark: str) -> None:
     text = f"2023年清洁机器人市场规模为58亿元{mark}。"
     assert citations_in(normalise_citations(text, 3)) == [1]

@@ -104,7 +104,9 @@ def test_every_liar_kind_is_refused_by_the_verifier(kind: str) -> None:
     for question in QUESTIONS:
         passages = hits()
         if kind == "unanswerable":  # the evidence without the passage that holds the answer
-            passages = [h for h in passages if not any(a in h.text for p in QUESTIONS[question].parts for a in p)]
+            passages = [
+                h for h in passages if not any(a in h.text for p in QUESTIONS[question].parts for a in p)
+            ]
         llm = LiarLLM(KEY, kind=kind)
         answer = generate(llm, question, passages)
         if llm.produced[0].startswith("n/a"):
@@ -116,7 +118,9 @@ def test_every_liar_kind_is_refused_by_the_verifier(kind: str) -> None:
 
 
 def test_noisy_is_seeded_and_right_about_p_of_the_time() -> None:
-    key = AnswerKey({f"2023年清洁机器人市场规模是多少（第{i}问）？": Gold((("58亿元",),)) for i in range(200)})
+    key = AnswerKey(
+        {f"2023年清洁机器人市场规模是多少（第{i}问）？": Gold((("58亿元",),)) for i in range(200)}
+    )
     noisy = NoisyLLM(key, p=0.7, seed=3)
     for q in [f"2023年清洁机器人市场规模是多少（第{i}问）？" for i in range(200)]:
         noisy.chat(messages(q))

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from zhiku.answer.numwords import find_chinese_numbers
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_CITE_ANY = re.compile(r"[\[【]\s*\^?\s*(?:资料|来源|证据|evidence|source|doc)?\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]", re.I)
+_CITE_ANY = re.compile(
+    r"[\[【]\s*\^?\s*(?:资料|来源|证据|evidence|source|doc)?\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]", re.I
+)
 _LIST_MARK = re.compile(r"^\s*\d{1,2}[.、)]\s+", re.M)
 _ESTIMATE_YEAR = re.compile(r"(?<![\dA-Za-z])((?:19|20)\d{2})[EeAaFfPp](?![A-Za-z])")
 _SCALES = "万亿|千万|百万|十亿|亿|万|千"
@@ -117,7 +119,16 @@ def _arabic(text: str) -> list[NumberMention]:
         percent = unit in ("%", "个百分点")
         suffix = _suffix(text, m.end())
         out.append(
-            NumberMention(m.group(0).strip(), value, value * scale if scale else None, m.start(), m.end(), percent, False, suffix)
+            NumberMention(
+                m.group(0).strip(),
+                value,
+                value * scale if scale else None,
+                m.start(),
+                m.end(),
+                percent,
+                False,
+                suffix,
+            )
         )
     return out
 
@@ -135,7 +146,14 @@ def _chinese(text: str) -> list[NumberMention]:
         stop = end + len(unit)
         out.append(
             NumberMention(
-                text[start:stop], value, value * scale if scale else None, start, stop, percent, False, _suffix(text, stop)
+                text[start:stop],
+                value,
+                value * scale if scale else None,
+                start,
+                stop,
+                percent,
+                False,
+                _suffix(text, stop),
             )
         )
     return out
@@ -230,7 +248,9 @@ def _table_binding(lines: list[str], index: int, line_start: int, pos: int) -> B
 def _prose_binding(text: str, start: int, end: int) -> Binding:
     begin = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
     before = [
-        m for m in _YEAR.finditer(text, begin, start) if not _COMPARED.search(text[max(0, m.start() - 4) : m.start()])
+        m
+        for m in _YEAR.finditer(text, begin, start)
+        if not _COMPARED.search(text[max(0, m.start() - 4) : m.start()])
     ]
     after = _YEAR.search(text[end : end + 8])
     years = {int(before[-1].group(1))} if before else set()

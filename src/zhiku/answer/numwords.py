@@ -16,7 +16,20 @@ from __future__ import annotations
 
 import re
 
-_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
 _DIGIT_CHARS = "零〇一二两三四五六七八九"
 # Measure words after which a lone digit is a count ("五家", "三倍"); "一" is left out: "一个" is
@@ -64,10 +77,15 @@ def parse_chinese(text: str) -> float | None:
     """The value of a Chinese numeral (no 万/亿), or ``None`` when it is not one."""
     text = text.removeprefix("百分之")
     whole, _, frac = text.partition("点")
+    value: int | None
     high_s, sep, low_s = whole.partition("万")
     if sep:
         high = _parse_integer(high_s) if len(high_s) > 1 else _DIGIT.get(high_s)
-        low = _parse_integer(low_s.removeprefix("零")) if len(low_s.removeprefix("零")) > 1 else _DIGIT.get(low_s.removeprefix("零"))
+        low = (
+            _parse_integer(low_s.removeprefix("零"))
+            if len(low_s.removeprefix("零")) > 1
+            else _DIGIT.get(low_s.removeprefix("零"))
+        )
         if high is None or low is None:
             return None
         whole, value = "万", high * 10_000 + low
@@ -85,7 +103,8 @@ def parse_chinese(text: str) -> float | None:
 
 
 def _write_below_10000(n: int) -> str:
-    out, zero = [], False
+    out: list[str] = []
+    zero = False
     for unit, label in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         d = n // unit % 10
         if d == 0:
@@ -127,7 +146,13 @@ def find_chinese_numbers(text: str) -> list[tuple[int, int, float, bool]]:
         raw = m.group(0)
         value = parse_chinese(raw)
         after = text[m.end() : m.end() + 1]
-        if value is None and len(raw) == 1 and raw in _DIGIT and after and (after in "万亿" or (raw != "一" and after in _MEASURE)):
+        if (
+            value is None
+            and len(raw) == 1
+            and raw in _DIGIT
+            and after
+            and (after in "万亿" or (raw != "一" and after in _MEASURE))
+        ):
             value = float(_DIGIT[raw])  # "三亿", "五家": a lone digit before a scale or measure word
         if value is None:
             continue

@@ -301,7 +301,11 @@ def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:
     """
     if _CJK.search(sentence):
         evidence = re.sub(r"\s+", "", unicodedata.normalize("NFKC", scope).lower())
-        missing = [r for r in _novel_runs(sentence, question) if r not in evidence and support_score(r, evidence) < 0.5]
+        missing = [
+            r
+            for r in _novel_runs(sentence, question)
+            if r not in evidence and support_score(r, evidence) < 0.5
+        ]
         return "、".join(missing)
     body = _without_numbers(strip_citations(sentence))
     words = {w for w in _EN_WORD.findall(body.lower()) if w not in _STOP and not w[0].isdigit()}
@@ -337,14 +341,20 @@ def _check_sentence(
                 Violation("unsupported", f"cited {known} share {best:.2f} of its words", sentence)
             )
         elif question and (missing := _novel_words_unsupported(sentence, question, scope)):
-            violations.append(Violation("unsupported", f"「{missing}」 is not in the cited evidence", sentence))
+            violations.append(
+                Violation("unsupported", f"「{missing}」 is not in the cited evidence", sentence)
+            )
 
     pool = extract_numbers(scope)
     allowed_dates = [d for c in allowed_texts for d in dates_in(prepare(c))]
     for date in dates_in(prepare(sentence)):
         if not date_supported(date, dates_in(prepare(scope)) + allowed_dates):
             y, m, d = date
-            violations.append(Violation("number", f"{y or ''}{'年' if y else ''}{m}月{d}日 is not in the cited evidence", sentence))
+            violations.append(
+                Violation(
+                    "number", f"{y or ''}{'年' if y else ''}{m}月{d}日 is not in the cited evidence", sentence
+                )
+            )
     for num in extract_numbers(sentence):
         if number_supported(num, allowed_numbers):
             continue
@@ -352,7 +362,9 @@ def _check_sentence(
             violations.append(Violation("number", f"{num.raw} is not in the cited evidence", sentence))
         elif _bound_elsewhere(num, sentence, [evidence[n] for n in known]):
             violations.append(
-                Violation("number", f"{num.raw} belongs to another year or row of the cited evidence", sentence)
+                Violation(
+                    "number", f"{num.raw} belongs to another year or row of the cited evidence", sentence
+                )
             )
     return violations, support
 
@@ -394,11 +406,18 @@ def _uncited_claim(sentence: str, cited: Sequence[str], min_support: float) -> V
         return None
     scope = " ".join(cited)
     if not _same_script(sentence, scope):  # across languages: it must at least share a number or name
-        return _whole_answer(sentence, cited, min_support) and Violation(
-            "no_citation", "a claim without a citation that shares nothing with the cited evidence", sentence
+        return (
+            _whole_answer(sentence, cited, min_support)
+            and Violation(
+                "no_citation",
+                "a claim without a citation that shares nothing with the cited evidence",
+                sentence,
+            )
         ) or None
     if support_score(plain, scope) < max(min_support, 0.5):
-        return Violation("no_citation", "a claim without a citation, not backed by the cited evidence", sentence)
+        return Violation(
+            "no_citation", "a claim without a citation, not backed by the cited evidence", sentence
+        )
     return None
 
 

@@ -320,8 +320,10 @@ def _restate_number(answer: str, style: str, language: str) -> str | None:
         if language != "zh":
             return None
         words = to_chinese(value)
-        return f"{head}{words}{tail}".replace("%", "") if words and "%" not in tail else (
-            f"{head}百分之{words}" if words and tail.strip() == "%" else None
+        return (
+            f"{head}{words}{tail}".replace("%", "")
+            if words and "%" not in tail
+            else (f"{head}百分之{words}" if words and tail.strip() == "%" else None)
         )
     if scaled is None:
         return None
@@ -420,7 +422,10 @@ class ParaphraserLLM(FamilyLLM):
 
 
 def _numbers_of(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in _NUM_TOKEN.finditer(unicodedata.normalize("NFKC", text).replace(",", ""))]
+    return [
+        (m.start(), m.group(0))
+        for m in _NUM_TOKEN.finditer(unicodedata.normalize("NFKC", text).replace(",", ""))
+    ]
 
 
 def _is_year(token: str) -> bool:
@@ -531,7 +536,10 @@ class LiarLLM(FamilyLLM):
 def lie(family: FamilyLLM, prompt: Prompt, kind: str | None) -> tuple[str, str]:
     gold = family.key.get(prompt.question)
     if gold is None or not gold.parts:
-        return "资料显示答案是42[1]。" if prompt.language == "zh" else "The evidence says 42 [1].", "liar:unanswerable"
+        return (
+            "资料显示答案是42[1]。" if prompt.language == "zh" else "The evidence says 42 [1].",
+            "liar:unanswerable",
+        )
     grounding = ground(gold, prompt)
     if grounding is None:  # nothing to ground on: a liar answers from "memory" anyway
         return compose(prompt.question, first_answer(gold), prompt.language, cite([1])), "liar:unanswerable"
@@ -595,7 +603,11 @@ class NoisyLLM(FamilyLLM):
             styles = ["oracle", *PARAPHRASE_STYLES]
             rng.shuffle(styles)
             for style in styles:
-                text = oracle_text(prompt, grounding) if style == "oracle" else paraphrase(prompt, grounding, style)
+                text = (
+                    oracle_text(prompt, grounding)
+                    if style == "oracle"
+                    else paraphrase(prompt, grounding, style)
+                )
                 if text is not None:
                     return text, f"right:{style}"
         return lie(self, prompt, None)

@@ -20,15 +20,15 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
-from zhiku.models.llm import LLM, ChatMessage, GenerationParams
+from zhiku.models.llm import LLM, ChatMessage, GenerationParams, Role
 
 
 def _messages(body: dict[str, Any]) -> list[ChatMessage]:
     out = []
     for m in body.get("messages") or []:
-        role = m.get("role") if m.get("role") in ("system", "user", "assistant") else "user"
+        role = cast(Role, m.get("role") if m.get("role") in ("system", "user", "assistant") else "user")
         content = m.get("content")
         if isinstance(content, list):  # the content-parts form: keep the text parts
             content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
