@@ -57,7 +57,7 @@ from zhiku.models.scripted_families import (  # noqa: E402
     FamilySpec,
     Gold,
     NoisyLLM,
-    _contains,
+    contains,
 )
 from zhiku.types import Answer, Hit, Trace  # noqa: E402
 from zhiku.wiring import build_assistant  # noqa: E402
@@ -95,7 +95,7 @@ def gold_of(item: QAItem) -> Gold:
 
 
 def has_gold(item: QAItem, text: str) -> bool:
-    return bool(item.parts) and all(any(_contains(text, alt) for alt in part) for part in item.parts)
+    return bool(item.parts) and all(any(contains(text, alt) for alt in part) for part in item.parts)
 
 
 class CachedSearch:
