@@ -8,7 +8,9 @@ stand in for one, answering from the real prompt with known behaviour:
    extractive fallback) on the evidence the knowledge base retrieved.  Reported: false-reject rate
    (a right answer refused or replaced by the fallback) and false-accept rate (a wrong answer shown
    as the model's), per family, per style/kind and per evidence kind (prose, table row, chart series).
-   Questions whose gold answer is not in the evidence are counted apart (the oracle says NO_ANSWER).
+   Questions whose gold answer is not in the evidence are counted apart (the oracle says NO_ANSWER);
+   evidence kind "none" means no single passage holds the whole answer (multi-part answers spread
+   over passages, and the liar's answer to a question its evidence cannot answer).
 2. **Cascade** — with the noisy family (right with probability p, else a liar error; p = 0.9, 0.7,
    0.5) registered as the "large" model, every question is asked through the real assistant per
    policy (small_only, cascade, large_only) and, for the cascade, per escalation threshold (the
@@ -22,6 +24,9 @@ the BI questions over examples/ai_market.xlsx.  Writes bench/results/large_path_
 plot bench/results/large_path_cascade.png.
 
     nice -n 5 python bench/large_path_bench.py [--limit 80] [--no-dense] [--out PATH]
+
+The committed results ran with --no-dense (dense ingestion of RGB did not fit a shared 2-core
+machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9.
 """
 
 from __future__ import annotations
@@ -498,12 +503,13 @@ def main() -> None:
             "Scripted model families stand in for the large model (zhiku.models.scripted_families). "
             f"rgb_zh and cmrc2018_open are subsampled to {args.limit} questions each (seed {args.seed}); "
             "seed_report and the BI questions are complete."
+            + ("" if not args.no_dense else " Knowledge bases are BM25-only (--no-dense).")
         ),
         "dense": not args.no_dense,
         "threshold_field": threshold_field(),
         "configured_threshold": configured,
         "sets": meta,
-        "verifier": verifier_report(verify_sets),
+        "verifier": redact_quotes(verifier_report(verify_sets)),
     }
     if cascade_sets:
         pooled = pool_cascade(cascade_sets)
@@ -512,7 +518,7 @@ def main() -> None:
         plot(pooled, chosen, args.plot, configured)
     result["seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(redact_quotes(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     summary(result, log)
     log(f"wrote {args.out} in {result['seconds']}s")
 
