@@ -119,3 +119,23 @@ def test_an_answer_the_evidence_does_not_hold_is_rejected() -> None:
     question = "某国无人机龙头企业是哪家？"
     assert "unsupported" in kinds("某国无人机龙头企业是大疆创新[2]。", question)
     assert "number" in kinds("2025年清洁机器人市场规模为96亿元[1]。", "2025年清洁机器人市场规模是多少？")
+
+
+def test_each_table_column_keeps_its_own_unit() -> None:
+    table = (
+        "某省产业概况\n城市 | 企业数量（家） | 产业规模（亿元） | 占全省比重（%）\n甲市 | 312 | 905 | 41.2"
+    )
+    evidence = {1: table}
+    assert verify_answer("甲市产业规模为905亿元[1]。", evidence).ok
+    assert verify_answer("甲市有312家企业[1]。", evidence).ok
+    assert verify_answer("甲市占全省比重为41.2%[1]。", evidence).ok
+    assert not verify_answer("甲市产业规模为905万元[1]。", evidence).ok  # the column says 亿元
+    assert not verify_answer("甲市企业数量为312亿元[1]。", evidence).ok  # a count, not an amount
+    assert not verify_answer("甲市产业规模占比为905%[1]。", evidence).ok  # an amount, not a share
+
+
+def test_a_number_counting_another_thing_is_not_support() -> None:
+    evidence = {1: "新系统处理一批样本只需60秒，效率是人工的1000倍，截至2023年10月已部署。"}
+    assert verify_answer("新系统效率是人工的1000倍[1]。", evidence).ok
+    assert not verify_answer("新系统效率是人工的60倍[1]。", evidence).ok  # 60 counts seconds
+    assert not verify_answer("截至2023年已部署10套新系统[1]。", evidence).ok  # 10 is the month

@@ -63,6 +63,8 @@ _COMPARED = re.compile(r"(较|比|相比|同比|与|相较于?|超过|高于|低
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _TIME = "年月日号时"
+# Measure words: a number followed by one counts that thing ("60倍" is not "60秒").
+_MEASURE = frozenset("家个位倍次种项款名人条座所部天年月日秒分元台辆件套张本篇集只头吨米户")
 _DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 
 
@@ -159,17 +161,62 @@ def _chinese(text: str) -> list[NumberMention]:
     return out
 
 
+def _column_units(prepared: str) -> dict[int, tuple[float | None, bool, str]]:
+    """Per table cell position: the unit its column header states ("产业规模（亿元）" → 亿,
+    "占比（%）" → percent).  Columns whose header states no unit are left to the caption."""
+    out: dict[int, tuple[float | None, bool, str]] = {}
+    header: list[str] = []
+    offset = 0
+    for line in prepared.split("\n"):
+        if "|" in line:
+            cells = line.split("|")
+            if not any(_NUMBER.fullmatch(c.strip()) for c in cells[1:]):
+                header = cells  # a row of labels, not of values
+            elif header:
+                start = offset
+                for i, cell in enumerate(cells):
+                    head = header[i] if i < len(header) else ""
+                    decl = unit_declarations(head)
+                    unit = re.search(r"[（(]([^()（）]{1,8})[)）]", head)
+                    if unit:  # the column states its own unit
+                        percent = not decl and "%" in unit.group(1)
+                        word = unit.group(1).lstrip("万亿千百十").strip()[:1]
+                        out[start] = (decl[0][1] if decl else None, percent, word if word in _MEASURE else "")
+                        for k in range(start, start + len(cell) + 1):
+                            out[k] = out[start]
+                    start += len(cell) + 1
+        else:
+            header = [] if line.strip() else header
+        offset += len(line) + 1
+    return out
+
+
 def mentions(prepared: str, infer_units: bool = True) -> list[NumberMention]:
-    """Numbers of already ``prepare``d text, in order; unitless ones take the nearest declared unit."""
+    """Numbers of already ``prepare``d text, in order; unitless ones take the unit of their table
+    column's header, else the nearest unit declared in the passage (a caption)."""
     found = sorted(_arabic(prepared) + _chinese(prepared), key=lambda n: n.start)
     decls = unit_declarations(prepared) if infer_units else []
-    if not decls:
+    if not decls and not (infer_units and "|" in prepared):
         return found
+    columns = _column_units(prepared) if "|" in prepared else {}
     out = []
     for n in found:
         if n.scaled is None and not n.percent:
-            _, scale = min(decls, key=lambda d: abs(d[0] - n.start))
-            n = NumberMention(n.raw, n.value, n.value * scale, n.start, n.end, False, True, n.suffix)
+            if n.start in columns:
+                scale, percent, word = columns[n.start]
+                n = NumberMention(
+                    n.raw,
+                    n.value,
+                    n.value * scale if scale else None,
+                    n.start,
+                    n.end,
+                    percent,
+                    True,
+                    n.suffix or word,
+                )
+            elif decls:
+                _, scale = min(decls, key=lambda d: abs(d[0] - n.start))
+                n = NumberMention(n.raw, n.value, n.value * scale, n.start, n.end, False, True, n.suffix)
         out.append(n)
     return out
 
@@ -187,10 +234,12 @@ def same_number(n: NumberMention, e: NumberMention) -> bool:
     is not a count or an amount (44.7% ≠ 44.7亿, 28% ≠ 28条)."""
     if n.suffix and e.suffix and (n.suffix in _TIME) != (e.suffix in _TIME):
         return False  # "10家" is not the "10" of "10月"
+    if n.suffix in _MEASURE and e.suffix in _MEASURE and n.suffix != e.suffix:
+        return False  # "60倍" is not the "60" of "60秒"
     if n.percent != e.percent:
         other = e if n.percent else n
-        if (other.scaled is not None and not other.inferred) or other.suffix:
-            return False
+        if other.scaled is not None or other.suffix:
+            return False  # a percentage is not an amount, nor a value under a "（亿元）" caption
     if n.scaled is not None and e.scaled is not None:
         return _close(n.scaled, e.scaled)
     if n.scaled is None and e.scaled is not None and _close(n.value, e.scaled):
