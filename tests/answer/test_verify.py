@@ -79,7 +79,7 @@ def test_citation_forms_and_marker_after_full_stop() -> None:
 
 
 def test_uncited_sentence_numbers_are_checked_against_the_cited_evidence() -> None:
-    assert kinds("根据报告，规模为2137亿元[1]。另外还有9999家企业。") == ["number"]
+    assert "number" in kinds("根据报告，规模为2137亿元[1]。另外还有9999家企业。")
 
 
 def test_violation_feedback_names_the_problem_in_both_languages() -> None:

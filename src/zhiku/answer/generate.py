@@ -28,6 +28,7 @@ from zhiku.answer.verify import (
     attach_citations,
     citations_in,
     describe_violations,
+    normalise_citations,
     split_sentences,
     strip_citations,
     support_score,
@@ -264,7 +265,7 @@ class GroundedGenerator:
     ) -> Answer:
         lang = request.language
         by_index = {ev.index: ev.text for ev in evidence}
-        text = attach_citations(completion.text.strip(), by_index)
+        text = attach_citations(normalise_citations(completion.text.strip(), len(by_index)), by_index)
         if is_refusal(text):
             return self._refusal(request, trace)
         result = self._check(text, evidence, request.question, computed)
@@ -278,7 +279,7 @@ class GroundedGenerator:
             ]
             completion = self.model.llm.chat(retry, request_params(self.params, request))
             self._record(completion, trace, role="generate:retry")
-            text = attach_citations(completion.text.strip(), by_index)
+            text = attach_citations(normalise_citations(completion.text.strip(), len(by_index)), by_index)
             if is_refusal(text):
                 return self._refusal(request, trace)
             result = self._check(text, evidence, request.question, computed)

@@ -22,36 +22,45 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from zhiku.answer.evidence_numbers import (
+    NumberMention,
+    binding,
+    date_supported,
+    dates_in,
+    extract_numbers,
+    mentions,
+    number_supported,
+    prepare,
+    same_number,
+    years_in,
+)
 from zhiku.types import Language
 
 ViolationKind = Literal["empty", "no_citation", "bad_citation", "unsupported", "number"]
 
 _CITE = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-# A number after a Latin letter or before a lone one is an identifier (H100, 18C, 5G), not a quantity.
-_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?)(?![0-9]|[A-Za-z](?![A-Za-z]))\s*(万亿|亿|万|千|百万|trillion|billion|million|thousand|bn|%)?",
+# Citation marks models write besides [n]: 【n】, [^n], [资料n], [Evidence n], <sup>n</sup>, ^[n], (n)/（n）.
+_CITE_STYLES = re.compile(
+    r"\[\s*\^\s*(\d+)\s*\]|\^\[(\d+)\]|<sup>\s*\[?(\d+)\]?\s*</sup>"
+    r"|[\[【]\s*(?:资料|来源|证据|引用|文献|evidence|source|doc|ref)\s*#?\s*(\d+)\s*[\]】]",
     re.I,
 )
-_LIST_MARK = re.compile(r"^\s*\d{1,2}[.、)]\s+", re.M)
+_PAREN_CITE = re.compile(r"(?<=[^\s(（])\s?[(（]\s*(\d{1,2})\s*[)）](?=\s*(?:[。！？!?.,，；;:：]|\[|$|\n))")
+_FOOTNOTE_DEF = re.compile(r"^\s*\[\^?\d+\]\s*[:：].*$", re.M)
 _SENT_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+(?=[A-Z\[\u4e00-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z][a-z\-]+|\d+(?:\.\d+)?")
-_SCALE = {
-    "万亿": 1e12,
-    "亿": 1e8,
-    "万": 1e4,
-    "千": 1e3,
-    "百万": 1e6,
-    "trillion": 1e12,
-    "billion": 1e9,
-    "bn": 1e9,
-    "million": 1e6,
-    "thousand": 1e3,
-}
 _STOP = frozenset(
     "the a an of in on at to for and or is are was were be by with as from that this it its which what "
-    "how many much when where who whom whose than about according".split()
+    "how many much when where who whom whose than about according answer evidence figure asked".split()
+)
+# Words that glue an answer together ("答案是…", "这正是…所问的", "单位：") and say nothing a
+# source must back; they split the answer into the runs that must be found in the evidence.
+_GLUE_WORDS = re.compile(r"答案|结论|根据资料|所问的?|这正是|如下|分别")
+_GLUE = re.compile(
+    r"答案|结论|根据|资料|显示|单位|所问的?|这正是|正是|分别|如下|其中|大约|约|即|为|是|的|了|和|与|及|在|有|"
+    r"人民币|元|yuan|rmb|usd|dollars?|"
+    r"[^\w]|_"
 )
 
 
@@ -75,25 +84,26 @@ class VerifyResult:
 
 def normalise_numbers(text: str) -> str:
     """``２，１３７`` / ``2,137`` → ``2137`` (full-width folded, thousands separators dropped)."""
-    return _THOUSANDS.sub("", unicodedata.normalize("NFKC", _THOUSANDS.sub("", text)))
+    return prepare(text)
 
 
-@dataclass(frozen=True)
-class NumberMention:
-    raw: str
-    value: float
-    scaled: float | None  # value × unit (亿, billion …); None when unitless or a percentage
+def normalise_citations(text: str, max_index: int | None = None) -> str:
+    """Rewrite the citation styles models use (【1】, [^1], (1), [资料1] …) as ``[n]``.
 
+    A parenthesised number counts as a citation only at a clause end and when it names
+    evidence that exists (``max_index``), so "(2023)" or a list's "(1)" stays text.
+    """
+    text = _FOOTNOTE_DEF.sub("", text)
+    text = _CITE_STYLES.sub(lambda m: f"[{next(g for g in m.groups() if g)}]", text)
+    text = re.sub(r"【\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*】", r"[\1]", text)
+    if max_index:
 
-def extract_numbers(text: str) -> list[NumberMention]:
-    text = _LIST_MARK.sub(" ", normalise_numbers(strip_citations(text)))
-    out: list[NumberMention] = []
-    for m in _NUMBER.finditer(text):
-        value = float(m.group(1))
-        unit = (m.group(2) or "").lower()
-        scale = _SCALE.get(unit)
-        out.append(NumberMention(m.group(0).strip(), value, value * scale if scale else None))
-    return out
+        def paren(m: re.Match[str]) -> str:
+            n = int(m.group(1))
+            return f"[{n}]" if 1 <= n <= max_index else m.group(0)
+
+        text = _PAREN_CITE.sub(paren, text)
+    return text.strip()
 
 
 def strip_citations(text: str) -> str:
@@ -137,17 +147,172 @@ def support_score(sentence: str, evidence: str) -> float:
     return len(grams & _grams(evidence)) / len(grams)
 
 
+def _mostly_chinese(text: str) -> bool:
+    """Chinese carries the text (an English sentence quoting "121亿" is still English)."""
+    return len(_CJK.findall(text)) >= len(re.findall(r"[A-Za-z]{2,}", text)) and bool(_CJK.search(text))
+
+
 def _same_script(a: str, b: str) -> bool:
-    return bool(_CJK.search(a)) == bool(_CJK.search(b))
+    return _mostly_chinese(a) == _mostly_chinese(b)
 
 
-def _number_supported(n: NumberMention, pool: Sequence[NumberMention]) -> bool:
-    for e in pool:
-        if abs(e.value - n.value) <= 1e-9 * max(1.0, abs(n.value)):
-            return True
-        if n.scaled is not None and e.scaled is not None and abs(e.scaled - n.scaled) <= 1e-6 * abs(n.scaled):
-            return True
-    return False
+def _without_numbers(text: str) -> str:
+    """The sentence with its numbers (and their scale words) blanked: those are checked as values."""
+    prepared = prepare(text)
+    for n in sorted(mentions(prepared, infer_units=False), key=lambda m: -m.start):
+        prepared = prepared[: n.start] + " " + prepared[n.end :]
+    return prepared
+
+
+def _numbers_as_digits(text: str) -> str:
+    """Numbers written in words or other scales restated as digits ("六百二十亿" → "620亿"),
+    so a paraphrased figure scores like the evidence's own writing in the word-support check."""
+    prepared = prepare(text)
+    if not _mostly_chinese(prepared):
+        return prepared
+    for n in sorted(mentions(prepared, infer_units=False), key=lambda m: -m.start):
+        if n.raw[:1].isdigit() and (n.scaled is None or not re.search(r"[A-Za-z]", n.raw)):
+            continue
+        value = f"{n.scaled / 1e8:g}亿" if n.scaled is not None and n.scaled >= 1e8 else f"{n.value:g}"
+        prepared = prepared[: n.start] + value + ("%" if n.percent else "") + prepared[n.end :]
+    return prepared
+
+
+def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[str]) -> bool:
+    """True when every occurrence of the number in the evidence belongs to another year or row.
+
+    "2023年…327亿元" with a table whose 327 sits under 2022 cites a real number for the wrong
+    year (the neighbouring cell); a number the evidence does not tie to anything passes.
+    """
+    prepared = prepare(sentence)
+    if num.scaled is None and not num.percent and num.value.is_integer() and 1900 <= num.value <= 2100:
+        return False  # the claimed number is itself a year ("哪一年最低？" → 2020)
+    asked_years = years_in(prepared, skip=num)
+    same_script = _same_script(sentence, " ".join(scope_parts))
+    occurrences = 0
+    squeezed = re.sub(r"\s+", "", prepared)
+    for part in scope_parts:
+        ev = prepare(part)
+        for e in mentions(ev):
+            if not same_number(num, e):
+                continue
+            occurrences += 1
+            bound = binding(ev, e)
+            year_ok = not bound.years or not asked_years or bool(bound.years & asked_years)
+            label = bound.label
+            # A claim naming one row of a table must not take its number from another row; a
+            # claim naming no row of it (a paraphrased label) cannot be judged and passes.
+            label_ok = (
+                label is None
+                or not same_script
+                or re.sub(r"\s+", "", label) in squeezed
+                or not any(lb in squeezed for lb in _row_labels(ev))
+            )
+            if year_ok and label_ok:
+                return same_script and _outcompeted(num, sentence, part)
+    return occurrences > 0
+
+
+def _row_labels(prepared: str) -> list[str]:
+    """First cells of the table rows in a passage: what a claim names when it names a row."""
+    labels = []
+    for line in prepared.split("\n"):
+        if "|" in line:
+            cell = re.sub(r"\s+", "", line.split("|")[0])
+            if cell and not re.fullmatch(r"[\d.%]+", cell):
+                labels.append(cell)
+    return labels
+
+
+def _content(text: str) -> str:
+    """The sentence as the word-support check reads it: numbers as digits, glue words dropped."""
+    return _GLUE_WORDS.sub(" ", _numbers_as_digits(text))
+
+
+_CLAUSE = re.compile(r"[^，,。；;！？!?\n]+")
+
+
+def _same_kind(a: NumberMention, b: NumberMention) -> bool:
+    if a.percent or b.percent:
+        return a.percent == b.percent
+    return (a.scaled is not None and b.scaled is not None) or (bool(a.suffix) and a.suffix == b.suffix)
+
+
+def _outcompeted(num: NumberMention, sentence: str, part: str) -> bool:
+    """The evidence clause closest to the claim states a different number of the same kind.
+
+    "2023年有12家AI公司进入IPO阶段" against "共有18家AI公司进入IPO阶段，而其中12家选择港股上市":
+    12 is in the passage, but the clause that says what the answer says has 18家.  Table and
+    chart rows are left to the column/row binding.
+    """
+    claim = _grams(_without_numbers(sentence))
+    if not claim:
+        return False
+    ev = prepare(part)
+    best_score, best_has, best_other, own = 0.0, False, False, 0.0
+    for m in _CLAUSE.finditer(ev):
+        if "|" in m.group(0):
+            continue
+        grams = _grams(_without_numbers(m.group(0)))
+        if len(grams) < 2:
+            continue
+        score = len(grams & claim) / len(grams)
+        nums = mentions(m.group(0), infer_units=False)
+        has = any(same_number(num, e) for e in nums)
+        if has:
+            own = max(own, score)
+        if score > best_score:
+            best_score, best_has = score, has
+            best_other = any(_same_kind(num, e) and not same_number(num, e) for e in nums)
+    return best_score >= 0.5 and not best_has and best_other and own < 0.5 * best_score
+
+
+def _novel_runs(sentence: str, question: str) -> list[str]:
+    """Stretches of a Chinese answer that are neither the question's words, glue nor numbers."""
+    text = unicodedata.normalize("NFKC", _without_numbers(strip_citations(sentence))).lower()
+    asked = _grams(question)
+    glue = [False] * len(text)
+    for m in _GLUE.finditer(text):
+        for i in range(m.start(), m.end()):
+            glue[i] = True
+    covered = [False] * len(text)
+    for i, (x, y) in enumerate(itertools.pairwise(text)):
+        if x + y in asked:
+            covered[i] = covered[i + 1] = True
+    runs, run = [], ""
+    for c, cov, g in zip(text, covered, glue, strict=True):
+        if cov or g:
+            if len(run) >= 2:
+                runs.append(run)
+            run = ""
+        else:
+            run += c
+    if len(run) >= 2:
+        runs.append(run)
+    return runs
+
+
+def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:
+    """The words the answer adds to the question must come from the cited evidence.
+
+    A sentence built from the question's own words plus a name shares most of its bigrams with
+    any on-topic passage; what must be backed is the name it adds.  Glue ("答案是", "所问的")
+    and numbers (checked as values) are not counted.  Returns the unsupported words, or ''.
+    """
+    if _CJK.search(sentence):
+        evidence = re.sub(r"\s+", "", unicodedata.normalize("NFKC", scope).lower())
+        missing = [
+            r
+            for r in _novel_runs(sentence, question)
+            if r not in evidence and support_score(r, evidence) < 0.5
+        ]
+        return "、".join(missing)
+    body = _without_numbers(strip_citations(sentence))
+    words = {w for w in _EN_WORD.findall(body.lower()) if w not in _STOP and not w[0].isdigit()}
+    novel = words - _grams(question)
+    have = _grams(scope) if not _CJK.search(scope) else set()
+    missing_en = sorted(novel - have) if have or not _CJK.search(scope) else []
+    return ", ".join(missing_en) if len(missing_en) * 2 > len(novel) and missing_en else ""
 
 
 def _check_sentence(
@@ -156,6 +321,8 @@ def _check_sentence(
     evidence: Mapping[int, str],
     allowed_numbers: Sequence[NumberMention],
     min_support: float,
+    question: str = "",
+    allowed_texts: Sequence[str] = (),
 ) -> tuple[list[Violation], dict[int, float]]:
     violations: list[Violation] = []
     support: dict[int, float] = {}
@@ -164,18 +331,41 @@ def _check_sentence(
         if n not in evidence:
             violations.append(Violation("bad_citation", f"[{n}] does not exist", sentence))
     scope = " ".join(evidence[n] for n in known)
-    if known and len(_grams(sentence)) >= 3 and _same_script(sentence, scope):
-        best = max(support_score(sentence, evidence[n]) for n in known)
+    plain = _content(sentence)
+    if known and len(_grams(plain)) >= 3 and _same_script(sentence, scope):
+        best = max(support_score(plain, evidence[n]) for n in known)
         for n in known:
-            support[n] = support_score(sentence, evidence[n])
+            support[n] = support_score(plain, evidence[n])
         if best < min_support:
             violations.append(
                 Violation("unsupported", f"cited {known} share {best:.2f} of its words", sentence)
             )
-    pool = list(allowed_numbers) + extract_numbers(scope)
+        elif question and (missing := _novel_words_unsupported(sentence, question, scope)):
+            violations.append(
+                Violation("unsupported", f"「{missing}」 is not in the cited evidence", sentence)
+            )
+
+    pool = extract_numbers(scope)
+    allowed_dates = [d for c in allowed_texts for d in dates_in(prepare(c))]
+    for date in dates_in(prepare(sentence)):
+        if not date_supported(date, dates_in(prepare(scope)) + allowed_dates):
+            y, m, d = date
+            violations.append(
+                Violation(
+                    "number", f"{y or ''}{'年' if y else ''}{m}月{d}日 is not in the cited evidence", sentence
+                )
+            )
     for num in extract_numbers(sentence):
-        if not _number_supported(num, pool):
+        if number_supported(num, allowed_numbers):
+            continue
+        if not number_supported(num, pool):
             violations.append(Violation("number", f"{num.raw} is not in the cited evidence", sentence))
+        elif _bound_elsewhere(num, sentence, [evidence[n] for n in known]):
+            violations.append(
+                Violation(
+                    "number", f"{num.raw} belongs to another year or row of the cited evidence", sentence
+                )
+            )
     return violations, support
 
 
@@ -192,7 +382,7 @@ def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[V
     if not scope:
         return []
     if _same_script(text, scope):
-        share = support_score(text, scope)
+        share = support_score(_content(text), scope)
         if share < min_support:
             return [
                 Violation("unsupported", f"only {share:.2f} of the answer's words are in the cited evidence")
@@ -202,9 +392,33 @@ def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[V
     pool = extract_numbers(scope)
     latin = set(re.findall(r"[a-z]{2,}", unicodedata.normalize("NFKC", scope).lower()))
     shares_name = bool(latin & set(re.findall(r"[a-z]{2,}", unicodedata.normalize("NFKC", text).lower())))
-    if not shares_name and not any(_number_supported(n, pool) for n in extract_numbers(text)):
+    if not shares_name and not any(number_supported(n, pool) for n in extract_numbers(text)):
         return [Violation("unsupported", "the answer shares no number or name with the cited evidence")]
     return []
+
+
+def _uncited_claim(sentence: str, cited: Sequence[str], min_support: float) -> Violation | None:
+    """An uncited sentence that says something the cited evidence does not back is a claim
+    without a source ("这一数字位居全球首位。" after a cited answer)."""
+    plain = _content(sentence)
+    grams = _grams(plain)
+    if len(grams) < (3 if _mostly_chinese(sentence) else 2) or not cited:
+        return None
+    scope = " ".join(cited)
+    if not _same_script(sentence, scope):  # across languages: it must at least share a number or name
+        return (
+            _whole_answer(sentence, cited, min_support)
+            and Violation(
+                "no_citation",
+                "a claim without a citation that shares nothing with the cited evidence",
+                sentence,
+            )
+        ) or None
+    if support_score(plain, scope) < max(min_support, 0.5):
+        return Violation(
+            "no_citation", "a claim without a citation, not backed by the cited evidence", sentence
+        )
+    return None
 
 
 def verify_answer(
@@ -218,23 +432,31 @@ def verify_answer(
     """Check a generated answer against its numbered evidence; ``ok`` when nothing is violated."""
     if not text.strip():
         return VerifyResult((Violation("empty", "the answer is empty"),))
+    text = normalise_citations(text, max(evidence, default=0))
     all_refs = citations_in(text)
     if not all_refs:
         return VerifyResult((Violation("no_citation", "the answer cites no evidence [n]"),))
+    computed = list(computed)
     allowed = extract_numbers(question) + [n for c in computed for n in extract_numbers(c)]
     cited_anywhere = [n for n in dict.fromkeys(all_refs) if n in evidence]
+    cited_texts = [evidence[n] for n in cited_anywhere]
     violations: list[Violation] = []
     support: dict[int, float] = {}
     for sentence in split_sentences(text):
         refs = citations_in(sentence) or cited_anywhere
-        found, scores = _check_sentence(sentence, refs, evidence, allowed, min_support)
-        if not citations_in(sentence):  # uncited sentence: numbers only, against all cited evidence
+        found, scores = _check_sentence(
+            sentence, refs, evidence, allowed, min_support, question, [question, *computed]
+        )
+        if not citations_in(sentence):  # uncited: numbers against all cited evidence, and no new claim
             found = [v for v in found if v.kind == "number"]
+            claim = _uncited_claim(sentence, cited_texts, min_support)
+            if claim is not None:
+                found.append(claim)
         violations.extend(found)
         for n, s in scores.items():
             support[n] = max(support.get(n, 0.0), s)
     if not any(v.kind == "unsupported" for v in violations):
-        violations.extend(_whole_answer(text, [evidence[n] for n in cited_anywhere], min_support))
+        violations.extend(_whole_answer(text, cited_texts, min_support))
     unique = tuple(dict.fromkeys(violations))
     return VerifyResult(unique, tuple(dict.fromkeys(all_refs)), support)
 
