@@ -37,7 +37,7 @@ from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore, collection_name
 from zhiku.tokenize import Tokenizer
-from zhiku.types import Chunk, Document, DocumentRecord, Hit
+from zhiku.types import Block, Chunk, Document, DocumentRecord, Hit
 
 
 @dataclass(frozen=True)
@@ -315,6 +315,8 @@ class KnowledgeBase:
             doc_chunks = self.catalog.chunks(doc_id)
             vectors = self.embed_chunks(doc_chunks, {doc_id: record.title})
             self.write_vectors([record], doc_chunks, vectors)
+            if record.status == "pending":  # killed before its derived stores were written too
+                self.run_hooks([(record, _document_from_chunks(record, doc_chunks), doc_chunks)])
             self.catalog.set_status([doc_id], "ok")
         if pending:
             store.flush()
@@ -491,6 +493,12 @@ class KnowledgeBase:
             and (not filters.formats or fmt in filters.formats)
         ]
         return {c.chunk_id for d in docs for c in self.catalog.chunks(d)}
+
+
+def _document_from_chunks(record: DocumentRecord, chunks: Sequence[Chunk]) -> Document:
+    """The document as its chunks tell it (what hooks get when they re-run after a crash)."""
+    blocks = tuple(Block(kind=c.kind, text=c.text, page=c.page) for c in chunks)
+    return Document(source=record.source, title=record.title, format=record.format, blocks=blocks)
 
 
 def lexical_text(chunk: Chunk, title: str) -> str:
