@@ -422,13 +422,27 @@ class KnowledgeBase:
         drop_collection(uri, self.settings.index.milvus_token.get_secret_value(), self.collection)
 
     def refresh_fulltext(self) -> None:
+        """Bring BM25 up to date: only the documents changed since its last state when it can
+        (see ``store/fulltext.py``), else a full rebuild from the catalog."""
         version = self.catalog.bump_version()
-        titles = self._doc_titles()
-        rows = [
-            (c.chunk_id, lexical_text(c, titles.get(c.doc_id, ("", "", ""))[0]))
-            for c in self.catalog.chunks()
-        ]
-        self.fulltext.build(rows, version)
+        seq, changed = self.catalog.changed_since(self.fulltext.seq)
+        if self.fulltext.seq >= 0 and not changed:
+            self.fulltext.touch(version, seq)
+            return
+        chunks = self.catalog.chunks_of(changed) if self.fulltext.seq >= 0 else []
+        if self.fulltext.wants_rebuild(len(chunks)):
+            seq = self.catalog.change_seq()
+            titles = self._doc_titles()
+            rows = [
+                (c.chunk_id, lexical_text(c, titles.get(c.doc_id, ("", "", ""))[0]))
+                for c in self.catalog.chunks()
+            ]
+            self.fulltext.build(rows, version, seq)
+            self.catalog.prune_changes(seq)
+            return
+        names = self.catalog.titles_of(changed)
+        rows = [(c.chunk_id, lexical_text(c, names.get(c.doc_id, ""))) for c in chunks]
+        self.fulltext.apply(changed, rows, version, seq)
 
     # -- reading ----------------------------------------------------------------
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:

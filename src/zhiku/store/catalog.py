@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS failures (
     run_id    TEXT,
     at        TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -221,6 +225,7 @@ class Catalog:
                 " char_end, kind) VALUES (?,?,?,?,?,?,?,?,?)",
                 [_chunk_row(c) for _, chunks in items for c in chunks],
             )
+            db.executemany("INSERT INTO changes(doc_id) VALUES (?)", [(r.doc_id,) for r, _ in items])
             db.execute("DELETE FROM failures WHERE file_path = ?", (file_path,))
 
     def set_status(self, doc_ids: Iterable[str], status: str) -> None:
@@ -235,6 +240,41 @@ class Catalog:
         with self.transaction() as db:
             db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            db.execute("INSERT INTO changes(doc_id) VALUES (?)", (doc_id,))
+
+    # -- change log (what derived indexes need to catch up on) -----------------------------------------
+    def change_seq(self) -> int:
+        """Position of the newest change; an index that reflects it is up to date."""
+        return int(self._rows("SELECT COALESCE(MAX(seq), 0) FROM changes")[0][0])
+
+    def changed_since(self, seq: int) -> tuple[int, list[str]]:
+        """(newest position, documents added, replaced or deleted after ``seq``)."""
+        rows = self._rows("SELECT seq, doc_id FROM changes WHERE seq > ? ORDER BY seq", (seq,))
+        newest = int(rows[-1][0]) if rows else seq
+        return newest, sorted({str(r[1]) for r in rows})
+
+    def prune_changes(self, seq: int) -> None:
+        """Forget changes every index has absorbed (called after a full rebuild)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM changes WHERE seq <= ?", (seq,))
+
+    def chunks_of(self, doc_ids: Sequence[str]) -> list[Chunk]:
+        """Chunks of several documents (batched ``IN`` queries), in document order."""
+        out: list[Chunk] = []
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            rows = self._rows(self._CHUNK_SQL + f" WHERE doc_id IN ({marks}) ORDER BY doc_id, ordinal", part)
+            out.extend(self._chunk(r) for r in rows)
+        return out
+
+    def titles_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            out.update(self._rows(f"SELECT doc_id, title FROM documents WHERE doc_id IN ({marks})", part))
+        return out
 
     # -- chunks ---------------------------------------------------------------
     @staticmethod
