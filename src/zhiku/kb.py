@@ -302,9 +302,9 @@ class KnowledgeBase:
         pending = {d.doc_id for d in self.catalog.documents(status="pending")}
         if store.memory_rows:  # mirror in RAM: comparing ids is cheap
             have = store.ids()
-            chunks = self.catalog.chunks()
-            wanted = {c.chunk_id for c in chunks}
-            pending |= {c.doc_id for c in chunks if c.chunk_id not in have}
+            refs = self.catalog.chunk_refs()  # ids only: loading every chunk made opening slow
+            wanted = {chunk_id for chunk_id, _ in refs}
+            pending |= {doc_id for chunk_id, doc_id in refs if chunk_id not in have}
             orphans = sorted({i.rsplit(":", 1)[0] for i in have - wanted})
             if orphans:
                 store.delete_documents(orphans)
@@ -487,9 +487,13 @@ class KnowledgeBase:
         return self._titles
 
     def _lookup(self, chunk_ids: Sequence[str]) -> dict[str, ChunkView]:
-        titles = self._doc_titles()
+        found = self.catalog.chunks_by_id(chunk_ids)
+        # only the hits' documents: loading every title costs seconds on a first search at 1M chunks
+        titles = self._titles
+        if titles is None:
+            titles = self.catalog.doc_views({c.doc_id for c in found.values()})
         out = {}
-        for cid, chunk in self.catalog.chunks_by_id(chunk_ids).items():
+        for cid, chunk in found.items():
             title, source, fmt = titles.get(chunk.doc_id, ("", "", ""))
             out[cid] = ChunkView(
                 chunk.doc_id, chunk.text, title, source, chunk.page, chunk.heading_path, chunk.kind, fmt

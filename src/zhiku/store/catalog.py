@@ -268,6 +268,21 @@ class Catalog:
             out.extend(self._chunk(r) for r in rows)
         return out
 
+    def chunk_refs(self) -> list[tuple[str, str]]:
+        """(chunk_id, doc_id) of every chunk, without reading texts (cheap consistency checks)."""
+        return [(str(r[0]), str(r[1])) for r in self._rows("SELECT chunk_id, doc_id FROM chunks")]
+
+    def doc_views(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """doc_id → (title, source, format) for a few documents (the hits of one search)."""
+        ids = list(doc_ids)
+        out: dict[str, tuple[str, str, str]] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT doc_id, title, source, format FROM documents WHERE doc_id IN ({marks})"
+            out.update({str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in self._rows(sql, part)})
+        return out
+
     def titles_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for start in range(0, len(doc_ids), 500):
