@@ -448,7 +448,17 @@ class KnowledgeBase:
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
         if not query.strip():
             raise QueryError("问题为空", "the question is empty")
+        self._follow_other_writers()
         return self.retriever.run(query, top_k, filters)
+
+    def _follow_other_writers(self) -> None:
+        """Another process (a second server worker, a CLI ingest) moved the catalog on: reload
+        the saved BM25 state it wrote (cheap: one SQL read when nothing changed)."""
+        if self.catalog.version() == self.fulltext.version:
+            return
+        with self._lock:
+            if self.fulltext.load() and self.fulltext.version == self.catalog.version():
+                self._titles = None
 
     def documents(self) -> list[DocumentRecord]:
         return self.catalog.documents()
