@@ -141,21 +141,39 @@ class OpenAIEmbedder:
 
 
 class HashingEmbedder:
-    """Character 1–3-gram feature hashing into ``dim`` signed buckets (no model, deterministic)."""
+    """Character 1–3-gram feature hashing into ``dim`` signed buckets (no model, deterministic).
+
+    The bucket and sign of each n-gram are memoised (bounded): text repeats its n-grams, and
+    hashing each one again was most of the cost.  Vectors are unchanged by the memo.
+    """
+
+    _MEMO_LIMIT = 1_000_000
 
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.name = f"hashing-{dim}"
+        self._memo: dict[str, int] = {}
+
+    def _feature(self, gram: str) -> int:
+        """Signed bucket: +(bucket + 1) or -(bucket + 1)."""
+        found = self._memo.get(gram)
+        if found is None:
+            value = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "little")
+            found = (value % self.dim + 1) * (1 if (value >> 63) & 1 else -1)
+            if len(self._memo) >= self._MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[gram] = found
+        return found
 
     def _vector(self, text: str) -> np.ndarray:
-        vec = np.zeros(self.dim, dtype=np.float32)
         clean = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower())
-        for n in (1, 2, 3):
-            for i in range(len(clean) - n + 1):
-                digest = hashlib.blake2b(clean[i : i + n].encode(), digest_size=8).digest()
-                value = int.from_bytes(digest, "little")
-                vec[value % self.dim] += 1.0 if (value >> 63) & 1 else -1.0
-        return vec
+        feature = self._feature
+        feats = np.fromiter(
+            (feature(clean[i : i + n]) for n in (1, 2, 3) for i in range(len(clean) - n + 1)), dtype=np.int64
+        )
+        plus = np.bincount(feats[feats > 0] - 1, minlength=self.dim)
+        minus = np.bincount(-feats[feats < 0] - 1, minlength=self.dim)
+        return (plus - minus).astype(np.float32)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
