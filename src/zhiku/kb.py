@@ -456,9 +456,13 @@ class KnowledgeBase:
         the saved BM25 state it wrote (cheap: one SQL read when nothing changed)."""
         if self.catalog.version() == self.fulltext.version:
             return
-        with self._lock:
+        if not self._lock.acquire(blocking=False):  # this process is writing: it refreshes itself
+            return
+        try:
             if self.fulltext.load() and self.fulltext.version == self.catalog.version():
                 self._titles = None
+        finally:
+            self._lock.release()
 
     def documents(self) -> list[DocumentRecord]:
         return self.catalog.documents()
