@@ -95,3 +95,19 @@ def test_kb_ingest_into_a_big_index_adds_a_delta(
     assert len(reopened.fulltext._deltas) == 2
     assert reopened.search("量子计算光子芯片", top_k=1)[0].text.startswith("新增的报告")
     reopened.close()
+
+
+@pytest.mark.integration
+def test_a_second_process_sees_what_another_ingested(tmp_path: Path) -> None:
+    """Two KB objects on one directory (as two server workers would be): BM25 follows the catalog."""
+    from zhiku.config import load_settings
+
+    settings = load_settings(home=tmp_path / "home", index={"dense": False})
+    writer = KnowledgeBase.create(settings, "t", hooks=[])
+    reader = KnowledgeBase(settings, "t", hooks=[])
+    (tmp_path / "a.txt").write_text("光子芯片实验室发布了新的量子计算原型机。", encoding="utf-8")
+    writer.ingest([tmp_path / "a.txt"])
+    hits = reader.search("量子计算原型机", top_k=1)
+    assert hits and hits[0].text.startswith("光子芯片实验室")
+    writer.close()
+    reader.close()
