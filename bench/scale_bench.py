@@ -304,12 +304,15 @@ def _ann_recall(kb: Any, store: Any, lookup: LookupEmbedder, qvec: np.ndarray) -
     from zhiku.kb import dense_text
 
     rows, ids = [], []
+    titles = {d.doc_id: d.title for d in kb.documents()}
     for chunk in kb.catalog.chunks():
-        row = lookup.index.get(text_key(dense_text(chunk, "")))
+        row = lookup.index.get(text_key(dense_text(chunk, titles.get(chunk.doc_id, ""))))
         if row is not None:
             rows.append(row)
             ids.append(chunk.chunk_id)
-    matrix = np.asarray(lookup.vectors[np.asarray(rows)], dtype=np.float32)
+    if not rows:
+        return -1.0  # no chunk vector known: cannot measure
+    matrix = np.asarray(lookup.vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
     hits = total = 0
     for v in qvec:
         exact = np.argpartition(-(matrix @ v), 10)[:10]
