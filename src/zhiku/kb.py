@@ -39,6 +39,7 @@ from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore, collection_name
 from zhiku.tokenize import Tokenizer
 from zhiku.types import (
+    Block,
     Chunk,
     ChunkView,
     Document,
@@ -277,9 +278,9 @@ class KnowledgeBase:
         pending = {d.doc_id for d in self.catalog.documents(status="pending")}
         if store.memory_rows:  # mirror in RAM: comparing ids is cheap
             have = store.ids()
-            chunks = self.catalog.chunks()
-            wanted = {c.chunk_id for c in chunks}
-            pending |= {c.doc_id for c in chunks if c.chunk_id not in have}
+            refs = self.catalog.chunk_refs()  # ids only: loading every chunk made opening slow
+            wanted = {chunk_id for chunk_id, _ in refs}
+            pending |= {doc_id for chunk_id, doc_id in refs if chunk_id not in have}
             orphans = sorted({i.rsplit(":", 1)[0] for i in have - wanted})
             if orphans:
                 store.delete_documents(orphans)
@@ -290,6 +291,8 @@ class KnowledgeBase:
             doc_chunks = self.catalog.chunks(doc_id)
             vectors = self.embed_chunks(doc_chunks, {doc_id: record.title})
             self.write_vectors([record], doc_chunks, vectors)
+            if record.status == "pending":  # killed before its derived stores were written too
+                self.run_hooks([(record, _document_from_chunks(record, doc_chunks), doc_chunks)])
             self.catalog.set_status([doc_id], "ok")
         if pending:
             store.flush()
@@ -396,13 +399,27 @@ class KnowledgeBase:
         drop_collection(uri, self.settings.index.milvus_token.get_secret_value(), self.collection)
 
     def refresh_fulltext(self) -> None:
+        """Bring BM25 up to date: only the documents changed since its last state when it can
+        (see ``store/fulltext.py``), else a full rebuild from the catalog."""
         version = self.catalog.bump_version()
-        titles = self._doc_titles()
-        rows = [
-            (c.chunk_id, lexical_text(c, titles.get(c.doc_id, ("", "", ""))[0]))
-            for c in self.catalog.chunks()
-        ]
-        self.fulltext.build(rows, version)
+        seq, changed = self.catalog.changed_since(self.fulltext.seq)
+        if self.fulltext.seq >= 0 and not changed:
+            self.fulltext.touch(version, seq)
+            return
+        chunks = self.catalog.chunks_of(changed) if self.fulltext.seq >= 0 else []
+        if self.fulltext.wants_rebuild(len(chunks)):
+            seq = self.catalog.change_seq()
+            titles = self._doc_titles()
+            rows = [
+                (c.chunk_id, lexical_text(c, titles.get(c.doc_id, ("", "", ""))[0]))
+                for c in self.catalog.chunks()
+            ]
+            self.fulltext.build(rows, version, seq)
+            self.catalog.prune_changes(seq)
+            return
+        names = self.catalog.titles_of(changed)
+        rows = [(c.chunk_id, lexical_text(c, names.get(c.doc_id, ""))) for c in chunks]
+        self.fulltext.apply(changed, rows, version, seq)
 
     # -- reading ----------------------------------------------------------------
     def search(
@@ -415,7 +432,21 @@ class KnowledgeBase:
         text = query.text if isinstance(query, Question) else query
         if not text.strip():
             raise QueryError("问题为空", "the question is empty")
+        self._follow_other_writers()
         return self.retriever.run(query if isinstance(query, Question) else analyse(query), top_k, filters)
+
+    def _follow_other_writers(self) -> None:
+        """Another process (a second server worker, a CLI ingest) moved the catalog on: reload
+        the saved BM25 state it wrote (cheap: one SQL read when nothing changed)."""
+        if self.catalog.version() == self.fulltext.version:
+            return
+        if not self._lock.acquire(blocking=False):  # this process is writing: it refreshes itself
+            return
+        try:
+            if self.fulltext.load() and self.fulltext.version == self.catalog.version():
+                self._titles = None
+        finally:
+            self._lock.release()
 
     def documents(self) -> list[DocumentRecord]:
         return self.catalog.documents()
@@ -456,9 +487,13 @@ class KnowledgeBase:
         return self._titles
 
     def _lookup(self, chunk_ids: Sequence[str]) -> dict[str, ChunkView]:
-        titles = self._doc_titles()
+        found = self.catalog.chunks_by_id(chunk_ids)
+        # only the hits' documents: loading every title costs seconds on a first search at 1M chunks
+        titles = self._titles
+        if titles is None:
+            titles = self.catalog.doc_views({c.doc_id for c in found.values()})
         out = {}
-        for cid, chunk in self.catalog.chunks_by_id(chunk_ids).items():
+        for cid, chunk in found.items():
             title, source, fmt = titles.get(chunk.doc_id, ("", "", ""))
             out[cid] = ChunkView(
                 chunk.doc_id, chunk.text, title, source, chunk.page, chunk.heading_path, chunk.kind, fmt
@@ -476,6 +511,12 @@ class KnowledgeBase:
             and (not filters.formats or fmt in filters.formats)
         ]
         return {c.chunk_id for d in docs for c in self.catalog.chunks(d)}
+
+
+def _document_from_chunks(record: DocumentRecord, chunks: Sequence[Chunk]) -> Document:
+    """The document as its chunks tell it (what hooks get when they re-run after a crash)."""
+    blocks = tuple(Block(kind=c.kind, text=c.text, page=c.page) for c in chunks)
+    return Document(source=record.source, title=record.title, format=record.format, blocks=blocks)
 
 
 def lexical_text(chunk: Chunk, title: str) -> str:

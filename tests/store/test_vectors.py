@@ -64,3 +64,33 @@ def test_the_benign_milvus_lite_session_ts_warning_stays_off_stderr(
     messages = [r.getMessage() for r in caplog.records]
     assert messages == ["some other pymilvus warning"]  # only the known-benign one is dropped
     assert "mvccTs" not in capsys.readouterr().err
+
+
+def test_mirror_snapshot_opens_without_streaming_and_is_dropped_by_writes(tmp_path: Path) -> None:
+    """The RAM mirror is mapped from its snapshot on open; any write voids it until the next flush."""
+    uri = str(tmp_path / "v.db")
+    vectors = _unit(40, 16, seed=3)
+    ids = [f"d{i % 4}:{i}" for i in range(40)]
+    store = MilvusVectorStore(uri, "c1", 16, memory_rows=1000)
+    for start in range(0, 40, 7):  # several appends: the mirror grows by doubling, rows stay in order
+        part = slice(start, start + 7)
+        store.upsert(ids[part], [i.split(":")[0] for i in ids[part]], ["txt"] * len(ids[part]), vectors[part])
+    store.flush()
+    expected = store.search(vectors[5], 5)
+    store.close()
+
+    again = MilvusVectorStore(uri, "c1", 16, memory_rows=1000)
+    assert again._snapshot_valid and again.search(vectors[5], 5) == expected
+    again.delete_documents(["d1"])  # a write: the snapshot no longer describes the engine
+    assert not (Path(uri + ".mirror") / "ids.json").exists()
+    again.close()  # "killed" before any flush
+
+    streamed = MilvusVectorStore(uri, "c1", 16, memory_rows=1000)
+    assert not streamed._snapshot_valid  # fell back to reading the engine
+    assert streamed.ids() == {i for i in ids if not i.startswith("d1:")}
+    assert streamed.search(vectors[5], 1)[0][0] != "d1:5"
+    streamed.flush()
+    streamed.close()
+    last = MilvusVectorStore(uri, "c1", 16, memory_rows=1000)
+    assert last._snapshot_valid
+    last.close()

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +99,11 @@ class FactStore:
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                for doc_id, facts, tables in docs:
-                    _delete_document(con, doc_id)
+                _delete_documents(con, [doc_id for doc_id, _, _ in docs])
+                for doc_id, _, tables in docs:
                     for i, table in enumerate(tables):
                         _create_table(con, doc_id, i, table)
-                    _insert_facts(con, facts)
+                _insert_facts(con, [f for _, facts, _ in docs for f in facts])
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -179,9 +180,16 @@ def _pad(row: tuple[Any, ...], width: int) -> tuple[Any, ...]:
     return (*head, *row[-3:])
 
 
+_FACT_ROW = attrgetter(*_FACT_COLS)
+
+
 def _insert_facts(con: Any, facts: Sequence[Fact], batch: int = 200) -> int:
-    """Multi-row VALUES inserts: DuckDB's executemany goes row by row and is ten times slower."""
-    rows = [tuple(asdict(f)[c] for c in _FACT_COLS) for f in facts]
+    """Multi-row VALUES inserts: DuckDB's executemany goes row by row and is ten times slower.
+
+    Rows are read with one ``attrgetter`` (``dataclasses.asdict`` deep-copies every field and
+    was half the hook's time on a 5,000-passage corpus).
+    """
+    rows = [_FACT_ROW(f) for f in facts]
     one = "(" + ", ".join("?" for _ in _FACT_COLS) + ")"
     for start in range(0, len(rows), batch):
         part = rows[start : start + batch]
@@ -212,10 +220,17 @@ def _create_table(con: Any, doc_id: str, index: int, table: TableData) -> str:
 
 
 def _delete_document(con: Any, doc_id: str) -> None:
-    names = [
-        r[0] for r in con.execute("SELECT table_name FROM bi_tables WHERE doc_id = ?", [doc_id]).fetchall()
-    ]
-    for name in names:
-        con.execute(f'DROP TABLE IF EXISTS "{name}"')
-    con.execute("DELETE FROM bi_tables WHERE doc_id = ?", [doc_id])
-    con.execute("DELETE FROM facts WHERE doc_id = ?", [doc_id])
+    _delete_documents(con, [doc_id])
+
+
+def _delete_documents(con: Any, doc_ids: Sequence[str], batch: int = 500) -> None:
+    """A few set-based statements per 500 documents instead of three per document."""
+    for start in range(0, len(doc_ids), batch):
+        part = list(doc_ids[start : start + batch])
+        marks = ", ".join("?" for _ in part)
+        names = con.execute(f"SELECT table_name FROM bi_tables WHERE doc_id IN ({marks})", part).fetchall()
+        for (name,) in names:
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        if names:
+            con.execute(f"DELETE FROM bi_tables WHERE doc_id IN ({marks})", part)
+        con.execute(f"DELETE FROM facts WHERE doc_id IN ({marks})", part)

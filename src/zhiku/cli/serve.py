@@ -62,12 +62,18 @@ def serve(
     host: Annotated[str | None, typer.Option(help="监听地址（默认 127.0.0.1）/ bind address")] = None,
     port: Annotated[int | None, typer.Option(help="端口 / port")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(help="工作进程数（>1 需要 Milvus 服务器）/ worker processes (>1 needs a Milvus server)"),
+    ] = 1,
 ) -> None:
     """启动 HTTP 服务与网页界面 / start the HTTP API and web UI."""
     import uvicorn
 
     from zhiku.server.app import create_app
+    from zhiku.server.workers import check_workers
 
+    check_workers(load_settings(), workers)
     settings, one_run_key = _with_admin_key(load_settings())
     bind = host or settings.server.host
     bind_port = port or settings.server.port
@@ -86,6 +92,9 @@ def serve(
         console.print(f"打开 / open: {url}#key={one_run_key}")
     else:
         console.print(f"打开 / open: {url}")
+    if workers > 1:
+        _serve_workers(settings, one_run_key, bind, bind_port, log_level, workers)
+        return
     grace = settings.server.shutdown_grace_s
     config = uvicorn.Config(
         create_app(settings),
@@ -147,6 +156,27 @@ def _GracefulServer(config: Any, grace: float) -> Any:
 def _force_exit() -> None:
     err.print("[red]停止超时，强制退出 / shutdown timed out, exiting now[/red]")
     os._exit(1)
+
+
+def _serve_workers(
+    settings: Settings, one_run_key: str | None, bind: str, port: int, log_level: str, workers: int
+) -> None:
+    """uvicorn's multi-process mode: each worker builds the app from the same settings."""
+    import os
+
+    import uvicorn
+
+    if one_run_key:  # the workers load settings themselves: hand them this run's admin key
+        os.environ["ZHIKU_SERVER__ADMIN_KEY"] = one_run_key
+    console.print(f"{workers} 个工作进程 / worker processes, vectors: {settings.index.milvus_uri}")
+    uvicorn.run(
+        "zhiku.server.workers:create_app_from_settings",
+        factory=True,
+        host=bind,
+        port=port,
+        log_level=log_level,
+        workers=workers,
+    )
 
 
 def _store() -> KeyStore:

@@ -4,7 +4,13 @@ Why it is shaped like this:
 - a file that fails is reported and recorded, and nothing of it reaches the catalog;
 - a document is replaced in one catalog transaction and marked ``pending`` until its vectors
   are written, so a crash leaves a state that the next open resumes (never half a document);
-- unchanged files are skipped by content hash (file sha256, and per row for corpora).
+- unchanged files are skipped by content hash (file sha256, and per row for corpora);
+- a file with many documents (a corpus) is committed in batches of about ``BATCH_CHUNKS``
+  chunks, so memory stays bounded whatever the file's size, and the next batch is embedded in a
+  worker thread while the current one is written (numpy releases the GIL in the encoder).
+  Documents of a file in progress carry an empty file hash until the whole file is done, so a
+  killed run is not mistaken for a finished one: the re-run skips the documents already
+  committed (same content hash) and completes the rest.
 
 >>> Ingestor(kb).run([Path("examples")], progress=print)
 """
@@ -15,7 +21,8 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -30,8 +37,13 @@ from zhiku.store.catalog import now
 from zhiku.types import Chunk, Document, DocumentRecord
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from zhiku.kb import KnowledgeBase
+    from zhiku.models.embedders import Embedder
     from zhiku.types import FileResult, IngestReport, ProgressFn
+
+BATCH_CHUNKS = 512  # chunks per commit: bounds memory and keeps each transaction short
 
 
 def doc_id_for(source: str) -> str:
@@ -130,8 +142,7 @@ class Ingestor:
             documents = load_path(path, self.settings, on_page)
             if self.masker is not None:
                 documents = [mask_document(d, self.masker) for d in documents]
-            prepared = self._prepare(documents, key, sha, state, local_only)
-            warnings = self._commit(prepared, key, sha, run_id)
+            committed, n_chunks, warnings = self._ingest_documents(documents, key, state, run_id, local_only)
             produced = {d.source if d.external_id else key for d in documents}
             for source, (doc_id, _, _) in state.items():
                 if source not in produced:
@@ -145,13 +156,13 @@ class Ingestor:
             self.kb.catalog.record_failure(key, repr(exc), run_id)
             return FileResult(key, "failed", error=f"内部错误 / internal error: {exc!r}", ms=_ms(started))
         status: Literal["added", "updated", "unchanged"] = "updated" if state else "added"
-        if not prepared and state:
+        if not committed and state:
             status = "unchanged"
         return FileResult(
             key,
             status,
             documents=len(documents),
-            chunks=sum(len(p.chunks) for p in prepared),
+            chunks=n_chunks,
             warnings=tuple(warnings),
             ms=_ms(started),
         )
@@ -176,15 +187,42 @@ class Ingestor:
             raise IngestError("没有读取权限", "permission denied", path=str(path))
         return file_sha256(path)
 
+    def _ingest_documents(
+        self,
+        documents: Sequence[Document],
+        key: str,
+        state: dict[str, tuple[str, str, str]],
+        run_id: str,
+        local_only: bool,
+    ) -> tuple[int, int, list[str]]:
+        """Prepare, embed and commit in batches; batch k+1 is embedded while batch k is written.
+
+        Returns the documents and chunks committed and the warnings.
+        """
+        embedder = self.kb._dense_embedder()
+        committed: list[_Prepared] = []
+        warnings: list[str] = []
+        waiting: tuple[list[_Prepared], Future[np.ndarray | None]] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhiku-embed") as pool:
+            for batch in _batched(self._prepare(documents, key, state, local_only)):
+                future = pool.submit(_embed, embedder, batch)
+                if waiting is not None:
+                    warnings.extend(self._commit(waiting[0], waiting[1].result(), key, run_id))
+                    committed.extend(waiting[0])
+                waiting = (batch, future)
+            if waiting is not None:
+                warnings.extend(self._commit(waiting[0], waiting[1].result(), key, run_id))
+                committed.extend(waiting[0])
+        return len(committed), sum(len(p.chunks) for p in committed), warnings
+
     def _prepare(
         self,
         documents: Sequence[Document],
         key: str,
-        sha: str,
         state: dict[str, tuple[str, str, str]],
         local_only: bool,
-    ) -> list[_Prepared]:
-        prepared = []
+    ) -> Iterator[_Prepared]:
+        """Changed documents only (content hash), chunked lazily so a big file streams."""
         for document in documents:
             source = document.source if document.external_id else key
             content = hashlib.sha256(document.text.encode("utf-8")).hexdigest()
@@ -205,24 +243,48 @@ class Ingestor:
                 ingested_at=now(),
             )
             chunks = self.chunker.split(describe_charts(document), doc_id)
-            prepared.append(_Prepared(record, document, chunks))
-        return prepared
+            yield _Prepared(record, document, chunks)
 
-    def _commit(self, prepared: Sequence[_Prepared], key: str, sha: str, run_id: str) -> list[str]:
-        """Embed first (the slow, failure-prone part), then catalog, vectors (batched), hooks.
+    def _commit(
+        self, prepared: Sequence[_Prepared], vectors: np.ndarray | None, key: str, run_id: str
+    ) -> list[str]:
+        """Catalog, vectors, hooks for one embedded batch, then the batch is marked ``ok``.
 
-        Documents stay ``pending`` between their catalog commit and the vector write, so a
-        crash in between is finished by the next open instead of leaving half an index.
+        Documents stay ``pending`` until their vectors and derived stores are written, so a crash
+        in between is finished by the next open instead of leaving half an index.  The file hash
+        is written empty here and set once the whole file is done (see the module docstring).
         """
         all_chunks = [c for p in prepared for c in p.chunks]
-        vectors = self.kb.embed_chunks(all_chunks, {p.record.doc_id: p.record.title for p in prepared})
-        for item in prepared:
-            self.kb.catalog.put_document(item.record, key, sha, item.chunks, run_id)
+        self.kb.catalog.put_documents([(p.record, p.chunks) for p in prepared], key, "", run_id)
         self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors)
-        self.kb.catalog.set_status([p.record.doc_id for p in prepared], "ok")
         warnings = [str(w) for item in prepared for w in item.document.meta.get("warnings", ())]
         warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
+        self.kb.catalog.set_status([p.record.doc_id for p in prepared], "ok")
         return warnings
+
+
+def _batched(items: Iterable[_Prepared], budget: int | None = None) -> Iterator[list[_Prepared]]:
+    budget = budget or BATCH_CHUNKS
+    batch: list[_Prepared] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += max(1, len(item.chunks))
+        if size >= budget:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray | None:
+    """Runs in the worker thread: touches only the embedder, never the catalog or the KB lock."""
+    from zhiku.kb import dense_text
+
+    chunks = [(c, p.record.title) for p in batch for c in p.chunks]
+    if embedder is None or not chunks:
+        return None
+    return embedder.embed([dense_text(c, title) for c, title in chunks])
 
 
 def _pii_masker(kb: KnowledgeBase) -> PiiMasker | None:

