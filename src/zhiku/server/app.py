@@ -25,6 +25,7 @@ from zhiku.config import Settings
 from zhiku.server import routes_admin, routes_extras, routes_kb, routes_openai
 from zhiku.server.errors import install_error_handlers
 from zhiku.server.metrics import MetricsMiddleware
+from zhiku.server.routes_eval import install as install_eval
 from zhiku.server.state import ServerState
 from zhiku.server.uploads import BodyLimitMiddleware
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_openai.router)
     app.include_router(routes_kb.router)
     app.include_router(routes_extras.router)
+    install_eval(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
