@@ -93,8 +93,8 @@ def run_eval(
             local = ws.settings_for(cfg.overrides)
             if progress:
                 progress(cfg.name, 0, len(items))
-            rows[cfg.name] = _run_config(ws, cfg, local, items, progress)
-            info = {**describe(local), "rebuild": rebuild_kind(settings, local)}
+            rows[cfg.name], chunks = _run_config(ws, cfg, local, items, progress)
+            info = {**describe(local), "rebuild": rebuild_kind(settings, local), "kb_chunks": chunks}
             summaries.append(summarise(cfg.name, rows[cfg.name], seed=seed, settings=info))
     pick = recommend(summaries, margin_points)
     paired = paired_tests(rows, pick.best, seed=seed) if pick else []
@@ -114,7 +114,8 @@ def run_eval(
 
 def _run_config(
     ws: EvalWorkspace, cfg: EvalConfig, settings: Settings, items: Sequence[QAItem], progress: Progress | None
-) -> list[ItemResult]:
+) -> tuple[list[ItemResult], int]:
+    """The graded answers of one configuration, and how many chunks its KB copy holds."""
     from zhiku.wiring import build_assistant
 
     base = ws.open(settings)
@@ -135,7 +136,7 @@ def _run_config(
             out.append(_ask(assistant, cfg.name, item))
             if progress:
                 progress(cfg.name, done, len(items))
-        return out
+        return out, base.catalog.count_chunks()
     finally:
         base.close()
 
