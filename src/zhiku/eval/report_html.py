@@ -47,7 +47,7 @@ def _scatter(configs: list[dict[str, Any]], key: str, title: str, unit: str) -> 
         f'<text x="{w / 2}" y="{h - 12}" text-anchor="middle" font-size="11">{escape(unit)}</text>',
     ]
     for tick in (0, 25, 50, 75, 100):
-        y = h - pad - (h - pad - 24) * tick / 100
+        y = h - pad - (h - pad - 36) * tick / 100
         parts.append(f'<text x="{pad - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10">{tick}%</text>')
         parts.append(f'<line x1="{pad}" y1="{y:.1f}" x2="{w - 10}" y2="{y:.1f}" stroke="#eee"/>')
     for i in range(3):
@@ -56,12 +56,18 @@ def _scatter(configs: list[dict[str, Any]], key: str, title: str, unit: str) -> 
         parts.append(
             f'<text x="{x:.1f}" y="{h - pad + 14}" text-anchor="middle" font-size="10">{value:.4g}</text>'
         )
+    placed: list[tuple[float, float]] = []
+
+    def y_of(v: float) -> float:
+        return h - pad - (h - pad - 36) * v
+
     for i, c in enumerate(configs):
         color = _COLORS[i % len(_COLORS)]
         x = pad + (w - pad - 20) * (float(c[key]) / x_max)
-
-        def y_of(v: float) -> float:
-            return h - pad - (h - pad - 24) * v
+        label_y = y_of(c["accuracy"]) - 6
+        while any(abs(x - px) < 60 and abs(label_y - py) < 11 for px, py in placed):
+            label_y += 12  # points that coincide get their labels stacked, not overprinted
+        placed.append((x, label_y))
 
         lo, hi = c["accuracy_ci"]
         parts.append(
@@ -69,7 +75,7 @@ def _scatter(configs: list[dict[str, Any]], key: str, title: str, unit: str) -> 
         )
         parts.append(f'<circle cx="{x:.1f}" cy="{y_of(c["accuracy"]):.1f}" r="5" fill="{color}"/>')
         parts.append(
-            f'<text x="{x + 8:.1f}" y="{y_of(c["accuracy"]) - 6:.1f}" font-size="11" fill="{color}">{escape(c["name"])}</text>'
+            f'<text x="{x + 8:.1f}" y="{label_y:.1f}" font-size="11" fill="{color}">{escape(c["name"])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

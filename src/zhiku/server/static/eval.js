@@ -128,7 +128,8 @@ function scatter(configs, key, title) {
   add("text", { x: w / 2, y: 16, "text-anchor": "middle", "font-size": 13 }, title);
   add("line", { x1: pad, y1: h - pad, x2: w - 10, y2: h - pad, stroke: "#333" });
   add("line", { x1: pad, y1: 24, x2: pad, y2: h - pad, stroke: "#333" });
-  const y = (v) => h - pad - (h - pad - 24) * v;
+  const y = (v) => h - pad - (h - pad - 36) * v;
+  const placed = [];
   for (const tick of [0, 0.5, 1]) add("text", { x: pad - 6, y: y(tick) + 4, "text-anchor": "end", "font-size": 10 }, `${tick * 100}%`);
   for (const i of [0, 1, 2]) add("text", { x: pad + (w - pad - 20) * i / 2, y: h - pad + 14, "text-anchor": "middle", "font-size": 10 }, (max * i / 2).toPrecision(3));
   configs.forEach((c, i) => {
@@ -136,7 +137,10 @@ function scatter(configs, key, title) {
     const x = pad + (w - pad - 20) * (c[key] / max);
     add("line", { x1: x, y1: y(c.accuracy_ci[0]), x2: x, y2: y(c.accuracy_ci[1]), stroke: color });
     add("circle", { cx: x, cy: y(c.accuracy), r: 5, fill: color });
-    add("text", { x: x + 8, y: y(c.accuracy) - 6, "font-size": 11, fill: color }, c.name);
+    let ly = y(c.accuracy) - 6;
+    while (placed.some(([px, py]) => Math.abs(x - px) < 60 && Math.abs(ly - py) < 11)) ly += 12;  // stack, don't overprint
+    placed.push([x, ly]);
+    add("text", { x: x + 8, y: ly, "font-size": 11, fill: color }, c.name);
   });
   return svg;
 }
