@@ -33,7 +33,7 @@ from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.answer.lang import glossary_expand  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import ReaderSettings, Settings  # noqa: E402
-from zhiku.eval.scoring import redact_quotes  # noqa: E402
+from zhiku.eval.scoring import norm, redact_quotes  # noqa: E402
 from zhiku.types import Answer, Hit, Trace  # noqa: E402
 
 Search = Callable[[str], list[Hit]]
@@ -45,12 +45,6 @@ class Question:
     question: str
     parts: tuple[tuple[str, ...], ...]  # every part must match one alternative; () = unanswerable
     kind: str
-
-
-def norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    return re.sub(r"\s+", "", text)
 
 
 def correct(q: Question, answer: Answer) -> bool:
