@@ -53,8 +53,8 @@ def configs() -> list[EvalConfig]:
     ]
 
 
-def kendall_tau(a: list[float], b: list[float]) -> float:
-    """Kendall's tau-b between two score lists (ties count as neither agreeing nor disagreeing)."""
+def kendall_tau(a: list[float], b: list[float]) -> tuple[float, int]:
+    """Kendall's tau-b between two score lists, and the number of pairs the two order oppositely."""
     concordant = discordant = ties_a = ties_b = 0
     for i, j in combinations(range(len(a)), 2):
         da, db = a[i] - a[j], b[i] - b[j]
@@ -69,7 +69,7 @@ def kendall_tau(a: list[float], b: list[float]) -> float:
         else:
             discordant += 1
     denom = ((concordant + discordant + ties_a) * (concordant + discordant + ties_b)) ** 0.5
-    return round((concordant - discordant) / denom, 4) if denom else 1.0
+    return (round((concordant - discordant) / denom, 4) if denom else 1.0), discordant
 
 
 def per_subset(report: Any, prefix: str, seed: int) -> dict[str, dict[str, Any]]:
@@ -113,6 +113,8 @@ def main() -> None:
     a, b = [dev_acc[n]["accuracy"] for n in names], [gen_acc[n]["accuracy"] for n in names]
     rank_dev = sorted(names, key=lambda n: -dev_acc[n]["accuracy"])
     rank_gen = sorted(names, key=lambda n: -gen_acc[n]["accuracy"])
+    tau, discordant = kendall_tau(a, b)
+    best_dev = max(a)
     kinds: dict[str, int] = {}
     for g in generated:
         kinds[g.kind] = kinds.get(g.kind, 0) + 1
@@ -130,13 +132,13 @@ def main() -> None:
                 "unsupported_numbers": s.unsupported_numbers,
             }
             for n, s in zip(names, report.summaries, strict=True)
-        },  # fmt: skip
-        "kendall_tau": kendall_tau(a, b),
+        },
+        "kendall_tau": tau,
+        "discordant_pairs": discordant,
         "rank_dev": rank_dev,
         "rank_generated": rank_gen,
-        "same_ranking": rank_dev == rank_gen,
-        "same_best": rank_dev[0] == rank_gen[0]
-        or dev_acc[rank_gen[0]]["accuracy"] == dev_acc[rank_dev[0]]["accuracy"],
+        "same_ranking": discordant == 0,  # no two configurations ordered oppositely (ties allowed)
+        "same_best": dev_acc[rank_gen[0]]["accuracy"] == best_dev,  # generated's best is (one of) dev's best
         "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(result, ensure_ascii=False, indent=1))
