@@ -93,6 +93,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-dense", action="store_true", help="BM25 only (no embedder) for every config")
+    parser.add_argument(
+        "--dump", type=Path, default=None, help="also write the generated QA set (not for commit)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "eval_seed_agreement.json")
     args = parser.parse_args()
     if not (SEED / "report.txt").is_file():
@@ -105,6 +108,10 @@ def main() -> None:
         with KnowledgeBase.create(settings, "seed") as kb:
             kb.ingest([SEED / "report.txt"])
             generated = QAGenerator(kb, seed=args.seed).run(args.n)
+        if args.dump:
+            args.dump.write_text(
+                "".join(json.dumps(g.to_dict(), ensure_ascii=False) + "\n" for g in generated), "utf-8"
+            )
         dev = [QAItem.from_row({**vars_of(i), "id": f"dev:{i.id}"}) for i in load_qa(SEED / "qa_dev.jsonl")]
         gen = [QAItem.from_row({**g.to_dict(), "id": f"gen:{g.id}"}) for g in generated]
         report = run_eval(settings, "seed", [*dev, *gen], configs(), seed=args.seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,15 @@ from zhiku.errors import NotFoundError, QueryError
 
 console = Console()
 err = Console(stderr=True)
+
+
+class _QuietRecovery(logging.Filter):
+    """pymilvus keeps pinging Milvus Lite servers of KB copies an evaluation already closed and
+    logs each failed reconnect with a traceback; on a terminal that buries the table.  Only
+    that message is dropped, and only by ``zhiku eval``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Connection recovery failed" not in record.getMessage()
 
 
 def register(app: typer.Typer) -> None:
@@ -54,6 +64,9 @@ def run(
 
     s = settings()
     name = kb_name(kb, s)
+    quiet = logging.getLogger("pymilvus.client.connection_manager")
+    if not any(isinstance(f, _QuietRecovery) for f in quiet.filters):
+        quiet.addFilter(_QuietRecovery())
     if not qa.is_file():
         raise NotFoundError(f"问答文件不存在：{qa}", f"QA file not found: {qa}")
     items = load_qa(qa)[:limit] if limit else load_qa(qa)

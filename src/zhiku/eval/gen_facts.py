@@ -21,6 +21,7 @@ from zhiku.eval.gen_types import Candidate
 
 _YEAR = re.compile(r"^(\d{4})(E?)$")
 _BAD_LABEL = re.compile(r"[\d%％]|^.$")
+_APPROX = "余多约近超逾"
 
 
 def _year(fact: Fact) -> str | None:
@@ -29,8 +30,13 @@ def _year(fact: Fact) -> str | None:
 
 
 def _usable(fact: Fact) -> bool:
+    """A fact whose label reads as a Chinese noun phrase: the question template is Chinese, and a
+    label starting with an approximation word (余/多/约…) is the tail of a number, not a metric."""
     label = (fact.label or "").strip()
-    return bool(fact.chunk_id and label and _year(fact) and not _BAD_LABEL.search(label) and len(label) <= 30)
+    if not (fact.chunk_id and label and _year(fact)) or _BAD_LABEL.search(label) or len(label) > 30:
+        return False
+    latin = sum(ch.isascii() and ch.isalpha() for ch in label)
+    return latin * 2 <= len(label) and label[0] not in _APPROX
 
 
 def _variants(value: float, scale: str, unit: str, digits_list: tuple[int, ...] = (2, 1, 0)) -> list[str]:
@@ -46,9 +52,11 @@ def lookup(fact: Fact) -> Candidate:
     year = _year(fact)
     when = "预计" if fact.estimate else ""
     core = format_value(fact.value, fact.scale, "", digits=4)
+    # a bare "18.8" would match inside "118.8"; a share is answered with its percent sign
+    shown = format_value(fact.value, "", "%", digits=4) if fact.unit == "%" else core
     return Candidate(
         question=f"{year}年{fact.label}{when}是多少？",
-        answers=[core],
+        answers=[shown],
         kind="fact_lookup",
         chunk_id=fact.chunk_id,
         doc_id=fact.doc_id,

@@ -30,6 +30,8 @@ _EN_MONTHS = "January|February|March|April|May|June|July|August|September|Octobe
 _EN_DATE = re.compile(rf"\b(?:{_EN_MONTHS}) \d{{1,2}}, \d{{4}}\b")
 _EN_YEAR = re.compile(r"\b(?:in|In) ((?:19|20)\d{2})\b")
 _MONEY_UNITS = {"元", "美元", "%"}
+# source and note lines under figures state where data came from, not facts to ask about
+_CAPTION = re.compile(r"^\s*(?:资料)?(?:来源|注|备注|说明)\s*[:：]|^\s*(?:Sources?|Notes?)\s*:", re.I)
 _END = "。.！!？?；;，,：: \n"
 
 WH = {
@@ -71,7 +73,7 @@ def _spans(sentence: str, lang: str, names: Sequence[tuple[str, str]]) -> list[S
     spans: list[Span] = []
     if lang == "zh":
         spans += [Span(m.start(), m.end(), "date") for m in _ZH_DATE.finditer(sentence)]
-        spans += [Span(m.start(), m.end() - 1, "year") for m in _ZH_YEAR.finditer(sentence)]
+        spans += [Span(m.start(), m.end(), "year") for m in _ZH_YEAR.finditer(sentence)]  # 2023年 → 哪一年
     else:
         spans += [Span(m.start(), m.end(), "date") for m in _EN_DATE.finditer(sentence)]
         spans += [Span(m.start(1), m.end(1), "year") for m in _EN_YEAR.finditer(sentence)]
@@ -99,14 +101,14 @@ def _question(sentence: str, span: Span, lang: str) -> str:
 
 
 def sentence_candidates(
-    chunk: Chunk, names: Sequence[tuple[str, str, str]], rng: random.Random, per_chunk: int = 3
+    chunk: Chunk, names: Sequence[tuple[str, str, str]], rng: random.Random, per_chunk: int = 5
 ) -> list[Candidate]:
     """Up to ``per_chunk`` questions from the chunk's sentences (one per sentence).
 
     ``names`` are (name, entity type, sentence) triples the extractor found in this chunk.
     """
     out: list[Candidate] = []
-    sentences = [s for s in split_sentences(chunk.text) if 10 <= len(s) <= 160]
+    sentences = [s for s in split_sentences(chunk.text) if 10 <= len(s) <= 160 and not _CAPTION.match(s)]
     rng.shuffle(sentences)
     for sentence in sentences:
         lang = detect_language(sentence)
@@ -115,7 +117,11 @@ def sentence_candidates(
         if not spans:
             continue
         span = rng.choice(spans)
-        answer = sentence[span.start : span.end]
+        answer = (
+            sentence[span.start : span.end].removesuffix("年")
+            if span.slot == "year"
+            else sentence[span.start : span.end]
+        )
         rest = sentence[: span.start] + sentence[span.end :]
         if len(rest.strip()) < (8 if lang == "zh" else 20):
             continue  # too little context left to say what is asked

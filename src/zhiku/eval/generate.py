@@ -148,6 +148,8 @@ class QAGenerator:
     def _move_name(
         self, c: Candidate, names: list[tuple[str, str]], corpus: list[str], rng: random.Random
     ) -> Candidate | None:
+        if c.kind == "relation":
+            return None  # "What did X release?" has too little context to prove Y never did
         mine = [
             (n, t)
             for n, t, _ in self._names.get(c.chunk_id, [])
@@ -157,6 +159,8 @@ class QAGenerator:
             return None
         name, etype = mine[0]
         context = [norm(t) for t in _TOKENS.findall(c.question.replace(name, " ")) if len(t) >= 2]
+        if len(context) < 3:
+            return None
         options = [n for n, t in names if t == etype and n != name and n not in c.question]
         rng.shuffle(options)
         for other in options[:20]:
