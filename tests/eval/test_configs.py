@@ -52,3 +52,16 @@ def test_overlay_changes_only_what_it_names(tmp_path: Path) -> None:
 def test_repeated_names_get_suffixes() -> None:
     names = [c.name for c in unique_names([load_config("base"), load_config("base"), load_config("a.b=1")])]
     assert names == ["base", "base#2", "a.b=1"]
+
+
+def test_api_configs_that_reach_server_files_or_urls_need_admin() -> None:
+    from zhiku.server.routes_eval import EvalConfigIn, _needs_admin
+
+    assert not _needs_admin(
+        [EvalConfigIn(name="a", settings={"retrieval": {"top_k": 2}, "llm": {"policy": "cascade"}})]
+    )
+    assert _needs_admin([EvalConfigIn(name="b", settings={"index": {"embedder": "openai"}})])
+    assert _needs_admin(
+        [EvalConfigIn(name="c", settings={"llm": {"models": {"large": {"base_url": "http://x"}}}})]
+    )
+    assert _needs_admin([EvalConfigIn(name="d", settings={"home": "/"})])

@@ -6,13 +6,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from conftest import tree_digest
 from tiny_gguf import free_port, write_tiny_gguf
 
+from conftest import tree_digest
 from zhiku.config import Settings
 from zhiku.eval.configs import EvalConfig, InjectedModel
 from zhiku.eval.runner import run_eval
