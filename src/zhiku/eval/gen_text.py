@@ -91,6 +91,13 @@ def _spans(sentence: str, lang: str, names: Sequence[tuple[str, str]]) -> list[S
     return taken
 
 
+def _statement(sentence: str) -> bool:
+    """A full sentence worth asking about: ends like one (headings and table rows do not), is not
+    a source/note line, and is not a list of names separated by dashes."""
+    s = sentence.strip()
+    return 10 <= len(s) <= 160 and s[-1] in "。！？.!?；;" and not _CAPTION.match(s) and s.count("——") < 2
+
+
 def _question(sentence: str, span: Span, lang: str) -> str:
     wh = WH[lang][span.slot]
     body = (sentence[: span.start] + wh + sentence[span.end :]).strip().rstrip(_END)
@@ -108,7 +115,7 @@ def sentence_candidates(
     ``names`` are (name, entity type, sentence) triples the extractor found in this chunk.
     """
     out: list[Candidate] = []
-    sentences = [s for s in split_sentences(chunk.text) if 10 <= len(s) <= 160 and not _CAPTION.match(s)]
+    sentences = [s for s in split_sentences(chunk.text) if _statement(s)]
     rng.shuffle(sentences)
     for sentence in sentences:
         lang = detect_language(sentence)
