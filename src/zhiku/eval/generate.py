@@ -150,18 +150,23 @@ class QAGenerator:
     ) -> Candidate | None:
         if c.kind == "relation":
             return None  # "What did X release?" has too little context to prove Y never did
+        chunk_names = [n for n, _, _ in self._names.get(c.chunk_id, [])]
         mine = [
             (n, t)
             for n, t, _ in self._names.get(c.chunk_id, [])
-            if n in c.question and t in ("person", "place", "org")
-        ]
+            if c.question.count(n) == 1 and t in ("person", "place")
+            and not any(n != m and n in m and m in c.question for m in chunk_names)  # 建设部 in 住房和城乡建设部
+        ]  # fmt: skip
         if not mine:
             return None
         name, etype = mine[0]
         context = [norm(t) for t in _TOKENS.findall(c.question.replace(name, " ")) if len(t) >= 2]
         if len(context) < 3:
             return None
-        options = [n for n, t in names if t == etype and n != name and n not in c.question]
+        latin = name.isascii()
+        options = [
+            n for n, t in names if t == etype and n != name and n not in c.question and n.isascii() == latin
+        ]
         rng.shuffle(options)
         for other in options[:20]:
             key = norm(other)
