@@ -16,7 +16,7 @@ _COLORS = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4
 _STYLE = """
 body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:24px;color:#111;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
-table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}td{white-space:nowrap}
 th:first-child,td:first-child{text-align:left}th{background:#f5f5f5}.rec{background:#ecfdf5;border:1px solid #10b981;padding:10px 14px;border-radius:6px}
 .plots{display:flex;gap:24px;flex-wrap:wrap}.fail{border:1px solid #eee;border-radius:6px;padding:8px 12px;margin:8px 0;font-size:13px}
 .fail blockquote{margin:4px 0 4px 12px;color:#444;border-left:3px solid #ddd;padding-left:8px}.muted{color:#666;font-size:12px}
@@ -68,6 +68,8 @@ def _scatter(configs: list[dict[str, Any]], key: str, title: str, unit: str) -> 
         while any(abs(x - px) < 60 and abs(label_y - py) < 11 for px, py in placed):
             label_y += 12  # points that coincide get their labels stacked, not overprinted
         placed.append((x, label_y))
+        right = x + 8 + 6.5 * len(str(c["name"])) <= w  # near the right edge the label goes left
+        label_x, anchor = (x + 8, "start") if right else (x - 8, "end")
 
         lo, hi = c["accuracy_ci"]
         parts.append(
@@ -75,7 +77,8 @@ def _scatter(configs: list[dict[str, Any]], key: str, title: str, unit: str) -> 
         )
         parts.append(f'<circle cx="{x:.1f}" cy="{y_of(c["accuracy"]):.1f}" r="5" fill="{color}"/>')
         parts.append(
-            f'<text x="{x + 8:.1f}" y="{label_y:.1f}" font-size="11" fill="{color}">{escape(c["name"])}</text>'
+            f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" font-size="11" fill="{color}">'
+            f"{escape(c['name'])}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

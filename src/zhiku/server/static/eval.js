@@ -140,7 +140,8 @@ function scatter(configs, key, title) {
     let ly = y(c.accuracy) - 6;
     while (placed.some(([px, py]) => Math.abs(x - px) < 60 && Math.abs(ly - py) < 11)) ly += 12;  // stack, don't overprint
     placed.push([x, ly]);
-    add("text", { x: x + 8, y: ly, "font-size": 11, fill: color }, c.name);
+    const right = x + 8 + 6.5 * c.name.length <= w;  // near the right edge the label goes left
+    add("text", { x: right ? x + 8 : x - 8, y: ly, "text-anchor": right ? "start" : "end", "font-size": 11, fill: color }, c.name);
   });
   return svg;
 }
