@@ -134,3 +134,8 @@ def test_load_qa_reads_every_format(tmp_path: Path) -> None:
     path.write_text('{"question": "ok"}\n{"answers": ["no question"]}\n', encoding="utf-8")
     with pytest.raises(QueryError, match="line 2"):
         load_qa(path)
+
+
+def test_a_tie_at_the_top_goes_to_the_cheaper_then_faster_and_says_so() -> None:
+    rec = recommend([_summary("slow", 0.8, 0.0, p50=900), _summary("fast", 0.8, 0.0, p50=500)])
+    assert rec is not None and rec.config == "fast" and "ties" in rec.reason_en and "并列" in rec.reason_zh

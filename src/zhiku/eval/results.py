@@ -184,7 +184,16 @@ def recommend(summaries: Sequence[ConfigSummary], margin_points: float = 2.0) ->
     good = [s for s in summaries if s.accuracy >= floor]
     pick = min(good, key=lambda s: (s.cost_per_question, s.latency_p50_ms, -s.accuracy))
     acc, best_acc = pick.accuracy * 100, best.accuracy * 100
-    if pick.name == best.name:
+    ties = [x for x in summaries if x.name != pick.name and abs(x.accuracy - pick.accuracy) < 1e-9]
+    if pick.name == best.name and ties:
+        zh = (
+            f"{pick.name} 与 {len(ties)} 个配置并列准确率最高（{acc:.1f}%），其中每题成本最低、其次延迟最短。"
+        )
+        en = (
+            f"{pick.name} ties with {len(ties)} other configuration(s) for the highest accuracy ({acc:.1f}%) "
+            "and is the cheapest, then the fastest, of them."
+        )
+    elif pick.name == best.name:
         zh = f"{pick.name} 准确率最高（{acc:.1f}%），且在相差 {margin_points:g} 个百分点内没有更便宜的配置。"
         en = (
             f"{pick.name} is the most accurate ({acc:.1f}%) and nothing within "
