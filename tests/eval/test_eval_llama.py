@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from eval_helpers import tree_digest
 from tiny_gguf import free_port, write_tiny_gguf
 
-from conftest import tree_digest
 from zhiku.config import Settings
 from zhiku.eval.configs import EvalConfig, InjectedModel
 from zhiku.eval.runner import run_eval

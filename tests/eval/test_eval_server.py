@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import uvicorn
+from eval_helpers import eval_settings, write_docs
 from fastapi.testclient import TestClient
 
-from conftest import eval_settings, write_docs
 from zhiku.config import Settings, overlay_settings
 from zhiku.eval.report_html import render_html
 from zhiku.kb import KnowledgeBase

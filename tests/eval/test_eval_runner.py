@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from eval_helpers import tree_digest
 from typer.testing import CliRunner
 
-from conftest import tree_digest
 from zhiku.cli import build_app
 from zhiku.config import Settings
 from zhiku.eval.configs import EvalConfig, InjectedModel
