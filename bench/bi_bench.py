@@ -15,27 +15,22 @@ import re
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from zhiku.eval.metrics import unsupported_numbers  # noqa: E402
+from zhiku.eval.scoring import QAItem  # noqa: E402
+
 SEED = ROOT.parent / "shared" / "bench" / "seed_report"
 NUMERIC_DEV_TYPES = {"compute", "chart", "crosslingual"}
 
 
-def norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return re.sub(r"[\s,]", "", text)
-
-
 def correct(row: dict[str, Any], answer: str) -> bool:
-    got = norm(answer)
-    if row.get("unanswerable"):
-        return False
-    if "all_of" in row:
-        return all(norm(a) in got for a in row["all_of"])
-    return any(norm(a) in got for a in row.get("answers", []))
+    """The shared rule (zhiku.eval.scoring): every part of the gold answer appears in the answer."""
+    return QAItem.from_row({"id": "", **row}).matches(answer)
 
 
 def numeric_dev(row: dict[str, Any]) -> bool:
@@ -47,21 +42,6 @@ def numeric_dev(row: dict[str, Any]) -> bool:
         and any(re.search(r"\d", a) for a in row.get("answers", []))
         and not any(re.search(r"\d+月\d+日", a) for a in row.get("answers", []))
     )
-
-
-def unsupported_numbers(answer: Any) -> list[str]:
-    """Numbers in the answer text not found in a cited span nor among the computed results."""
-    text = re.sub(r"\[\d+\]", "", answer.answer)
-    allowed = " ".join(c.text for c in answer.citations)
-    comp = answer.extra.get("computation") or {}
-    allowed += " " + " ".join(str(x) for x in comp.get("computed_numbers", []))
-    allowed_norm = norm(allowed)
-    missing = []
-    for num in re.findall(r"\d+(?:[.,]\d+)*", text):
-        n = norm(num)
-        if n not in allowed_norm and n not in ("1", "100"):
-            missing.append(num)
-    return missing
 
 
 def run_set(name: str, files: list[Path], rows: list[dict[str, Any]], home: Path) -> dict[str, Any]:

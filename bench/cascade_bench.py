@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.assistant import Assistant  # noqa: E402
 from zhiku.config import Settings, load_settings  # noqa: E402
+from zhiku.eval.graders import quote_or_short_correct as correct  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, percentile  # noqa: E402
 from zhiku.models.registry import ModelRegistry  # noqa: E402
 from zhiku.types import Answer, AskRequest  # noqa: E402
@@ -53,12 +54,6 @@ SETS = {
 }
 POLICIES = ("small_only", "cascade", "local_first", "large_only")
 BINS = (0.0, 0.2, 0.35, 0.5, 0.7, 1.01)
-
-
-def correct(item: QAItem, answer: Answer) -> bool:
-    if item.unanswerable:
-        return not answer.found
-    return answer.found and item.matches(answer.answer + "\n" + answer.short_answer)
 
 
 def configure_models(registry: ModelRegistry) -> dict[str, Any]:

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import ReaderSettings, Settings  # noqa: E402
-from zhiku.eval.scoring import redact_quotes  # noqa: E402
+from zhiku.eval.scoring import norm, redact_quotes  # noqa: E402
 from zhiku.types import (  # noqa: E402
     Answer,
     AskRequest,
@@ -49,12 +49,6 @@ class Question:
     question: str
     parts: tuple[tuple[str, ...], ...]  # every part must match one alternative; () = unanswerable
     kind: str
-
-
-def norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    return re.sub(r"\s+", "", text)
 
 
 def correct(q: Question, answer: Answer) -> bool:

@@ -320,3 +320,37 @@ def load_settings(**overrides: Any) -> Settings:
         raise
     except Exception as exc:  # pydantic.ValidationError and TOML syntax errors
         raise ConfigError(f"配置无效：{exc}", f"invalid configuration: {exc}") from exc
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """A partial Settings TOML as a dict (``zhiku eval --config``); checked by ``overlay_settings``."""
+    import tomllib
+
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"配置文件不存在：{path}", f"config file not found: {path}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件无效：{path}：{exc}", f"invalid config file {path}: {exc}") from exc
+
+
+def overlay_settings(base: Settings, overrides: dict[str, Any]) -> Settings:
+    """``base`` with the sections in ``overrides`` merged in (nested dicts merge key by key).
+
+    Environment and files are not read again: the result differs from ``base`` only where
+    ``overrides`` says so, which is what comparing configurations needs.
+    """
+
+    def merge(into: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+        out = dict(into)
+        for key, value in extra.items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = merge(out[key], value)
+            else:
+                out[key] = value
+        return out
+
+    try:
+        return type(base).model_validate(merge(base.model_dump(), overrides))
+    except Exception as exc:  # pydantic.ValidationError
+        raise ConfigError(f"配置无效：{exc}", f"invalid configuration: {exc}") from exc

@@ -56,6 +56,12 @@ CALLS = [
     ),
     Call("GET", "/api/jobs/{job}", "read"),
     Call("GET", "/api/jobs/{job}/events", "read"),
+    Call("POST", "/api/kb/{kb}/eval", "write", json={"configs": [{"name": "base"}]}),
+    Call("GET", "/api/kb/{kb}/eval/reports", "read"),
+    Call("GET", "/api/kb/{kb}/eval/reports/{report}", "read"),
+    Call("GET", "/api/kb/{kb}/eval/reports/{report}/html", "read"),
+    Call("GET", "/api/eval/jobs/{job}", "read"),
+    Call("GET", "/api/eval/jobs/{job}/events", "read"),
 ]
 
 
@@ -103,6 +109,7 @@ def test_matrix_covers_every_kb_route(client: TestClient) -> None:
     routes.add(("GET", "/v1/models/{model}"))
     covered = {(c.method, c.path.split("?")[0]) for c in CALLS}
     normalise = {"{doc_id}": "{doc}", "{chunk_id}": "{chunk}", "{job_id}": "{job}", "{model}": "{kb}"}
+    normalise["{report_id}"] = "{report}"  # evaluation reports
     for method, path in routes:
         for old, new in normalise.items():
             path = path.replace(old, new)

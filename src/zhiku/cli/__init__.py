@@ -79,6 +79,9 @@ def _register(app: typer.Typer) -> None:
     from zhiku.cli import feedback as feedback_cli
 
     feedback_cli.register(app)
+    from zhiku.cli import eval as eval_cli
+
+    eval_cli.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -35,6 +35,9 @@ class QAItem:
     unanswerable: bool = False
     type: str = ""
     positive_ids: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()  # answers a user marked wrong (feedback export)
+    origin: str = ""  # "generated", "llm", "feedback" or "" (hand-written)
+    source_chunk: str = ""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> QAItem:
@@ -44,14 +47,23 @@ class QAItem:
             parts = tuple((a,) for a in row["all_of"])
         else:
             parts = (tuple(row.get("answers") or ()),) if row.get("answers") else ()
+        unanswerable = bool(row.get("unanswerable")) or row.get("answerable") is False
         return cls(
             id=str(row["id"]),
             question=row["question"],
             parts=parts,
-            unanswerable=bool(row.get("unanswerable")),
-            type=str(row.get("type") or row.get("subset") or ""),
+            unanswerable=unanswerable,
+            type=str(row.get("type") or row.get("kind") or row.get("subset") or ""),
             positive_ids=tuple(row.get("positive_ids") or ()),
+            rejected=tuple(str(a) for a in row.get("rejected_answers") or ()),
+            origin=str(row.get("origin") or ""),
+            source_chunk=str(row.get("source_chunk") or ""),
         )
+
+    def rejects(self, text: str) -> bool:
+        """Does ``text`` repeat an answer a user marked wrong?"""
+        haystack = norm(text)
+        return any(norm(r) and norm(r) in haystack for r in self.rejected)
 
     def matches(self, text: str) -> bool:
         if self.unanswerable or not self.parts:
@@ -83,8 +95,34 @@ def answer_matches(item: QAItem, answer: Any) -> bool:
 
 
 def load_qa(path: Path) -> list[QAItem]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [QAItem.from_row(r) for r in rows]
+    """Read a QA file (JSON Lines): hand-written, generated, dev-set or feedback-export rows.
+
+    A row needs ``question``; ``id`` defaults to the line number.  A bad line fails with its
+    line number rather than being skipped, so a typo never silently shrinks a test set.
+    """
+    from zhiku.errors import QueryError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"无法读取问答文件：{path}：{exc}", f"cannot read QA file {path}: {exc}") from exc
+    items: list[QAItem] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not str(row.get("question") or "").strip():
+                raise ValueError("no question")
+            row.setdefault("id", f"L{number}")
+            items.append(QAItem.from_row(row))
+        except (ValueError, TypeError) as exc:
+            raise QueryError(
+                f"问答文件第 {number} 行无效（需要 question 字段的 JSON 对象）：{exc}",
+                f"QA file line {number} is invalid (a JSON object with a question is needed): {exc}",
+                path=str(path),
+            ) from exc
+    return items
 
 
 def recall_at(item: QAItem, texts: Sequence[str], k: int) -> bool:

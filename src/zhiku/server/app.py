@@ -26,6 +26,7 @@ from zhiku.server import routes_admin, routes_conversations, routes_extras, rout
 from zhiku.server.errors import install_error_handlers
 from zhiku.server.limits import RequestTimeoutMiddleware, UnicodeBodyMiddleware
 from zhiku.server.metrics import MetricsMiddleware
+from zhiku.server.routes_eval import install as install_eval
 from zhiku.server.state import ServerState
 from zhiku.server.uploads import BodyLimitMiddleware
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_kb.router)
     app.include_router(routes_extras.router)
     routes_conversations.install(app, settings.home)
+    install_eval(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
