@@ -42,7 +42,7 @@ from zhiku.config import Settings, load_settings  # noqa: E402
 from zhiku.eval.graders import quote_or_short_correct as correct  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, percentile  # noqa: E402
 from zhiku.models.registry import ModelRegistry  # noqa: E402
-from zhiku.types import Answer, AskRequest  # noqa: E402
+from zhiku.types import AskRequest  # noqa: E402
 from zhiku.understand.lang import detect_language  # noqa: E402
 from zhiku.wiring import build_assistant, create_kb  # noqa: E402
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.types import AskRequest
 from zhiku.answer.chat import Conversation
 from zhiku.answer.followup import en_subject, follow_up, needs_context, zh_subject
-from zhiku.types import Answer
+from zhiku.types import Answer, AskRequest
 
 pytestmark = pytest.mark.unit
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 from helpers_llm import hit, small_answer
 
-from zhiku.types import AskRequest
 from zhiku.answer.generate import GroundedGenerator
 from zhiku.models.llm import GenerationParams
 from zhiku.models.registry import NamedModel
 from zhiku.models.scripted import ScriptedLLM
 from zhiku.server.routes_openai import ChatRequest, _usage, with_client_settings
-from zhiku.types import Trace
+from zhiku.types import AskRequest, Trace
 
 pytestmark = pytest.mark.unit
 

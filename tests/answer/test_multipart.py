@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.types import AskRequest
 from zhiku.answer.multipart import ask_parts, combine, split_questions
-from zhiku.types import Answer, Citation
+from zhiku.types import Answer, AskRequest, Citation
 
 pytestmark = pytest.mark.unit
 

@@ -191,9 +191,8 @@ def test_unreadable_and_blank_images_fail_with_a_clear_reason(font: Path, tmp_pa
 @pytest.mark.integration
 @pytest.mark.slow
 def test_scans_in_a_knowledge_base_answer_questions(font: Path, settings: Settings, tmp_path: Path) -> None:
-    from zhiku.types import AskRequest
     from zhiku.kb import KnowledgeBase
-    from zhiku.types import IngestEvent
+    from zhiku.types import AskRequest, IngestEvent
     from zhiku.wiring import build_assistant
 
     folder = tmp_path / "scans"

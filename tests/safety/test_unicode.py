@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.types import AskRequest, Turn
 from zhiku.bi.question import parse_question
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase
 from zhiku.safety.classifier import RequestClassifier
 from zhiku.safety.policy import builtin_path
 from zhiku.safety.unicode import scrub, strip_controls
+from zhiku.types import AskRequest, Turn
 
 pytestmark = pytest.mark.unit
 

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from zhiku.types import Answer, AskRequest, Hit, Trace
 
+
 class Expert(Protocol):
     name: str
 

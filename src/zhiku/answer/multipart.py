@@ -17,9 +17,8 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from zhiku.types import AskRequest
 from zhiku.answer.followup import rewrite_follow_up
-from zhiku.types import Answer, Citation, Trace
+from zhiku.types import Answer, AskRequest, Citation, Trace
 
 _PART = re.compile(r"[^？?]+[？?]")
 _MIN_PART = 4  # characters of a part besides its question mark

@@ -16,12 +16,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from zhiku.types import Turn
 from zhiku.errors import QueryError
 from zhiku.server import answering
 from zhiku.server.conversations import ConversationStore, db_path
 from zhiku.server.feedback import FeedbackIn, FeedbackStore, latest_by_message
 from zhiku.server.state import PrincipalDep, StateDep
+from zhiku.types import Turn
 
 router = APIRouter(prefix="/api", tags=["conversations"])
 
