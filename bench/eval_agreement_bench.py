@@ -35,8 +35,8 @@ from zhiku.eval.runner import run_eval  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean  # noqa: E402
 from zhiku.eval.stand_in import evidence_echo  # noqa: E402
 from zhiku.eval.stats import bootstrap_ci  # noqa: E402
-from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.scripted import ScriptedLLM  # noqa: E402
+from zhiku.wiring import create_kb  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "bench" / "seed_report"
 
@@ -105,7 +105,7 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="zhiku-eval-agree-") as home:
         settings = load_settings(home=Path(home), index={"dense": not args.no_dense})
-        with KnowledgeBase.create(settings, "seed") as kb:
+        with create_kb(settings, "seed") as kb:
             kb.ingest([SEED / "report.txt"])
             generated = QAGenerator(kb, seed=args.seed).run(args.n)
         if args.dump:

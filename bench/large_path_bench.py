@@ -65,7 +65,7 @@ from zhiku.models.scripted_families import (  # noqa: E402
     contains,
 )
 from zhiku.types import Answer, Hit, Trace  # noqa: E402
-from zhiku.wiring import build_assistant  # noqa: E402
+from zhiku.wiring import build_assistant, create_kb  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
 SETS = {
@@ -430,7 +430,7 @@ def run_set(
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any] | None, dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix=f"zhiku-large-{name}-") as home:
         settings = load_settings(home=Path(home), index={"dense": not args.no_dense})
-        kb = KnowledgeBase.create(settings, name)
+        kb = create_kb(settings, name)
         t0 = time.perf_counter()
         report = kb.ingest(files)
         if report.failed:

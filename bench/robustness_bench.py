@@ -315,14 +315,14 @@ def kill_rounds(points: tuple[int, ...]) -> dict[str, Any]:
     from test_crash_consistency import _corpus, _facts_by_doc, _ingest_and_kill, _inspect, _mentions_by_doc
 
     from zhiku.config import load_settings
-    from zhiku.kb import KnowledgeBase
+    from zhiku.wiring import create_kb
 
     rounds = []
     with tempfile.TemporaryDirectory(prefix="zhiku-kill-") as tmp:
         root = Path(tmp)
         corpus = _corpus(root / "corpus")
         settings = load_settings(home=root / "home", index={"embedder": "hashing"})
-        with KnowledgeBase.create(settings, "ref") as ref:
+        with create_kb(settings, "ref") as ref:
             ref.ingest([corpus])
             ref_dir = ref.path
         facts_ref, mentions_ref = _facts_by_doc(ref_dir), _mentions_by_doc(ref_dir)

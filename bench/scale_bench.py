@@ -177,9 +177,8 @@ def _pct(values: Sequence[float], q: float) -> float:
 
 # -- phases (each in its own process) -------------------------------------------------------------
 def phase_embed(cfg: dict[str, Any]) -> dict[str, Any]:
-    from zhiku.ingest.chunk import Chunker
+    from zhiku.ingest.chunk import Chunker, dense_text
     from zhiku.ingest.loaders import load_path
-    from zhiku.kb import dense_text
     from zhiku.models.embedders import build_embedder
 
     settings = settings_for(Path(cfg["home"]), cfg["embedder"], "")
@@ -301,7 +300,7 @@ def phase_search(cfg: dict[str, Any]) -> dict[str, Any]:
 
 def _ann_recall(kb: Any, store: Any, lookup: LookupEmbedder, qvec: np.ndarray) -> float:
     """Top-10 of the store against exact inner product over every chunk vector in the catalog."""
-    from zhiku.kb import dense_text
+    from zhiku.ingest.chunk import dense_text
 
     rows, ids = [], []
     titles = {d.doc_id: d.title for d in kb.documents()}

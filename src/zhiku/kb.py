@@ -27,6 +27,7 @@ import numpy as np
 
 from zhiku.config import Settings, check_kb_name
 from zhiku.errors import AlreadyExistsError, IndexMismatchError, NotFoundError, QueryError
+from zhiku.ingest.chunk import dense_text
 from zhiku.ingest.hooks import IngestHook
 from zhiku.models.embedders import Embedder, build_embedder
 from zhiku.retrieve.agreement import AnswerVoter
@@ -522,11 +523,6 @@ def _document_from_chunks(record: DocumentRecord, chunks: Sequence[Chunk]) -> Do
 def lexical_text(chunk: Chunk, title: str) -> str:
     """What BM25 indexes: title and section headings carry the topic a chunk's text omits."""
     return " ".join([title, *chunk.heading_path, chunk.text])
-
-
-def dense_text(chunk: Chunk, title: str) -> str:
-    head = " / ".join(x for x in (title, *chunk.heading_path[-1:]) if x)
-    return f"{head}: {chunk.text}" if head else chunk.text
 
 
 def _configured_embedder_name(settings: Settings) -> str | None:

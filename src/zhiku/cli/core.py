@@ -340,7 +340,7 @@ def ask(
     ] = None,
 ) -> None:
     """提问（带引用）/ ask a question (cited answer)."""
-    from zhiku.wiring import build_assistant, open_kb
+    from zhiku.wiring import build_assistant
 
     if question is None and questions is None:
         raise QueryError("请给出问题或 --questions 文件", "give a question or --questions FILE")

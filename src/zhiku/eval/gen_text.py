@@ -17,12 +17,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zhiku.answer.lang import detect_language
 from zhiku.bi.numbers import find_quantities, is_year
 from zhiku.eval.gen_types import Candidate
 from zhiku.graph.model import Edge
-from zhiku.ingest.sentences import split_sentences
 from zhiku.types import Chunk
+from zhiku.understand.lang import detect_language
+from zhiku.understand.sentences import split_sentences
 
 _ZH_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 _ZH_YEAR = re.compile(r"(?<!\d)\d{4}年(?!\d)")

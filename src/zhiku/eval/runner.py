@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from zhiku.answer.base import AskRequest
-from zhiku.answer.lang import detect_language
 from zhiku.config import Settings
 from zhiku.errors import ZhikuError
 from zhiku.eval.configs import EvalConfig, describe, rebuild_kind, unique_names
@@ -36,6 +35,7 @@ from zhiku.eval.scoring import QAItem
 from zhiku.eval.stats import PairedResult
 from zhiku.eval.workspace import EvalWorkspace
 from zhiku.types import Answer
+from zhiku.understand.lang import detect_language
 
 Progress = Callable[[str, int, int], None]  # (configuration, done, total)
 REPORT_FORMAT = 1

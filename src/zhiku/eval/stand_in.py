@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from zhiku.ingest.sentences import split_sentences
 from zhiku.models.llm import ChatMessage
+from zhiku.understand.sentences import split_sentences
 
 _BLOCK = re.compile(r'<evidence n="(\d+)"[^>]*>\n(.*?)\n</evidence>', re.S)
 _QUESTION = re.compile(r"(?:问题：|Question: )(.*)\s*$", re.S)

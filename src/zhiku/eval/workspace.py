@@ -26,6 +26,7 @@ from zhiku.eval.configs import rebuild_kind
 from zhiku.kb import KnowledgeBase, drop_collection
 from zhiku.models.embedders import Embedder, build_embedder
 from zhiku.store.catalog import Catalog
+from zhiku.wiring import create_kb, open_kb
 
 _DERIVED = ("vectors.db", "fulltext")
 
@@ -75,11 +76,11 @@ class EvalWorkspace:
         local = settings.model_copy(update={"home": home})
         embedder = self._embedder(local) if local.index.dense else None
         if not fresh:
-            return KnowledgeBase(local, self.kb, embedder=embedder)
+            return open_kb(local, self.kb, embedder=embedder)
         if kind == "reingest":
             return self._reingest(local, embedder)
         self._copy(home, reset_vectors=kind == "reindex")
-        kb = KnowledgeBase(local, self.kb, embedder=embedder)
+        kb = open_kb(local, self.kb, embedder=embedder)
         if kind == "reindex":
             self._track(local, kb)
             kb.rebuild()
@@ -136,7 +137,7 @@ class EvalWorkspace:
                 f"重新分块需要原始文件，但找不到：{missing[0]} 等 {len(missing)} 个",
                 f"re-chunking needs the original files, but {missing[0]} and {len(missing) - 1} more are gone",
             )
-        kb = KnowledgeBase.create(settings, self.kb, local_only=local_only, embedder=embedder)
+        kb = create_kb(settings, self.kb, local_only=local_only, embedder=embedder)
         self._track(settings, kb)
         kb.ingest([Path(s) for s in sources])
         return kb

@@ -312,3 +312,9 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
             spans.append((pos + lead, pos + lead + len(stripped)))
         pos += len(line) + 1
     return spans
+
+
+def dense_text(chunk: Chunk, title: str) -> str:
+    """What the embedder reads for a chunk: its document title and last heading, then the text."""
+    head = " / ".join(x for x in (title, *chunk.heading_path[-1:]) if x)
+    return f"{head}: {chunk.text}" if head else chunk.text

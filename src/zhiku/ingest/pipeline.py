@@ -279,7 +279,7 @@ def _batched(items: Iterable[_Prepared], budget: int | None = None) -> Iterator[
 
 def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray | None:
     """Runs in the worker thread: touches only the embedder, never the catalog or the KB lock."""
-    from zhiku.kb import dense_text
+    from zhiku.ingest.chunk import dense_text
 
     chunks = [(c, p.record.title) for p in batch for c in p.chunks]
     if embedder is None or not chunks:

@@ -196,8 +196,6 @@ class JobManager:
             name = by_name.get(Path(result.path).name)
             if name is not None and self._row(job, name).status in ("queued", "running"):
                 self._record(job, name, result)
-        from zhiku.server.uploads import discard_failed  # uploads imports this module
-
         discard_failed(target, [Path(r.path).name for r in report.files if r.status == "failed"])
 
     @staticmethod
@@ -232,3 +230,12 @@ class JobManager:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def discard_failed(folder: Path, names: list[str]) -> None:
+    """Delete uploads that failed ingestion: nothing of them is in the KB, so nothing should stay
+    on the server's disk either (the catalog keeps the reason under the file's name)."""
+    for name in names:
+        path = folder / name
+        if path.parent == folder and path.is_file():
+            path.unlink(missing_ok=True)

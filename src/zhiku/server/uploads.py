@@ -52,15 +52,6 @@ def safe_filename(name: str) -> str:
     return (stem.rstrip() or "upload") + suffix
 
 
-def discard_failed(folder: Path, names: list[str]) -> None:
-    """Delete uploads that failed ingestion: nothing of them is in the KB, so nothing should stay
-    on the server's disk either (the catalog keeps the reason under the file's name)."""
-    for name in names:
-        path = folder / name
-        if path.parent == folder and path.is_file():
-            path.unlink(missing_ok=True)
-
-
 def unique_name(name: str, taken: set[str]) -> str:
     """``a.pdf``, then ``a (2).pdf``… so two files of one drop never overwrite each other."""
     if name not in taken:
