@@ -140,7 +140,7 @@ class ServerSettings(BaseModel):
     max_files: int = Field(100, ge=1, le=10000)
     max_request_mb: float = Field(256.0, gt=0)
     upload_types: tuple[str, ...] = tuple(
-        ".pdf .docx .xlsx .xls .csv .html .htm .md .markdown .txt .json .jsonl .png .jpg .jpeg".split()
+        ".pdf .docx .xlsx .xls .csv .html .htm .md .markdown .txt .json .jsonl .png .jpg .jpeg .tif .tiff .bmp".split()
     )
     cors_origins: list[str] = Field(default_factory=list)  # empty = CORS off
     metrics_public: bool = True  # /metrics carries no KB names, only route templates

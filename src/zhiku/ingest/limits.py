@@ -218,8 +218,8 @@ def _inflate_stream(path: Path, data: bytes, start: int, total: int, limits: Arc
             while decoder.unconsumed_tail and produced <= limits.max_pdf_stream_bytes:
                 out = decoder.decompress(decoder.unconsumed_tail, _OUT)
                 produced += len(out)
-                if total + produced > limits.max_pdf_inflated_bytes:
-                    break
+                if not out or total + produced > limits.max_pdf_inflated_bytes:
+                    break  # no progress (zlib keeps an unusable tail after some damage): stop
             _check_stream(path, produced, total, limits)
     except zlib.error:
         return produced  # not really Flate, or damaged: pdfium decides what to make of it
