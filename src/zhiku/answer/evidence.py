@@ -84,6 +84,9 @@ def normalise(text: str) -> str:
     """
     if unicodedata.is_normalized("NFKC", text):
         return text.lower()
+    whole = unicodedata.normalize("NFKC", text)
+    if len(whole) == len(text):
+        return whole.lower()  # (nearly always) one character for one: offsets stay valid
     out = []
     for ch in text:
         mapped = unicodedata.normalize("NFKC", ch)

@@ -47,6 +47,9 @@ def _register(app: typer.Typer) -> None:
     from zhiku.cli import compliance as compliance_cli
 
     compliance_cli.register(app)
+    from zhiku.cli import reader as reader_cli
+
+    reader_cli.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -167,6 +167,8 @@ function renderAnswer(bubble, answer, kb) {
   const open = (n) => { const c = cites.find((x) => x.index === n); if (c) openCitation(kb, c); };
   bubble.replaceChildren(el("div", { class: "answer-text" }, textWithCitations(answer.answer || "", open)));
   bubble.dataset.route = answer.route || "";
+  bubble.classList.toggle("quote-answer", answer.answer_kind === "quote");  // evidence, no sure short answer
+  if (answer.answer_kind === "quote") bubble.prepend(el("div", { class: "kind-label" }, i18n.t("answer.quote")));
   if (answer.chart) {
     const svg = drawChart(answer.chart);
     if (svg) bubble.append(el("div", { class: "chart-box" }, svg));
