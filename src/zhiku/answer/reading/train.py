@@ -287,7 +287,7 @@ def _git_commit() -> str:
 
 def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Featurize, cross-validate, calibrate, fit the final model, write model + record to ``cfg.out``."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     examples = load_examples(cfg.paths, cfg.seed, cfg.distractors, cfg.limit)
     log(f"{len(examples)} questions")
     data = featurize_examples(examples, lambda n, total: log(f"featurized {n}/{total}"))
@@ -328,6 +328,7 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
         },
         "git_commit": _git_commit(),
         "seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(time.process_time() - cpu_started, 1),
     }
     (cfg.out / RECORD_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     return record
