@@ -65,15 +65,14 @@ def unsupported_numbers(answer: Any) -> list[str]:
 
 
 def run_set(name: str, files: list[Path], rows: list[dict[str, Any]], home: Path) -> dict[str, Any]:
-    from zhiku.answer.base import AskRequest
-    from zhiku.answer.lang import detect_language
     from zhiku.config import Settings
-    from zhiku.kb import KnowledgeBase
-    from zhiku.wiring import build_assistant
+    from zhiku.types import AskRequest
+    from zhiku.understand.lang import detect_language
+    from zhiku.wiring import build_assistant, open_or_create_kb
 
     settings = Settings(home=home, index={"dense": False})
     t0 = time.perf_counter()
-    kb = KnowledgeBase.open_or_create(settings, name)
+    kb = open_or_create_kb(settings, name)
     kb.ingest(files)
     ingest_s = time.perf_counter() - t0
     assistant = build_assistant(kb, settings)

@@ -38,14 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.assistant import Assistant  # noqa: E402
-from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.lang import detect_language  # noqa: E402
 from zhiku.config import Settings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, percentile  # noqa: E402
-from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.registry import ModelRegistry  # noqa: E402
-from zhiku.types import Answer  # noqa: E402
-from zhiku.wiring import build_assistant  # noqa: E402
+from zhiku.types import Answer, AskRequest  # noqa: E402
+from zhiku.understand.lang import detect_language  # noqa: E402
+from zhiku.wiring import build_assistant, create_kb  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
 SETS = {
@@ -161,7 +159,7 @@ def run_set(name: str, corpus: Path, qa: Path, args: argparse.Namespace) -> dict
     items = load_qa(qa)[:limit] if limit else load_qa(qa)
     with tempfile.TemporaryDirectory(prefix=f"zhiku-cascade-{name}-") as home:
         settings = build_settings(Path(home), dense, args.max_evidence, args.evidence_chars)
-        kb = KnowledgeBase.create(settings, name)
+        kb = create_kb(settings, name)
         started = time.perf_counter()
         kb.ingest([corpus])
         ingest_s = time.perf_counter() - started

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.assistant import AnswerEvent  # noqa: E402
-from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.config import SafetySettings, Settings  # noqa: E402
 from zhiku.safety.bank import PolicyOnlyAssistant, load_bank, run_bank  # noqa: E402
 from zhiku.safety.guard import GuardedAssistant  # noqa: E402
@@ -38,7 +37,11 @@ from zhiku.safety.keywords import KeywordMatcher, KeywordRule  # noqa: E402
 from zhiku.safety.pii import PiiMasker  # noqa: E402
 from zhiku.safety.policy import SafetyPolicy, builtin_path  # noqa: E402
 from zhiku.safety.stream import StreamFilter  # noqa: E402
-from zhiku.types import Answer, Citation  # noqa: E402
+from zhiku.types import (  # noqa: E402
+    Answer,
+    AskRequest,
+    Citation,
+)
 
 SENTENCES = [
     "2023年中国人工智能核心产业规模达到5784亿元，同比增长13.9%。",

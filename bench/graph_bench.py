@@ -31,7 +31,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.config import Settings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, answer_matches, redact_quotes  # noqa: E402
 from zhiku.graph.expand import GraphExpander  # noqa: E402
@@ -39,8 +38,14 @@ from zhiku.graph.model import Edge  # noqa: E402
 from zhiku.graph.service import KnowledgeGraph, graph_for, kb_documents  # noqa: E402
 from zhiku.ingest.chunk import Chunker  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402
-from zhiku.types import Block, Chunk, Document, Trace  # noqa: E402
-from zhiku.wiring import build_assistant  # noqa: E402
+from zhiku.types import (  # noqa: E402
+    AskRequest,
+    Block,
+    Chunk,
+    Document,
+    Trace,
+)
+from zhiku.wiring import build_assistant, open_or_create_kb  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "bench"
 QUESTIONS = REPO / "bench" / "data" / "relation_questions.jsonl"
@@ -63,7 +68,7 @@ def build_main_kb(home: Path, dense: bool) -> tuple[KnowledgeBase, dict[str, Any
     for path in (REPO / "examples").iterdir():
         if path.suffix in (".md", ".docx", ".pdf", ".html", ".xlsx", ".txt"):
             shutil.copy(path, files / path.name)
-    kb = KnowledgeBase.open_or_create(settings, "graphbench")
+    kb = open_or_create_kb(settings, "graphbench")
     t0 = time.perf_counter()
     kb.ingest([files])
     ingest_s = time.perf_counter() - t0

@@ -34,8 +34,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.lang import detect_language  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import load_settings  # noqa: E402
 from zhiku.eval.scoring import (  # noqa: E402
@@ -47,10 +45,14 @@ from zhiku.eval.scoring import (  # noqa: E402
     percentile,
     recall_at,
 )
-from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.embedders import USEEmbedder  # noqa: E402
-from zhiku.types import Hit, Trace  # noqa: E402
-from zhiku.wiring import build_assistant  # noqa: E402
+from zhiku.types import (  # noqa: E402
+    AskRequest,
+    Hit,
+    Trace,
+)
+from zhiku.understand.lang import detect_language  # noqa: E402
+from zhiku.wiring import build_assistant, create_kb  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
 SETS = {
@@ -168,7 +170,7 @@ def run_set(
     items = load_qa(qa)[:limit] if limit else load_qa(qa)
     with tempfile.TemporaryDirectory(prefix=f"zhiku-bench-{name}-") as home:
         settings = load_settings(home=Path(home))
-        kb = KnowledgeBase.create(settings, name, embedder=embedder)
+        kb = create_kb(settings, name, embedder=embedder)
         started = time.perf_counter()
         report = kb.ingest([corpus])
         ingest_s = time.perf_counter() - started

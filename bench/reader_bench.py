@@ -21,6 +21,7 @@ import argparse
 import itertools
 import json
 import logging
+import pickle
 import sys
 import tempfile
 import time
@@ -33,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.lang import detect_language  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.answer.reading import train as tr  # noqa: E402
 from zhiku.answer.reading.features import INDEX  # noqa: E402
@@ -42,6 +42,7 @@ from zhiku.eval.scoring import QAItem, answer_matches, load_qa, mean, percentile
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.embedders import USEEmbedder  # noqa: E402
 from zhiku.types import Hit, Trace  # noqa: E402
+from zhiku.understand import analyse  # noqa: E402
 from zhiku.wiring import build_assistant  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
@@ -104,7 +105,7 @@ def collect(name: str, kb_home: Path, embedder: USEEmbedder) -> dict[str, Any]:
     latencies = []
     for item in items:
         started = time.perf_counter()
-        assistant.ask(AskRequest(item.question, language=detect_language(item.question)))
+        assistant.ask(AskRequest(item.question, language=analyse(item.question).language))
         latencies.append((time.perf_counter() - started) * 1000)
     kb.close()
     return {"items": items, "hits": hits, "ask_ms": latencies}
@@ -114,9 +115,11 @@ def read_set(reader: ExtractiveReader, items: list[QAItem], hits: list[list[Hit]
     rows = []
     for item, top in zip(items, hits, strict=True):
         started = time.perf_counter()
-        answer = reader.read(AskRequest(item.question, language=detect_language(item.question)), top, Trace())
+        question = analyse(item.question)
+        request = AskRequest(item.question, language=question.language, analysis=question)
+        answer = reader.read(request, top, Trace())
         read_ms = (time.perf_counter() - started) * 1000
-        choice = reader.choose(item.question, top)
+        choice = reader.choose(question, top)
         best = choice.reading.candidates[choice.row].text if choice and choice.row >= 0 else ""
         rows.append(
             {
@@ -170,10 +173,17 @@ def reliability(prob: np.ndarray, correct: np.ndarray, bins: int = 10) -> list[d
     return table
 
 
-def ablation(collected: dict[str, dict[str, Any]], questions: int, seed: int) -> dict[str, Any]:
-    """Retrain on a training subsample without each group; dev top-1 per set (no dev data in fitting)."""
-    examples = tr.load_examples([p for p in TRAIN if p.is_file()], seed, 3, questions)
-    data = tr.featurize_examples(examples)
+def ablation(
+    collected: dict[str, dict[str, Any]], questions: int, seed: int, cache: Path | None, rounds: int
+) -> dict[str, Any]:
+    """Retrain without each group (training data only); dev top-1 per set, against all features."""
+    if cache is not None and cache.is_file():
+        with cache.open("rb") as fh:
+            data = pickle.load(fh)  # our own file, written by train_reader(cache=...)
+    else:
+        examples = tr.load_examples([p for p in TRAIN if p.is_file()], seed, 3, questions)
+        data = tr.featurize_examples(examples)
+    fitted = tr.fitting_rows(data, tr.MAX_NEGATIVES, seed)
     reader = ExtractiveReader(load_settings(home=Path(tempfile.mkdtemp())).reader)
     dev: dict[str, list[tuple[np.ndarray, list[str], QAItem]]] = {}
     for name, got in collected.items():
@@ -181,7 +191,7 @@ def ablation(collected: dict[str, dict[str, Any]], questions: int, seed: int) ->
         for item, hits in zip(got["items"], got["hits"], strict=True):
             if item.unanswerable:
                 continue
-            choice = reader.choose(item.question, hits)
+            choice = reader.choose(analyse(item.question), hits)
             if choice is None:
                 dev[name].append((np.zeros((0, data.x.shape[1]), np.float32), [], item))
                 continue
@@ -189,13 +199,13 @@ def ablation(collected: dict[str, dict[str, Any]], questions: int, seed: int) ->
             dev[name].append((choice.reading.matrix, texts, item))
 
     def score(zero: tuple[int, ...]) -> dict[str, float]:
-        x = data.x.copy()
+        x = data.x[fitted].copy()
         x[:, list(zero)] = 0.0
-        booster = tr.fit(x, data.y, seed, 200)
+        booster = tr.fit(x, data.y[fitted], seed, rounds)
         out = {}
-        for name, rows in dev.items():
+        for name, questions in dev.items():
             ok = []
-            for matrix, texts, item in rows:
+            for matrix, texts, item in questions:
                 if not texts:
                     ok.append(0.0)
                     continue
@@ -214,7 +224,7 @@ def ablation(collected: dict[str, dict[str, Any]], questions: int, seed: int) ->
         got["delta_mean"] = round(got["mean"] - base["mean"], 4)
         table[group] = got
         print(f"ablation {group}: {got}", flush=True)
-    return {"training_questions": len(examples), "rounds": 200, "dev_top1": table}
+    return {"training_questions": len(data.examples), "rounds": rounds, "dev_top1": table}
 
 
 def main() -> None:
@@ -225,6 +235,8 @@ def main() -> None:
     parser.add_argument("--kb-cache", type=Path, default=None, help="keep the built KBs here between runs")
     parser.add_argument("--no-ablation", action="store_true")
     parser.add_argument("--ablation-questions", type=int, default=2500)
+    parser.add_argument("--ablation-rounds", type=int, default=100)
+    parser.add_argument("--train-cache", type=Path, default=None, help="featured training data (train cache)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "reader_bench.json")
     args = parser.parse_args()
@@ -267,7 +279,9 @@ def main() -> None:
     }
     results["reader_memory_mb"] = round(model_mb + 0.0, 1)
     if not args.no_ablation:
-        results["ablation"] = ablation(collected, args.ablation_questions, args.seed)
+        results["ablation"] = ablation(
+            collected, args.ablation_questions, args.seed, args.train_cache, args.ablation_rounds
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if k != "ablation"}, ensure_ascii=False, indent=1))

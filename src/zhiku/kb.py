@@ -8,7 +8,7 @@ Layout of ``$ZHIKU_HOME/kb/<name>/``::
     vectors.db         Milvus Lite file (derived; absent when a Milvus server is configured)
     facts.duckdb       tables and numeric facts (derived, BI)
 
->>> kb = KnowledgeBase.open_or_create(settings, "demo")
+>>> kb = zhiku.wiring.open_or_create_kb(settings, "demo")  # hooks and voter injected
 >>> report = kb.ingest([Path("examples")])
 >>> kb.search("2023年中国人工智能产业规模", top_k=3)
 """
@@ -19,67 +19,35 @@ import json
 import shutil
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from zhiku.answer.base import SearchFilters
 from zhiku.config import Settings, check_kb_name
 from zhiku.errors import AlreadyExistsError, IndexMismatchError, NotFoundError, QueryError
 from zhiku.ingest.hooks import IngestHook
 from zhiku.models.embedders import Embedder, build_embedder
-from zhiku.retrieve.hybrid import ChunkView, HybridRetriever
+from zhiku.retrieve.agreement import AnswerVoter
+from zhiku.retrieve.hybrid import HybridRetriever
 from zhiku.retrieve.rerank import LexicalReranker
 from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore, collection_name
 from zhiku.tokenize import Tokenizer
-from zhiku.types import Chunk, Document, DocumentRecord, Hit
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What happened to one input file (one row of the per-file table)."""
-
-    path: str
-    status: Literal["added", "updated", "unchanged", "failed", "removed"]
-    documents: int = 0
-    chunks: int = 0
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-    ms: float = 0.0
-
-
-@dataclass
-class IngestReport:
-    run_id: str
-    files: list[FileResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "failed"]
-
-    @property
-    def chunks(self) -> int:
-        return sum(f.chunks for f in self.files)
-
-
-@dataclass(frozen=True)
-class IngestEvent:
-    """Progress callback payload: ``done`` of ``total`` files, the current file and its result."""
-
-    done: int
-    total: int
-    path: str
-    result: FileResult | None = None
-
-
-ProgressFn = Callable[[IngestEvent], None]
-
+from zhiku.types import (
+    Chunk,
+    ChunkView,
+    Document,
+    DocumentRecord,
+    Hit,
+    IngestReport,
+    ProgressFn,
+    Question,
+    SearchFilters,
+)
+from zhiku.understand import analyse
 
 KB_FORMAT = 1
 
@@ -121,6 +89,10 @@ class KnowledgeBase:
     Heavy parts (the embedder, the Milvus connection) open on first use, so listing or
     inspecting a KB stays instant.  One process per KB directory (Milvus Lite's rule): the
     server keeps one instance per KB and serialises writes.
+
+    This module knows no feature package: the composition root (``zhiku.wiring``) injects the
+    ingest ``hooks`` (facts, graph) and retrieval's answer ``voter`` (the extractive reader).
+    A bare ``KnowledgeBase`` updates no derived store and skips the answer-agreement pass.
     """
 
     def __init__(
@@ -128,8 +100,9 @@ class KnowledgeBase:
         settings: Settings,
         name: str,
         *,
-        hooks: Sequence[IngestHook] | None = None,
+        hooks: Sequence[IngestHook] = (),
         embedder: Embedder | None = None,
+        voter: AnswerVoter | None = None,
     ) -> None:
         self.settings = settings
         self.name = check_kb_name(name)
@@ -145,10 +118,6 @@ class KnowledgeBase:
         self.catalog = Catalog(self.path / "catalog.sqlite")
         self.tokenizer = Tokenizer(settings.index.user_dict)
         self.fulltext = FullTextIndex(self.path / "fulltext", self.tokenizer)
-        if hooks is None:
-            from zhiku.wiring import ingest_hooks
-
-            hooks = ingest_hooks(settings)
         self.hooks = list(hooks)
         self._embedder = embedder
         self._vectors: MilvusVectorStore | None = None
@@ -163,6 +132,7 @@ class KnowledgeBase:
             settings.retrieval,
             self._allowed,
             LexicalReranker(self.tokenizer),
+            voter,
         )
         if not self.fulltext.load() or self.fulltext.version != self.catalog.version():
             self.refresh_fulltext()
@@ -429,10 +399,15 @@ class KnowledgeBase:
         self.fulltext.build(rows, version)
 
     # -- reading ----------------------------------------------------------------
-    def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
-        if not query.strip():
+    def search(
+        self, query: Question | str, top_k: int | None = None, filters: SearchFilters | None = None
+    ) -> list[Hit]:
+        """The top hits for a question (``Assistant`` passes its analysed ``Question``; a string
+        from the CLI, the server or a benchmark is analysed here, at the edge)."""
+        text = query.text if isinstance(query, Question) else query
+        if not text.strip():
             raise QueryError("问题为空", "the question is empty")
-        return self.retriever.run(query, top_k, filters)
+        return self.retriever.run(query if isinstance(query, Question) else analyse(query), top_k, filters)
 
     def documents(self) -> list[DocumentRecord]:
         return self.catalog.documents()

@@ -1,8 +1,8 @@
 """One tokenizer for indexing and querying (BM25 is only as good as this symmetry).
 
 Words come from jieba's search-mode segmentation (``rjieba``: same tokens as ``jieba``,
-~20× faster), normalised with NFKC and lower case.  Runs of CJK characters also emit
-character bigrams, because segmentation errors on names the dictionary does not know
+~20× faster), normalised with NFKC and lower case (``zhiku.understand.normalise.fold``).  Runs
+of CJK characters also emit character bigrams, because segmentation errors on names the dictionary does not know
 ("言犀为" instead of "言犀" + "为") would otherwise make a document unfindable.
 
 >>> Tokenizer().tokens("京东言犀服务6亿用户")
@@ -12,12 +12,12 @@ character bigrams, because segmentation errors on names the dictionary does not 
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 import rjieba
 
 from zhiku.errors import ConfigError
+from zhiku.understand.normalise import fold
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _MIXED = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z0-9]+")
@@ -30,11 +30,6 @@ STOPWORDS = frozenset(
     "the a an of to in on for and or is are was were be by with as at from that this which what "
     "who whom when where how why does do did it its into than".split()
 )
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width digits/letters → half-width) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 class Tokenizer:
@@ -70,7 +65,7 @@ class Tokenizer:
     def words(self, text: str) -> list[str]:
         """Search-mode words without punctuation or stopwords (no bigrams)."""
         out = []
-        for token in self._jieba.cut_for_search(normalize(text), True):
+        for token in self._jieba.cut_for_search(fold(text), True):
             token = token.strip()
             if token and _WORDISH.fullmatch(token) and token not in STOPWORDS and token != ".":
                 out.append(token)
@@ -82,6 +77,6 @@ class Tokenizer:
         """Index terms: words plus CJK character bigrams (prefixed so they never collide with words)."""
         terms = self.words(text)
         if self.bigrams:
-            for run in _CJK.findall(normalize(text)):
+            for run in _CJK.findall(fold(text)):
                 terms.extend("§" + run[i : i + 2] for i in range(len(run) - 1))
         return terms

@@ -8,11 +8,14 @@ use ``dataclasses.replace`` to derive a changed copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "table", "chart", "list", "code"]
 Language = Literal["zh", "en"]
+AnswerKind = Literal["number", "date", "person", "place", "entity", "list", "other"]
+DateGrain = Literal["", "year", "month", "day"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,20 @@ class Hit:
     page: int | None = None
     heading_path: tuple[str, ...] = ()
     kind: BlockKind = "paragraph"
+
+
+@dataclass(frozen=True)
+class ChunkView:
+    """What a hit needs to show about its chunk (from the catalog)."""
+
+    doc_id: str
+    text: str
+    title: str
+    source: str
+    page: int | None
+    heading_path: tuple[str, ...]
+    kind: str
+    format: str
 
 
 @dataclass(frozen=True)
@@ -212,3 +229,185 @@ class Answer:
         }
         data.update(self.extra)
         return data
+
+
+# -- the question, analysed once (``zhiku.understand.analyse`` builds it) -----------------
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """The expected answer shape.
+
+    ``unit`` is the measure word the question names (家, 倍, %, 人 …) or "" when any unit fits;
+    ``grain`` says how precise a date must be; ``cue`` is the matched question word, which the
+    reader removes from the query terms.
+    """
+
+    kind: AnswerKind
+    unit: str = ""
+    grain: DateGrain = ""
+    cue: str = ""
+    language: Language = "zh"
+    units: tuple[str, ...] = ()  # units the measured quantity usually takes (体长 → 厘米, 米 …)
+    alias: bool = False  # "又称什么/叫什么": the answer follows 又称/又名/简称
+    head: str = ""  # the noun after 哪个/什么 ("哪个组" → 组): the answer is often "…组"
+    category: str = ""  # the noun the question asks about ("超级碗冠军是谁" → 冠军): "NFL冠军" restates it
+    counted: str = ""  # the noun counted by 多少 when it is no measure word ("多少语种" → 语种)
+
+    @property
+    def typed(self) -> bool:
+        """Typed questions need a span of their kind; free-text ones only a good sentence."""
+        return self.kind in ("number", "date")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A query term; it matches a sentence when any alternative occurs in it.
+
+    ``critical`` terms (years, places, people, organisations, Latin names) qualify the question:
+    evidence about 中国 does not answer a question about 美国.  ``ngram`` terms are Chinese
+    character pairs and triples, a segmentation-proof view of the question that also rewards
+    phrases kept together (智能算力市场 rather than 人工智能 … 市场).
+    """
+
+    alternatives: tuple[str, ...]
+    critical: bool = False
+    ngram: int = 0  # 0 for a word; 2 or 3 for a Chinese character n-gram
+    role: str = ""  # "year", "place", "name", "latin" for critical terms
+
+
+@dataclass(frozen=True)
+class Question:
+    """Everything the pipeline needs to know about a question, worked out once.
+
+    ``text`` is the question as asked; ``clean`` its NFKC form without edge spaces (what the
+    rules read); ``folded`` the NFKC + lower-case form the tokenizer indexes with.  ``lexical``
+    is the text BM25 searches (an English question plus the Chinese renderings of its glossary
+    words) and ``search_kind`` the answer kind the lexical reranker reads from it: the shipped
+    rerank weights were fitted on that view, so it is kept apart from ``qtype.kind``.
+    ``parts`` holds one ``Question`` per coordinated item ("A和B分别…"), empty for a simple one.
+
+    >>> q = analyse("上海和北京2021年的GDP分别是多少？")
+    >>> [p.text for p in q.parts], q.years
+    (['上海2021年的GDP是多少？', '北京2021年的GDP是多少？'], ('2021',))
+    """
+
+    text: str
+    clean: str
+    language: Language
+    qtype: QuestionType
+    terms: tuple[Term, ...]
+    years: tuple[str, ...]
+    folded: str = ""
+    nouns: tuple[str, ...] = ()  # nouns of the question: the topics the evidence must mention
+    lexical: str = ""
+    search_kind: AnswerKind = "other"
+    parts: tuple[Question, ...] = ()
+
+    @property
+    def question(self) -> str:
+        """The clean text (the name the reader's rules use)."""
+        return self.clean
+
+    @property
+    def items(self) -> tuple[Question, ...]:
+        """The coordinated parts, or the question itself when it has none."""
+        return self.parts or (self,)
+
+    @property
+    def tokens(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if not t.ngram)
+
+    def ngrams(self, n: int) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.ngram == n)
+
+    @property
+    def critical(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.critical)
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """The places the question names (中国, 北京; "China" → 中国): evidence must share them."""
+        at = 1 if self.language == "en" else 0  # an English term lists its Chinese renderings after it
+        return tuple(
+            t.alternatives[min(at, len(t.alternatives) - 1)] for t in self.terms if t.role == "place"
+        )
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The unit asked for ("多少家" → 家) followed by the units the measured quantity takes."""
+        return tuple(dict.fromkeys(u for u in (self.qtype.unit, *self.qtype.units) if u))
+
+
+# -- requests ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Metadata filters on scalar fields (never JSON fields: milvus-lite is slow on those)."""
+
+    doc_ids: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    question: str
+    language: Language = "zh"
+    history: tuple[Turn, ...] = ()
+    top_k: int | None = None
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    policy: str | None = None  # cascade policy override (issue: LLM cascade)
+    key_id: str | None = None  # API key that asked (audit)
+    # the question analysed once (``zhiku.understand.analyse``); ``Assistant`` fills it in
+    analysis: Question | None = field(default=None, compare=False)
+
+
+# -- ingestion results ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one input file (one row of the per-file table)."""
+
+    path: str
+    status: Literal["added", "updated", "unchanged", "failed", "removed"]
+    documents: int = 0
+    chunks: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    ms: float = 0.0
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def chunks(self) -> int:
+        return sum(f.chunks for f in self.files)
+
+
+@dataclass(frozen=True)
+class IngestEvent:
+    """Progress callback payload: ``done`` of ``total`` files, the current file and its result."""
+
+    done: int
+    total: int
+    path: str
+    result: FileResult | None = None
+
+
+ProgressFn = Callable[[IngestEvent], None]

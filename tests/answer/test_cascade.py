@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from helpers_llm import TEXTS, hit, small_answer
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.cascade import Cascade, retrieval_relevance
 from zhiku.config import LLMSettings
 from zhiku.errors import ConfigError, ModelError
 from zhiku.models.gate import LABELS, GateResult
 from zhiku.models.registry import ModelRegistry
 from zhiku.models.scripted import ScriptedLLM
-from zhiku.types import Trace
+from zhiku.types import AskRequest, Trace
 
 pytestmark = pytest.mark.unit
 

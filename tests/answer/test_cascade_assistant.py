@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from zhiku.answer.assistant import AnswerEvent, Assistant
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase
 from zhiku.models.registry import ModelRegistry
 from zhiku.models.scripted import ScriptedLLM
+from zhiku.types import AskRequest
+from zhiku.wiring import open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +21,7 @@ SECRET = "星河计划的内部预算为4.2亿元，由研发中心负责执行�
 
 @pytest.fixture
 def kb(settings: Settings, zh_docs: Path, tmp_path: Path) -> KnowledgeBase:
-    base = KnowledgeBase.open_or_create(settings, "t", hooks=[])
+    base = open_or_create_kb(settings, "t", hooks=[])
     base.ingest([zh_docs])
     private = tmp_path / "private"
     private.mkdir()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.chat import Conversation, is_follow_up, rule_rewrite
 from zhiku.errors import ModelError
 from zhiku.models.scripted import ScriptedLLM
-from zhiku.types import Answer
+from zhiku.types import Answer, AskRequest
 
 pytestmark = pytest.mark.unit
 

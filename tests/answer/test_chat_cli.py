@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zhiku.config import Settings
-from zhiku.kb import KnowledgeBase
+from zhiku.wiring import open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,7 @@ def run_cli(args: list[str]) -> None:
 def test_chat_repl_answers_and_rewrites_follow_ups(
     settings: Settings, zh_docs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with KnowledgeBase.open_or_create(settings, "t") as kb:
+    with open_or_create_kb(settings, "t") as kb:
         kb.ingest([zh_docs])
     monkeypatch.setenv("ZHIKU_INDEX__EMBEDDER", settings.index.embedder)
     monkeypatch.setattr("sys.stdin", io.StringIO("2023年某国人工智能产业规模是多少？\n那2028年呢？\n/exit\n"))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from helpers_llm import hit, small_answer
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.generate import NO_ANSWER, GroundedGenerator, build_evidence, build_messages
 from zhiku.models.llm import StreamEvent
 from zhiku.models.registry import NamedModel
 from zhiku.models.scripted import ScriptedLLM
-from zhiku.types import Answer, Trace
+from zhiku.types import Answer, AskRequest, Trace
 
 pytestmark = pytest.mark.unit
 

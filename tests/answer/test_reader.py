@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.base import AskRequest
-from zhiku.answer.reader import ExtractiveReader, clean_text, fallback_split
+from zhiku.answer.reader import ExtractiveReader, clean_text
 from zhiku.config import ReaderSettings
-from zhiku.types import Answer, Hit, Trace
+from zhiku.types import Answer, AskRequest, Hit, Trace
+from zhiku.understand.sentences import split_sentences
 
 pytestmark = pytest.mark.unit
 
@@ -175,7 +175,7 @@ def test_trace_notes_record_refusal_reason() -> None:
 
 def test_pdf_spacing_between_chinese_characters_is_removed() -> None:
     assert clean_text("支持多达100亿 个 参 数 的 生 成 式 AI 模 型") == "支持多达100亿个参数的生成式 AI 模型"
-    assert fallback_split("规模达2137亿元。预计增长！Next one. Done.") == [
+    assert split_sentences("规模达2137亿元。预计增长！Next one. Done.") == [
         "规模达2137亿元。",
         "预计增长！",
         "Next one.",

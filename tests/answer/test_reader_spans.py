@@ -6,11 +6,12 @@ import pytest
 import rjieba
 
 from zhiku.answer import spans as sp
-from zhiku.answer.evidence import build_sentences, fallback_split, merge_fragments, score_all
+from zhiku.answer.evidence import build_sentences, merge_fragments, score_all
 from zhiku.answer.lang import english_amount
 from zhiku.answer.pick import pick_span
-from zhiku.answer.qtypes import analyse_question
 from zhiku.types import Hit
+from zhiku.understand.question import analyse
+from zhiku.understand.sentences import split_sentences
 
 pytestmark = pytest.mark.unit
 
@@ -67,24 +68,24 @@ def hit(chunk_id: str, text: str, doc_id: str = "d1", title: str = "") -> Hit:
 
 def test_pick_span_prefers_the_figure_of_the_asked_year() -> None:
     text = "2023年产业规模已达到2137亿元，预计到2028年，产业规模将达到8110亿元。"
-    sentence = build_sentences([hit("c", text)], fallback_split)[0]
+    sentence = build_sentences([hit("c", text)], split_sentences)[0]
     for year, value in (("2023", "2137亿元"), ("2028", "8110亿元")):
-        picked = pick_span(analyse_question(f"{year}年产业规模是多少？"), sentence)
+        picked = pick_span(analyse(f"{year}年产业规模是多少？"), sentence)
         assert picked is not None and picked[0].text == value
 
 
 def test_pick_span_uses_the_unit_the_metric_implies() -> None:
     text = "黑尾前肛鳗体长为体高的20.1倍，最大可达23.7公分。"
-    sentence = build_sentences([hit("c", text)], fallback_split)[0]
-    picked = pick_span(analyse_question("黑尾前肛鳗的体长是多少？"), sentence)
+    sentence = build_sentences([hit("c", text)], split_sentences)[0]
+    picked = pick_span(analyse("黑尾前肛鳗的体长是多少？"), sentence)
     assert picked is not None and picked[0].text == "23.7公分"
 
 
 def test_title_counts_for_every_sentence_of_its_document() -> None:
     hits = [hit("c", "本种为辐鳍鱼纲的一种。体长可达91厘米。栖息于森林。", title="灰凤冠雉")]
-    analysis = analyse_question("灰凤冠雉的体长是多少？")
+    analysis = analyse("灰凤冠雉的体长是多少？")
     ranked = sorted(
-        score_all(analysis, build_sentences(hits, fallback_split), pick_span),
+        score_all(analysis, build_sentences(hits, split_sentences), pick_span),
         key=lambda s: s.rank_score("number"),
         reverse=True,
     )
@@ -111,8 +112,8 @@ def test_english_amounts(text: str, words: str) -> None:
 
 def _best_span(question: str, texts_: list[str]) -> str:
     hits = [Hit(chunk_id=f"c{n}", doc_id=f"d{n}", text=t, score=1.0) for n, t in enumerate(texts_)]
-    analysis = analyse_question(question)
-    scored = [s for s in score_all(analysis, build_sentences(hits, fallback_split), pick_span) if s.span]
+    analysis = analyse(question)
+    scored = [s for s in score_all(analysis, build_sentences(hits, split_sentences), pick_span) if s.span]
     best = max(scored, key=lambda s: s.rank_score(analysis.qtype.kind))
     assert best.span is not None
     return best.span.text

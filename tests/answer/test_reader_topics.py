@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.reader import ExtractiveReader
 from zhiku.config import ReaderSettings
-from zhiku.types import Hit, Trace
+from zhiku.types import AskRequest, Hit, Trace
 
 pytestmark = pytest.mark.unit
 

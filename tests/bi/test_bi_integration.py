@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from zhiku.answer.base import AskRequest
 from zhiku.bi.hook import store_for
 from zhiku.bi.sql import SqlRunner
 from zhiku.bi.tables import read_tables, table_facts
 from zhiku.config import Settings
-from zhiku.kb import KnowledgeBase
-from zhiku.wiring import build_assistant
+from zhiku.types import AskRequest
+from zhiku.wiring import build_assistant, open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +64,7 @@ def test_period_column_dates_each_row(tmp_path: Path) -> None:
 
 def test_hook_assistant_and_removal(settings: Settings, xlsx: Path, tmp_path: Path) -> None:
     (tmp_path / "report.md").write_text(REPORT, encoding="utf-8")
-    with KnowledgeBase.open_or_create(settings, "bi") as kb:
+    with open_or_create_kb(settings, "bi") as kb:
         kb.ingest([xlsx, tmp_path / "report.md"])
         store = store_for(kb)
         assert {t.sheet for t in store.tables()} == {"segments", "regions"}
@@ -99,7 +98,7 @@ def cli_app(monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 def test_cli_facts_and_sql(settings: Settings, xlsx: Path, cli_app: object) -> None:
-    with KnowledgeBase.open_or_create(settings, settings.default_kb) as kb:
+    with open_or_create_kb(settings, settings.default_kb) as kb:
         kb.ingest([xlsx])
     runner = CliRunner()
     listed = runner.invoke(cli_app, ["facts", "search", "知识图谱", "--period", "2027", "--json"])  # type: ignore[arg-type]
@@ -123,7 +122,7 @@ MARKDOWN = """# 中国语音市场规模
 
 def test_markdown_table_block_becomes_sql_table_and_facts(settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "t.md").write_text(MARKDOWN, encoding="utf-8")
-    with KnowledgeBase.open_or_create(settings, "md") as kb:
+    with open_or_create_kb(settings, "md") as kb:
         kb.ingest([tmp_path / "t.md"])
         store = store_for(kb)
         (info,) = store.tables()
@@ -137,7 +136,7 @@ def test_markdown_table_block_becomes_sql_table_and_facts(settings: Settings, tm
 
 def test_rebuild_rederives_facts_and_tables(settings: Settings, xlsx: Path, tmp_path: Path) -> None:
     (tmp_path / "report.md").write_text(REPORT, encoding="utf-8")
-    with KnowledgeBase.open_or_create(settings, "rebuild") as kb:
+    with open_or_create_kb(settings, "rebuild") as kb:
         kb.ingest([xlsx, tmp_path / "report.md"])
         store = store_for(kb)
         before = len(store.facts())
@@ -180,7 +179,7 @@ def test_expert_sees_documents_ingested_after_it_was_built(settings: Settings, t
 
     (tmp_path / "a.md").write_text("2023年甲市场规模达到100亿元。\n", encoding="utf-8")
     (tmp_path / "b.md").write_text("2023年乙市场规模达到40亿元。\n", encoding="utf-8")
-    with KnowledgeBase.open_or_create(settings, "late") as kb:
+    with open_or_create_kb(settings, "late") as kb:
         kb.ingest([tmp_path / "a.md"])
         expert = NumericExpert(kb)
         question = AskRequest("2023年甲市场规模比乙市场规模多多少亿元？")
@@ -198,7 +197,7 @@ def test_cli_ask_chart_writes_png_and_svg(
     from zhiku.cli import core
 
     monkeypatch.setenv("ZHIKU_INDEX__EMBEDDER", "hashing")
-    with KnowledgeBase.open_or_create(settings, settings.default_kb) as kb:
+    with open_or_create_kb(settings, settings.default_kb) as kb:
         kb.ingest([xlsx])
     app = typer.Typer()
     core.register(app)

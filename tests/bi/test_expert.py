@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.bi.expert import NumericExpert
-from zhiku.types import Answer, Hit, Trace
+from zhiku.types import Answer, AskRequest, Hit, Trace
 
 pytestmark = pytest.mark.unit
 

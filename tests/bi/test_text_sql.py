@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.bi.hook import store_for
 from zhiku.bi.text_sql import SqlExpert, extract_sql
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase
 from zhiku.models.registry import ModelRegistry
 from zhiku.models.scripted import ScriptedLLM
-from zhiku.types import Trace
+from zhiku.types import AskRequest, Trace
+from zhiku.wiring import open_or_create_kb
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def test_extract_sql_from_fence() -> None:
 def kb(settings: Settings, tmp_path: Path) -> KnowledgeBase:
     target = tmp_path / "ai_market.xlsx"
     shutil.copy(REPO / "examples" / "ai_market.xlsx", target)
-    base = KnowledgeBase.open_or_create(settings, "sqlkb")
+    base = open_or_create_kb(settings, "sqlkb")
     base.ingest([target])
     return base
 

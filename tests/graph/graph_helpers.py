@@ -6,6 +6,7 @@ from pathlib import Path
 
 from zhiku.config import Settings
 from zhiku.kb import KnowledgeBase
+from zhiku.wiring import open_or_create_kb
 
 
 def kb_from_files(settings: Settings, folder: Path, name: str, files: dict[str, str]) -> KnowledgeBase:
@@ -13,7 +14,7 @@ def kb_from_files(settings: Settings, folder: Path, name: str, files: dict[str, 
     folder.mkdir()
     for file_name, text in files.items():
         (folder / file_name).write_text(text, encoding="utf-8")
-    kb = KnowledgeBase.open_or_create(settings, name)
+    kb = open_or_create_kb(settings, name)
     report = kb.ingest([folder])
     assert not report.failed, report.failed
     return kb

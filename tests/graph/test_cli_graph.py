@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zhiku.config import Settings
-from zhiku.kb import KnowledgeBase
+from zhiku.wiring import open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,7 @@ def cli_app(monkeypatch: pytest.MonkeyPatch) -> object:
 
 def test_graph_commands(settings: Settings, tmp_path: Path, cli_app: object) -> None:
     (tmp_path / "m.md").write_text(DOC, encoding="utf-8")
-    with KnowledgeBase.open_or_create(settings, settings.default_kb) as kb:
+    with open_or_create_kb(settings, settings.default_kb) as kb:
         kb.ingest([tmp_path / "m.md"])
     runner = CliRunner()
     build = runner.invoke(cli_app, ["graph", "build", "--json"])  # type: ignore[arg-type]
@@ -53,7 +53,7 @@ def test_graph_commands(settings: Settings, tmp_path: Path, cli_app: object) -> 
 
 def test_dry_run_needs_a_configured_llm(settings: Settings, tmp_path: Path, cli_app: object) -> None:
     (tmp_path / "m.md").write_text(DOC, encoding="utf-8")
-    with KnowledgeBase.open_or_create(settings, settings.default_kb) as kb:
+    with open_or_create_kb(settings, settings.default_kb) as kb:
         kb.ingest([tmp_path / "m.md"])
     result = CliRunner().invoke(cli_app, ["graph", "build", "--dry-run"])  # type: ignore[arg-type]
     assert result.exit_code != 0  # ConfigError: no LLM configured for extraction

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.graph.answer import GraphExpert
 from zhiku.graph.extract_small import SmallExtractor, split_sentences
@@ -15,7 +14,8 @@ from zhiku.graph.names import find_aliases
 from zhiku.graph.normalize import Normalizer, cross_script_aliases, prefix_aliases
 from zhiku.graph.service import KnowledgeGraph, graph_for, kb_documents
 from zhiku.kb import KnowledgeBase
-from zhiku.types import Chunk, Trace
+from zhiku.types import AskRequest, Chunk, Trace
+from zhiku.wiring import open_or_create_kb
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +212,7 @@ def kb(settings: Settings, tmp_path: Path) -> KnowledgeBase:
     (folder / "zh.md").write_text(
         "| 公司 | 模型 |\n|---|---|\n| 奥比特 | Nova Chat |\n| 奥比特 | 星图助手 |\n"
     )
-    base = KnowledgeBase.open_or_create(settings, "aliases")
+    base = open_or_create_kb(settings, "aliases")
     assert not base.ingest([folder]).failed
     graph_for(base).rebuild(kb_documents(base))
     return base

@@ -10,7 +10,7 @@ from zhiku.config import Settings
 from zhiku.graph.model import Evidence
 from zhiku.graph.service import graph_for
 from zhiku.graph.store import GraphDelta, SqliteGraphStore
-from zhiku.kb import KnowledgeBase
+from zhiku.wiring import open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +21,7 @@ ZH = "# 厂商\n\n星光机器人发布了Orbit大模型，面向仓储规划。
 def test_one_maker_named_in_two_scripts_is_merged_on_ingest(settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "en.md").write_text(EN, encoding="utf-8")
     (tmp_path / "zh.md").write_text(ZH, encoding="utf-8")
-    with KnowledgeBase.open_or_create(settings, "merge") as kb:
+    with open_or_create_kb(settings, "merge") as kb:
         kb.ingest([tmp_path / "en.md"])  # two separate runs: the hook sees one document each time
         kb.ingest([tmp_path / "zh.md"])
         graph = graph_for(kb)

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from graph_helpers import kb_from_files
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.graph.answer import GraphExpert, RelationAsk, parse_relation_question, question_terms
 from zhiku.graph.extract_small import SmallExtractor
 from zhiku.graph.service import graph_for
 from zhiku.kb import KnowledgeBase
-from zhiku.types import Chunk, Trace
+from zhiku.types import AskRequest, Chunk, Trace
 from zhiku.wiring import build_assistant
 
 

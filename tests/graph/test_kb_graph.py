@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from graph_helpers import kb_from_files
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.graph.expand import GraphExpander
 from zhiku.graph.normalize import Normalizer
 from zhiku.graph.service import graph_for
 from zhiku.kb import KnowledgeBase
-from zhiku.types import Trace
-from zhiku.wiring import build_assistant
+from zhiku.types import AskRequest, Trace
+from zhiku.wiring import build_assistant, open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
@@ -100,7 +99,7 @@ def test_removal_and_rebuild_follow_the_catalog(kb: KnowledgeBase) -> None:
 def test_seed_report_filing_list(settings: Settings, shared_bench: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.txt"
     report.write_bytes((shared_bench / "seed_report" / "report.txt").read_bytes())
-    base = KnowledgeBase.open_or_create(settings, "seed")
+    base = open_or_create_kb(settings, "seed")
     base.ingest([report])
     store = graph_for(base).store
     edges = {(e.src_name, e.dst_name): e for e in store.all_edges(("released",))}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zhiku.config import Settings
-from zhiku.kb import KnowledgeBase
+from zhiku.wiring import open_or_create_kb
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (extra 'local') is not installed")
 
@@ -28,7 +28,7 @@ def ask_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object
 
 @pytest.fixture
 def configured(settings: Settings, zh_docs: Path, llama_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    with KnowledgeBase.open_or_create(settings, "t") as kb:
+    with open_or_create_kb(settings, "t") as kb:
         kb.ingest([zh_docs])
     models = {
         "large": {"base_url": llama_server, "model": "tiny", "max_tokens": 24, "price_prompt_per_1k": 0.01}

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from tiny_gguf import free_port
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.generate import GroundedGenerator
 from zhiku.config import LLMModelSettings, LLMSettings
 from zhiku.errors import ModelError
@@ -16,7 +15,7 @@ from zhiku.models.llama_local import LlamaLocalLLM
 from zhiku.models.llm import LLM, ChatMessage, GenerationParams
 from zhiku.models.openai_chat import OpenAIChatLLM
 from zhiku.models.registry import ModelRegistry, NamedModel
-from zhiku.types import Answer, Citation, Hit, Trace
+from zhiku.types import Answer, AskRequest, Citation, Hit, Trace
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (extra 'local') is not installed")
 pytest.importorskip("gguf", reason="the gguf package (dev extra) writes the tiny test model")

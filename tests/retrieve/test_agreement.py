@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from zhiku.answer.voter import ReaderVoter
 from zhiku.config import RetrievalSettings, Settings
-from zhiku.kb import KnowledgeBase
-from zhiku.retrieve.agreement import AnswerAgreement
+from zhiku.retrieve.agreement import AnswerAgreement, SentenceVote
 from zhiku.retrieve.hybrid import interleave
-from zhiku.types import Hit
+from zhiku.types import Hit, Question
+from zhiku.understand import analyse
+from zhiku.wiring import create_kb
 
 pytestmark = pytest.mark.unit
 
@@ -48,7 +51,7 @@ EN_HITS = [
 def test_passages_stating_the_agreed_answer_come_first(
     question: str, hits: list[Hit], agreeing: set[str]
 ) -> None:
-    ranked = AnswerAgreement(RetrievalSettings()).run(question, hits)
+    ranked = AnswerAgreement(RetrievalSettings(), ReaderVoter()).run(analyse(question), hits)
     assert {h.chunk_id for h in ranked[:2]} == agreeing
     assert all("agreement" in h.scores for h in ranked)
     assert sorted(h.chunk_id for h in ranked) == sorted(h.chunk_id for h in hits)  # nothing lost
@@ -61,8 +64,8 @@ def test_one_document_cannot_outvote_the_others() -> None:
         _hit("a2", "d2", "星河博览会于5月18日开幕。", 2.0),
         _hit("a3", "d2", "重申：星河博览会于5月18日开幕。", 1.9),
     ]
-    ranked = AnswerAgreement(RetrievalSettings(agreement_evidence_weight=0.0)).run(
-        "星河博览会哪天开幕？", hits
+    ranked = AnswerAgreement(RetrievalSettings(agreement_evidence_weight=0.0), ReaderVoter()).run(
+        analyse("星河博览会哪天开幕？"), hits
     )
     assert ranked[0].chunk_id == "a1"
 
@@ -98,9 +101,51 @@ def test_coordinated_question_finds_a_passage_for_each_item(settings: Settings, 
     ]
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    kb = KnowledgeBase.create(settings, "coord")
+    kb = create_kb(settings, "coord")
     kb.ingest([corpus])
     question = "甲城和乙城2029年的经济总量分别是多少？"
     top = " ".join(h.text for h in kb.search(question, top_k=2))
     assert "4321亿元" in top and "1234亿元" in top
     kb.close()
+
+
+class _SpanListVoter:
+    """A real ``AnswerVoter`` of its own kind: each hit's text after "答：" is its span."""
+
+    def read(self, question: Question, hits: Sequence[Hit], pick_floor: float) -> list[SentenceVote]:
+        out = []
+        for hit in hits:
+            span = hit.text.split("答：", 1)[1] if "答：" in hit.text else None
+            out.append(SentenceVote(hit.chunk_id, hit.doc_id, 0.5 if span else 0.1, span, 1.0))
+        return out
+
+
+def test_agreement_reads_through_any_voter_and_boosts_what_two_documents_state() -> None:
+    hits = [
+        _hit("x1", "d1", "青岚湖的面积一直有争议。", 2.4),
+        _hit("x2", "d2", "答：42", 2.0),
+        _hit("x3", "d3", "答：42", 1.9),
+        _hit("x4", "d4", "答：17", 2.3),
+    ]
+    ranked = AnswerAgreement(RetrievalSettings(), _SpanListVoter()).run(analyse("青岚湖的面积是多少？"), hits)
+    assert {h.chunk_id for h in ranked[:2]} == {"x2", "x3"}  # 2.0 + 0.25 + 0.5 boost beats 2.4 + 0.05
+    assert ranked[2].chunk_id == "x4"  # one document alone gets no boost
+
+
+def test_retrieval_without_a_voter_skips_the_agreement_pass(tmp_path: Path) -> None:
+    from zhiku.kb import KnowledgeBase
+
+    settings = Settings(home=tmp_path, index={"dense": False})
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(
+        "# 青岚湖\n\n青岚湖的面积是42平方公里。\n\n白沙湖的面积是17平方公里。\n", encoding="utf-8"
+    )
+    with KnowledgeBase.create(settings, "bare") as kb:
+        kb.ingest([docs])
+        hits = kb.search("青岚湖的面积是多少？", top_k=2)
+    assert hits and all("agreement" not in h.scores for h in hits)
+    with create_kb(settings, "wired") as kb:
+        kb.ingest([docs])
+        hits = kb.search("青岚湖的面积是多少？", top_k=2)
+    assert hits

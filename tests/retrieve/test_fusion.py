@@ -26,7 +26,8 @@ def test_bad_k_rejected() -> None:
 
 def test_near_duplicates_make_room_for_other_evidence() -> None:
     from zhiku.retrieve.fusion import Fused
-    from zhiku.retrieve.hybrid import ChunkView, drop_near_duplicates
+    from zhiku.retrieve.hybrid import drop_near_duplicates
+    from zhiku.types import ChunkView
 
     texts = {
         "a": "2022年6月1日，四川芦山发生6.1级地震，震源深度17公里。",

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from zhiku.retrieve.fusion import Fused
-from zhiku.retrieve.hybrid import ChunkView
 from zhiku.retrieve.rerank import (
     FEATURES,
     WEIGHTS_FORMAT,
@@ -18,6 +17,8 @@ from zhiku.retrieve.rerank import (
     save_weights,
 )
 from zhiku.tokenize import Tokenizer
+from zhiku.types import ChunkView
+from zhiku.understand import analyse
 
 pytestmark = pytest.mark.unit
 
@@ -84,7 +85,7 @@ def test_rerank_prefers_the_chunk_holding_all_terms_together() -> None:
     fused = [Fused("a", 0.03, {"bm25": 9.0}, {"bm25": 1}), Fused("c", 0.02, {"bm25": 5.0}, {"bm25": 2})]
     fused.append(Fused("b", 0.015, {"bm25": 4.0}, {"bm25": 3}))
     reranker = LexicalReranker(Tokenizer(), RerankWeights())
-    out = reranker.run("2028年AI芯片市场规模是多少亿元？", fused, views)
+    out = reranker.run(analyse("2028年AI芯片市场规模是多少亿元？"), fused, views)
     assert out[0].chunk_id == "b"
     assert all("rerank" in f.scores for f in out)
 
@@ -92,7 +93,9 @@ def test_rerank_prefers_the_chunk_holding_all_terms_together() -> None:
 def test_features_have_one_value_per_weight() -> None:
     views = {"a": _view("北京是中国的首都。", title="北京"), "b": _view("上海是一座城市。")}
     fused = [Fused("a", 0.02, {"bm25": 3.0}, {"bm25": 1}), Fused("b", 0.01, {"bm25": 1.0}, {"bm25": 2})]
-    rows = LexicalReranker(Tokenizer(), RerankWeights()).features("北京是哪个国家的首都", fused, views)
+    rows = LexicalReranker(Tokenizer(), RerankWeights()).features(
+        analyse("北京是哪个国家的首都"), fused, views
+    )
     assert rows is not None and all(len(row) == len(FEATURES) for row in rows)
     assert rows[0][FEATURES.index("title")] > 0 and rows[1][FEATURES.index("title")] == 0.0
     assert rows[0][FEATURES.index("bm25_rr")] == 1.0 and rows[1][FEATURES.index("bm25_rr")] == 0.5

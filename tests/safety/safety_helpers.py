@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from zhiku.answer.assistant import AnswerEvent
-from zhiku.answer.base import AskRequest
-from zhiku.types import Answer, Citation, ModelCall
+from zhiku.types import Answer, AskRequest, Citation, ModelCall
 
 
 class ScriptedAssistant:

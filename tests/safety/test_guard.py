@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from safety_helpers import ScriptedAssistant, citation
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.errors import ConfigError
 from zhiku.safety.audit import verify_chain
 from zhiku.safety.guard import GuardedAssistant
+from zhiku.types import AskRequest
 
 pytestmark = pytest.mark.unit
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import Settings
 from zhiku.safety.audit import verify_chain
+from zhiku.types import AskRequest
+from zhiku.wiring import open_or_create_kb
 
 pytestmark = pytest.mark.integration
 
@@ -32,11 +33,10 @@ def kb_dir(tmp_path: Path) -> Path:
 
 
 def test_wired_assistant_is_guarded(settings: Settings, kb_dir: Path) -> None:
-    from zhiku.kb import KnowledgeBase
     from zhiku.safety.guard import GuardedAssistant
     from zhiku.wiring import build_assistant
 
-    with KnowledgeBase.open_or_create(settings, "safe") as kb:
+    with open_or_create_kb(settings, "safe") as kb:
         kb.ingest([kb_dir])
         assistant = build_assistant(kb, settings)
         assert isinstance(assistant, GuardedAssistant)
@@ -65,9 +65,8 @@ def test_cli_ask_json_carries_safety(
     from typer.testing import CliRunner
 
     from zhiku.cli import build_app
-    from zhiku.kb import KnowledgeBase
 
-    with KnowledgeBase.open_or_create(settings, "safe") as kb:
+    with open_or_create_kb(settings, "safe") as kb:
         kb.ingest([kb_dir])
     monkeypatch.setenv("ZHIKU_INDEX__EMBEDDER", "hashing")  # the embedder the fixture KB was built with
     app = build_app()

@@ -28,8 +28,8 @@ import pytest
 
 from zhiku.config import load_settings
 from zhiku.errors import IndexMismatchError
-from zhiku.kb import KnowledgeBase
 from zhiku.store.vectors import MilvusVectorStore
+from zhiku.wiring import open_or_create_kb
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -161,7 +161,7 @@ def test_vector_store_on_a_server(milvus_uri: str) -> None:
 def test_knowledge_base_on_a_server(milvus_uri: str, tmp_path: Path, zh_docs: Path) -> None:
     settings = load_settings(home=tmp_path / "home", index={"milvus_uri": milvus_uri, "embedder": "hashing"})
     name = "srv-" + uuid.uuid4().hex[:8]
-    kb = KnowledgeBase.open_or_create(settings, name, hooks=[])
+    kb = open_or_create_kb(settings, name, hooks=[])
     try:
         report = kb.ingest([zh_docs])
         assert {f.status for f in report.files} == {"added"}, report.files
@@ -176,7 +176,7 @@ def test_knowledge_base_on_a_server(milvus_uri: str, tmp_path: Path, zh_docs: Pa
         assert store is not None and all(not i.startswith(removed[0].doc_id) for i in store.ids())
         kb.close()
 
-        kb = KnowledgeBase.open_or_create(settings, name, hooks=[])  # reopen: vectors live on the server
+        kb = open_or_create_kb(settings, name, hooks=[])  # reopen: vectors live on the server
         hits = kb.search("Edge AI NPU parameters phone", top_k=3)
         assert hits and "NPU" in hits[0].text and "dense" in hits[0].scores
         kb.rebuild()  # drops and recreates the server collection

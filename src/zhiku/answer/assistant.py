@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from zhiku.answer.base import AskRequest, Expert, RetrievalExpander
+from zhiku.answer.base import Expert, RetrievalExpander
 from zhiku.answer.cascade import Cascade, Plan, is_off_topic, retrieval_relevance
 from zhiku.config import Settings
 from zhiku.models.gate import Gate, GateResult
 from zhiku.models.llm import StreamEvent
 from zhiku.models.registry import ModelRegistry
-from zhiku.types import Answer, Hit, Language, Trace
+from zhiku.types import Answer, AskRequest, Hit, Language, Trace
+from zhiku.understand import question_of
 
 if TYPE_CHECKING:
     from zhiku.kb import KnowledgeBase
@@ -116,7 +117,7 @@ class Assistant:
 
     def _retrieve(self, request: AskRequest, gate: GateResult, trace: Trace) -> list[Hit]:
         t0 = time.perf_counter()
-        hits = self.kb.search(request.question, top_k=request.top_k, filters=request.filters)
+        hits = self.kb.search(question_of(request), top_k=request.top_k, filters=request.filters)
         trace.add_stage("retrieve", (time.perf_counter() - t0) * 1000)
         gated = {name: cls for cls, name in EXPANDER_FOR_CLASS.items()}
         for expander in self.expanders:
@@ -192,8 +193,15 @@ class Assistant:
 
     # -- public API -------------------------------------------------------------------
 
+    @staticmethod
+    def understood(request: AskRequest) -> AskRequest:
+        """``request`` carrying its analysed ``Question``: the one analysis every stage reads."""
+        question = question_of(request)
+        return request if question is request.analysis else replace(request, analysis=question)
+
     def ask(self, request: AskRequest) -> Answer:
         start = time.perf_counter()
+        request = self.understood(request)
         trace = Trace()
         gate, hits, plan, small = self._prepare(request, trace)
         if plan.escalate:
@@ -210,6 +218,7 @@ class Assistant:
     def stream(self, request: AskRequest) -> Iterator[AnswerEvent]:
         """Deltas as the model writes them, then the post-checked answer and its citation block."""
         start = time.perf_counter()
+        request = self.understood(request)
         trace = Trace()
         gate, hits, plan, small = self._prepare(request, trace)
         streamed: list[str] = []

@@ -1,4 +1,4 @@
-"""Contracts of the answer stage: the request, and the expert protocols the gate routes to.
+"""Contracts of the answer stage: the expert protocols the gate routes to.
 
 An *expert* answers a question from the knowledge base in its own way (extractive reader,
 numeric/BI, graph, LLM).  It returns ``None`` when the question is not its kind, so the
@@ -12,35 +12,9 @@ cascade can try the next one.  A *retrieval expander* (the graph) adds hits inst
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
-from zhiku.types import Answer, Hit, Language, Trace
-
-
-@dataclass(frozen=True)
-class Turn:
-    role: Literal["user", "assistant"]
-    content: str
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Metadata filters on scalar fields (never JSON fields: milvus-lite is slow on those)."""
-
-    doc_ids: tuple[str, ...] = ()
-    formats: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AskRequest:
-    question: str
-    language: Language = "zh"
-    history: tuple[Turn, ...] = ()
-    top_k: int | None = None
-    filters: SearchFilters = field(default_factory=SearchFilters)
-    policy: str | None = None  # cascade policy override (issue: LLM cascade)
-    key_id: str | None = None  # API key that asked (audit)
+from zhiku.types import Answer, AskRequest, Hit, Trace
 
 
 class Expert(Protocol):

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.generate import GroundedGenerator
 from zhiku.answer.verify import support_score
 from zhiku.config import LLMSettings
@@ -34,7 +33,7 @@ from zhiku.errors import ModelError, parse_choice
 from zhiku.models.gate import GateResult
 from zhiku.models.llm import StreamEvent
 from zhiku.models.registry import ModelRegistry, NamedModel
-from zhiku.types import Answer, Hit, Trace
+from zhiku.types import Answer, AskRequest, Hit, Trace
 
 POLICIES: tuple[str, ...] = ("small_only", "large_only", "cascade", "local_first")
 

@@ -19,11 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from zhiku.answer.base import AskRequest, Turn
-from zhiku.answer.lang import detect_language
 from zhiku.errors import ZhikuError
 from zhiku.models.llm import LLM, ChatMessage, GenerationParams
-from zhiku.types import Answer, ModelCall
+from zhiku.types import Answer, AskRequest, ModelCall, Turn
+from zhiku.understand.lang import detect_language
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _ZH_FOLLOW = re.compile(

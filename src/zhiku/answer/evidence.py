@@ -7,22 +7,20 @@ qualifiers (years, places) must agree; and when several documents state the same
 vote (``vote_key``, read by retrieval's agreement pass).  How sure an answer is, is no longer
 read off this evidence: the trained reader (``answer/reading``) calibrates its own score.
 
->>> sentences = build_sentences(hits, fallback_split)
->>> ranked = score_all(analyse_question("2023年产业规模是多少？"), sentences, pick_span)
+>>> sentences = build_sentences(hits, split_sentences)
+>>> ranked = score_all(analyse("2023年产业规模是多少？"), sentences, pick_span)
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from zhiku.answer import spans as sp
-from zhiku.answer.qtypes import QuestionAnalysis, Term
-from zhiku.types import Hit
+from zhiku.types import Hit, Question, Term
+from zhiku.understand.normalise import normalise
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_GAP = re.compile(
@@ -30,8 +28,6 @@ _CJK_GAP = re.compile(
 )
 _LATIN_EDGE = re.compile(r"[A-Za-z0-9.,;:!?)\]'\"%-]")
 _UNIT_GAP = re.compile(r"(?<=\d)[ \t\u3000]+(?=[年月日号亿万元家个人名位倍%％])")
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
-_EN_BREAK = re.compile(r"(?<=[a-z0-9\)\]%][.])\s+(?=[A-Z])")
 _QUESTION_LIKE = re.compile(r"[?？]\W*$|吗\W*$|(?:是谁|是什么|多少|哪些|哪个|为什么|怎么)\W*$")
 PUNCT_EDGE = re.compile(r"^[\s，,、：:；;。.]+|[\s，,、：:；;]+$")
 
@@ -74,49 +70,9 @@ class Scored:
         return self.evidence * self.type_factor(kind) + 0.08 / (1 + self.sentence.rank) + fit
 
 
-@functools.lru_cache(maxsize=16384)
-def normalise(text: str) -> str:
-    """NFKC + lower case, character by character so that offsets stay valid.
-
-    Most text is already in NFKC (then no character changes alone either), so that case skips
-    the per-character loop; the cache serves the sentences that the retriever's agreement pass
-    and the reader both read.
-    """
-    if unicodedata.is_normalized("NFKC", text):
-        return text.lower()
-    whole = unicodedata.normalize("NFKC", text)
-    if len(whole) == len(text):
-        return whole.lower()  # (nearly always) one character for one: offsets stay valid
-    out = []
-    for ch in text:
-        mapped = unicodedata.normalize("NFKC", ch)
-        out.append(mapped if len(mapped) == 1 else ch)
-    return "".join(out).lower()
-
-
 def clean_text(text: str) -> str:
     """Drop the spaces PDF extraction leaves between Chinese characters (亿 个 参 数 → 亿个参数)."""
     return _UNIT_GAP.sub("", _CJK_GAP.sub("", text))
-
-
-def fallback_split(text: str) -> list[str]:
-    """Split on Chinese/Latin sentence ends and line breaks (used until the ingest splitter exists)."""
-    out: list[str] = []
-    for piece in _SENTENCE.findall(text):
-        out.extend(p.strip() for p in _EN_BREAK.split(piece) if p.strip())
-    return out
-
-
-def load_splitter() -> Callable[[str], list[str]]:
-    try:
-        from zhiku.ingest.sentences import split_sentences  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return fallback_split
-
-    def split(text: str) -> list[str]:
-        return [str(s).strip() for s in split_sentences(text) if str(s).strip()]
-
-    return split
 
 
 SENTENCE_END = re.compile(r"[。！？!?；;…]['\"”’」』）)】]*$|[.](?:['\"”’)]*)$")
@@ -146,7 +102,7 @@ def merge_fragments(parts: list[str], short: int = 40) -> list[str]:
     return out
 
 
-PickFn = Callable[[QuestionAnalysis, Sentence], tuple[sp.Span, float] | None]
+PickFn = Callable[[Question, Sentence], tuple[sp.Span, float] | None]
 
 
 def _table_rows(text: str) -> list[str]:
@@ -207,7 +163,7 @@ def _coverage(terms: Sequence[Term], idf: dict[Term, float], sentence: Sentence)
 
 
 def score_all(
-    analysis: QuestionAnalysis, sentences: Sequence[Sentence], pick: PickFn, pick_floor: float = 0.0
+    analysis: Question, sentences: Sequence[Sentence], pick: PickFn, pick_floor: float = 0.0
 ) -> list[Scored]:
     """Every sentence scored; answer spans are picked only in sentences whose evidence is at
     least ``pick_floor`` × the best sentence's (picking is the costly part, and a pass that
@@ -235,7 +191,7 @@ def other_year(date: str, asked: Sequence[str]) -> bool:
 
 
 def _evidence_parts(
-    analysis: QuestionAnalysis,
+    analysis: Question,
     s: Sentence,
     idf: dict[Term, float],
     tokens: Sequence[Term],
@@ -266,7 +222,7 @@ def _numeric_residue(text: str) -> bool:
     return numeric / len(compact) > 0.6
 
 
-def absent_qualifiers(analysis: QuestionAnalysis, sentences: Sequence[Sentence]) -> list[str]:
+def absent_qualifiers(analysis: Question, sentences: Sequence[Sentence]) -> list[str]:
     """Years and places the question names that no hit mentions at all: nothing to answer from."""
     absent: list[str] = []
     for term in analysis.critical:
@@ -314,7 +270,7 @@ _GENERIC = frozenset(
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 
 
-def _qualifier_factor(analysis: QuestionAnalysis, s: Sentence) -> tuple[float, tuple[str, ...]]:
+def _qualifier_factor(analysis: Question, s: Sentence) -> tuple[float, tuple[str, ...]]:
     factor = 1.0
     missing: list[str] = []
     for term in analysis.critical:
@@ -352,7 +308,7 @@ def _only_as_baseline(years: Sequence[str], text: str) -> bool:
     return all(0 < text.count(y + "年") <= baseline.count(y) for y in asked)
 
 
-def _place_factor(analysis: QuestionAnalysis, s: Sentence, term: Term) -> float:
+def _place_factor(analysis: Question, s: Sentence, term: Term) -> float:
     """How much a sentence that does not name the asked place can still speak for it."""
     if _other_place(analysis, s.norm):
         return 0.2  # it names another place: 中国 where 美国 was asked
@@ -363,7 +319,7 @@ def _place_factor(analysis: QuestionAnalysis, s: Sentence, term: Term) -> float:
     return 0.7
 
 
-def _other_place(analysis: QuestionAnalysis, text: str) -> bool:
+def _other_place(analysis: Question, text: str) -> bool:
     """The text names another place than the question (中国 where 美国 was asked)."""
     import rjieba
 

@@ -22,7 +22,6 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.lang import not_found_message
 from zhiku.answer.verify import (
     VerifyResult,
@@ -36,7 +35,7 @@ from zhiku.answer.verify import (
 )
 from zhiku.models.llm import ChatMessage, Completion, GenerationParams, StreamEvent
 from zhiku.models.registry import NamedModel
-from zhiku.types import Answer, Citation, Hit, Language, ModelCall, Trace
+from zhiku.types import Answer, AskRequest, Citation, Hit, Language, ModelCall, Trace
 
 NO_ANSWER = "NO_ANSWER"
 

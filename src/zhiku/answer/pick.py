@@ -3,7 +3,7 @@
 For numbers the unit the question names (多少家 → 家, 占比 → %) and the year it asks about
 decide between several figures in one sentence ("2023年…2137亿元，预计到2028年…8110亿元").
 
->>> pick_span(analyse_question("2028年产业规模是多少？"), sentence)[0].text
+>>> pick_span(analyse("2028年产业规模是多少？"), sentence)[0].text
 '8110亿元'
 """
 
@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 
 from zhiku.answer import spans as sp
-from zhiku.answer.evidence import BASELINE_YEAR, Sentence, normalise, other_year
-from zhiku.answer.qtypes import QuestionAnalysis
+from zhiku.answer.evidence import BASELINE_YEAR, Sentence, other_year
+from zhiku.types import Question
+from zhiku.understand.normalise import normalise
 
 
-def _candidates(analysis: QuestionAnalysis, s: Sentence) -> list[sp.Span]:
+def _candidates(analysis: Question, s: Sentence) -> list[sp.Span]:
     kind = analysis.qtype.kind
     text = s.text
     if kind == "number":
@@ -138,7 +139,7 @@ def _whole_words(text: str, span: sp.Span) -> bool:
     return True
 
 
-def pick_span(analysis: QuestionAnalysis, s: Sentence) -> tuple[sp.Span, float] | None:
+def pick_span(analysis: Question, s: Sentence) -> tuple[sp.Span, float] | None:
     """The best candidate span of the asked kind and its fit score (unit, year, nearness)."""
     question = normalise(analysis.question)
     cands = [c for c in _candidates(analysis, s) if not _echoes(normalise(c.text).strip(), question)]
@@ -159,7 +160,7 @@ def _echoes(span: str, question: str) -> bool:
     return sum(p in question for p in pairs) / len(pairs) > 0.5
 
 
-def _anchors(analysis: QuestionAnalysis, s: Sentence) -> list[tuple[int, int]]:
+def _anchors(analysis: Question, s: Sentence) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for term in analysis.tokens:
         for alt in term.alternatives:
@@ -170,7 +171,7 @@ def _anchors(analysis: QuestionAnalysis, s: Sentence) -> list[tuple[int, int]]:
     return out
 
 
-def _span_score(analysis: QuestionAnalysis, s: Sentence, c: sp.Span, anchors: list[tuple[int, int]]) -> float:
+def _span_score(analysis: Question, s: Sentence, c: sp.Span, anchors: list[tuple[int, int]]) -> float:
     qt = analysis.qtype
     score = 0.0
     if anchors:
@@ -201,7 +202,7 @@ def _span_score(analysis: QuestionAnalysis, s: Sentence, c: sp.Span, anchors: li
 _WORK = re.compile(r"电影|影片|电视剧|剧|书|小说|作品|歌|专辑|节目|游戏|片|著作|文件|办法|法规|条例|报告")
 
 
-def _entity_bonus(analysis: QuestionAnalysis, c: sp.Span) -> float:
+def _entity_bonus(analysis: Question, c: sp.Span) -> float:
     """Titles answer questions about works; a bare place rarely answers "哪家公司/哪部电影"."""
     bonus = 0.0
     if c.tag == "title" and c.text.startswith("《"):
@@ -247,7 +248,7 @@ def _place_only(text: str) -> bool:
     return text.endswith(_PLACE_SUFFIXES) or len(rjieba.cut(text)) == 1
 
 
-def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
+def _number_bonus(analysis: Question, s: Sentence, c: sp.Span) -> float:
     qt = analysis.qtype
     bonus = 0.4 if c.unit else 0.0
     if qt.unit:
@@ -275,7 +276,7 @@ def _number_bonus(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
     return bonus + _place_before(analysis, s, c)
 
 
-def _place_before(analysis: QuestionAnalysis, s: Sentence, c: sp.Span) -> float:
+def _place_before(analysis: Question, s: Sentence, c: sp.Span) -> float:
     """The place named last before a figure is usually whose figure it is.
 
     "2021年第四季度中国GDP同比增长4.0%，而美国…" gives China's growth, not the asked America's.

@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import rjieba
 
-from zhiku.answer.base import AskRequest
 from zhiku.answer.evidence import (
     PUNCT_EDGE,
     Sentence,
@@ -34,21 +33,19 @@ from zhiku.answer.evidence import (
     absent_topics,
     build_sentences,
     clean_text,
-    fallback_split,
     join_text,
-    load_splitter,
-    normalise,
 )
-from zhiku.answer.lang import detect_language, frame_answer, not_found_message, refusal_note
-from zhiku.answer.qtypes import analyse_question, split_coordinated
+from zhiku.answer.lang import frame_answer, not_found_message, refusal_note
 from zhiku.answer.reading.pipeline import Reading, prepare
 from zhiku.answer.reading.scorer import ReaderModel
 from zhiku.config import ReaderSettings
 from zhiku.errors import ConfigError
-from zhiku.tokenize import normalize
-from zhiku.types import Answer, Citation, Hit, Language, Trace
+from zhiku.types import Answer, AskRequest, Citation, Hit, Language, Question, Trace
+from zhiku.understand import analyse, question_of
+from zhiku.understand.normalise import normalise
+from zhiku.understand.sentences import split_sentences
 
-__all__ = ["ExtractiveReader", "clean_text", "detect_language", "fallback_split", "split_parts"]
+__all__ = ["ExtractiveReader", "clean_text", "split_parts"]
 
 QUOTE_LEAD = {
     "zh": "未能确定简短答案，以下是最相关的原文：",
@@ -69,28 +66,26 @@ class Choice:
     ranked: tuple[int, ...]  # candidate rows, best first
 
 
-def split_parts(question: str) -> list[str]:
-    """One question per asked part.
+def split_parts(question: Question) -> list[Question]:
+    """One question per asked part (a question without parts is returned alone).
 
     Several questions in one ("北京核心技术人才有多少人？占全国的比例是多少？"): a later part
-    without its own subject borrows the words before the first part's question word; items
-    joined by 和/分别 ("A和B分别…") are split by ``split_coordinated``.
+    without a subject of its own borrows the words before the first part's question word; the
+    items of "A和B分别…" come from the analysis (``Question.parts``).
     """
-    pieces = [p.strip() for p in _PARTS.split(question.strip()) if p.strip()]
+    pieces = [p.strip() for p in _PARTS.split(question.text.strip()) if p.strip()]
     if len(pieces) > 1:
         first = _WH.search(pieces[0])
         subject = pieces[0][: first.start()] if first else ""
         subject = re.sub(r"(?:有|是|为|的|达到|共)$", "", subject)
-        out = [pieces[0]]
+        texts = [pieces[0]]
         for piece in pieces[1:]:
             wh = _WH.search(piece)
             own = piece[: wh.start()] if wh else piece
-            borrow = subject and not any(
-                w for w, t in rjieba.tag(own) if t in ("ns", "nr", "nt", "nz") or len(w) >= 4
-            )
-            out.append(subject + piece if borrow else piece)
-        return out
-    return split_coordinated(question)
+            named = any(t in ("ns", "nr", "nt", "nz") or len(w) >= 4 for w, t in rjieba.tag(own))
+            texts.append(piece if named or not subject else subject + piece)
+        return [analyse(t, question.language, split=False) for t in texts]
+    return list(question.items)
 
 
 class ExtractiveReader:
@@ -110,39 +105,42 @@ class ExtractiveReader:
         self.model = model or ReaderModel.load(settings.model_dir)
         threshold = settings.short_threshold
         self.threshold = self.model.threshold if threshold is None else threshold
-        self._split = load_splitter()
+        self._split = split_sentences
 
     def read(self, request: AskRequest, hits: Sequence[Hit], trace: Trace) -> Answer:
         """Answer ``request`` from ``hits``; a question in several parts is answered part by part."""
-        parts = split_parts(request.question)
+        question = question_of(request)
+        parts = split_parts(question)
         if len(parts) == 1:
-            return self._read_one(request, hits, trace)
-        answers = [self._read_one(replace(request, question=part), hits, trace) for part in parts]
-        return _combine(request, answers, self.settings.max_citations)
+            return self._read_one(request, question, hits, trace)
+        answers = [
+            self._read_one(replace(request, question=part.text, analysis=part), part, hits, trace)
+            for part in parts
+        ]
+        return _combine(request, question, answers, self.settings.max_citations)
 
-    def choose(self, question: str, hits: Sequence[Hit]) -> Choice | None:
+    def choose(self, question: Question, hits: Sequence[Hit]) -> Choice | None:
         """The best candidate and its calibrated probability (``None``: no sentence to read)."""
-        analysis = analyse_question(question)
         sentences = build_sentences(hits[: self.settings.max_hits], self._split)
         if not sentences:
             return None
-        reading = prepare(analysis, hits, self._split, sentences=sentences)
+        reading = prepare(question, hits, self._split, sentences=sentences)
         raw = self.model.raw(reading.matrix)
         if len(raw) == 0:
             return Choice(reading, -1, 0.0, ())
         ranked = tuple(int(i) for i in np.argsort(-raw, kind="stable"))
         return Choice(reading, ranked[0], self.model.probability(float(raw[ranked[0]])), ranked)
 
-    def _read_one(self, request: AskRequest, hits: Sequence[Hit], trace: Trace) -> Answer:
-        lang = detect_language(request.question)
-        choice = self.choose(request.question, hits)
+    def _read_one(self, request: AskRequest, question: Question, hits: Sequence[Hit], trace: Trace) -> Answer:
+        lang = question.language
+        choice = self.choose(question, hits)
         if choice is None:
             return self._refuse(request, lang, trace, "no evidence")
         reading = choice.reading
         sentences = [s.sentence for s in reading.scored]
-        question = normalize(request.question)
-        nouns = [w for w, tag in rjieba.tag(question) if tag in _NOUN_TAGS]
-        absent = absent_qualifiers(reading.analysis, sentences) + absent_topics(question, nouns, sentences)
+        absent = absent_qualifiers(question, sentences) + absent_topics(
+            question.folded, list(question.nouns), sentences
+        )
         if absent:
             return self._refuse(request, lang, trace, "qualifier not in evidence: " + ", ".join(absent))
         evidence = reading.scored[reading.order[0]].evidence
@@ -152,7 +150,7 @@ class ExtractiveReader:
             )
         kind = "short" if choice.row >= 0 and choice.probability >= self.threshold else "quote"
         trace.notes.append(
-            f"reader: kind={reading.analysis.qtype.kind} p={choice.probability:.3f} "
+            f"reader: kind={question.qtype.kind} p={choice.probability:.3f} "
             f"threshold={self.threshold:.3f} → {kind}"
         )
         if kind == "short":
@@ -276,10 +274,10 @@ def _corroborating(reading: Reading, best: int, short: str, limit: int) -> list[
     return out
 
 
-def _combine(request: AskRequest, answers: list[Answer], max_citations: int) -> Answer:
+def _combine(request: AskRequest, question: Question, answers: list[Answer], max_citations: int) -> Answer:
     """One reply for a question in parts: each part's answer in turn, citations renumbered; a part
     without an answer says so by name."""
-    lang = detect_language(request.question)
+    lang = question.language
     found = [a for a in answers if a.found]
     if not found:
         return replace(answers[0], question=request.question)

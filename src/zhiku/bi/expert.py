@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from zhiku.answer.base import AskRequest
 from zhiku.bi.charts_recover import recover_series, recover_shares, series_facts
 from zhiku.bi.facts import Fact, extract_facts, split_metric
 from zhiku.bi.numbers import ZH_MAGNITUDES, format_value
@@ -25,7 +24,7 @@ from zhiku.bi.question import QuestionSpec, Target, looks_numeric, parse_questio
 from zhiku.bi.resolve import FactPool, cagr_bounds
 from zhiku.bi.store import FactStore
 from zhiku.errors import ZhikuError
-from zhiku.types import Answer, Citation, Hit, Trace
+from zhiku.types import Answer, AskRequest, Citation, Hit, Trace
 
 if TYPE_CHECKING:
     from zhiku.kb import KnowledgeBase

@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from zhiku.answer.base import AskRequest
 from zhiku.bi.question import looks_numeric
 from zhiku.bi.sql import SqlResult, SqlRunner
 from zhiku.bi.store import FactStore, TableInfo
 from zhiku.errors import QueryError, ZhikuError
 from zhiku.models.llm import LLM, ChatMessage, GenerationParams
 from zhiku.models.registry import ModelRegistry
-from zhiku.types import Answer, Citation, Hit, ModelCall, Trace
+from zhiku.types import Answer, AskRequest, Citation, Hit, ModelCall, Trace
 
 if TYPE_CHECKING:
     from zhiku.config import Settings

@@ -52,10 +52,9 @@ def compliance_test(
         guarded = GuardedAssistant(PolicyOnlyAssistant(), s, kb_name=None)
         report = run_bank(guarded, items, bank=name, mode="policy-only (no knowledge base)")
     else:
-        from zhiku.kb import KnowledgeBase
-        from zhiku.wiring import build_assistant
+        from zhiku.wiring import build_assistant, open_kb
 
-        with KnowledgeBase(s, kb) as base:
+        with open_kb(s, kb) as base:
             report = run_bank(build_assistant(base, s), items, bank=name, mode=f"knowledge base {kb}")
     data = report.to_dict()
     if out is not None:

@@ -14,12 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zhiku.answer.base import AskRequest, SearchFilters
-from zhiku.answer.lang import detect_language
 from zhiku.config import Settings, load_settings
 from zhiku.errors import QueryError
-from zhiku.kb import IngestEvent, IngestReport, KnowledgeBase, delete_kb, list_kbs
-from zhiku.types import Answer
+from zhiku.kb import KnowledgeBase, delete_kb, list_kbs
+from zhiku.types import Answer, AskRequest, IngestEvent, IngestReport, SearchFilters
+from zhiku.understand.lang import detect_language
 
 console = Console()
 err = Console(stderr=True)
@@ -37,9 +36,11 @@ def kb_name(name: str | None, s: Settings) -> str:
 
 
 def open_kb(name: str | None, *, create: bool = False) -> KnowledgeBase:
+    from zhiku import wiring
+
     s = settings()
     kb = kb_name(name, s)
-    return KnowledgeBase.open_or_create(s, kb) if create else KnowledgeBase(s, kb)
+    return wiring.open_or_create_kb(s, kb) if create else wiring.open_kb(s, kb)
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +67,9 @@ def kb_create(
     ] = False,
 ) -> None:
     """创建知识库 / create a knowledge base."""
-    with KnowledgeBase.create(settings(), name, local_only=local_only) as kb:
+    from zhiku.wiring import create_kb
+
+    with create_kb(settings(), name, local_only=local_only) as kb:
         console.print(f"已创建 / created: [bold]{kb.name}[/bold] ({kb.path})")
 
 
@@ -241,12 +244,12 @@ def ask(
     ] = None,
 ) -> None:
     """提问（带引用）/ ask a question (cited answer)."""
-    from zhiku.wiring import build_assistant
+    from zhiku.wiring import build_assistant, open_kb
 
     if question is None and questions is None:
         raise QueryError("请给出问题或 --questions 文件", "give a question or --questions FILE")
     s = settings()
-    with KnowledgeBase(s, kb_name(kb, s)) as base:
+    with open_kb(s, kb_name(kb, s)) as base:
         assistant = build_assistant(base, s)
         for q in [question] if question is not None else _read_questions(questions):
             answer = assistant.ask(AskRequest(q, language=detect_language(q), top_k=top_k, policy=policy))
@@ -302,13 +305,13 @@ def demo(
     ] = None,
 ) -> None:
     """用 examples/ 构建示例知识库并提问 / build the sample KB from examples/ and ask questions."""
-    from zhiku.wiring import build_assistant
+    from zhiku.wiring import build_assistant, open_or_create_kb
 
     s = settings()
     if not examples.is_dir():
         raise QueryError(f"示例目录不存在：{examples}", f"examples folder not found: {examples}")
     console.rule("智库 zhiku demo")
-    with KnowledgeBase.open_or_create(s, kb) as base:
+    with open_or_create_kb(s, kb) as base:
         report = _ingest_with_progress(base, [examples], False, quiet=False)
         _print_report(report)
         assistant = build_assistant(base, s)

@@ -118,13 +118,12 @@ def chat(
     from zhiku.cli.core import print_answer
     from zhiku.config import load_settings
     from zhiku.errors import parse_choice
-    from zhiku.kb import KnowledgeBase
-    from zhiku.wiring import build_assistant
+    from zhiku.wiring import build_assistant, open_kb
 
     s = load_settings()
     if policy is not None:
         parse_choice(policy, POLICIES, "--policy")
-    with KnowledgeBase(s, kb or s.default_kb) as base:
+    with open_kb(s, kb or s.default_kb) as base:
         assistant = build_assistant(base, s)
         rewriter = assistant.registry.get(s.llm.small) or assistant.registry.get(s.llm.large)
         if rewriter is not None and rewriter.remote and (base.local_only or s.llm.local_only):

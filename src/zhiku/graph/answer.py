@@ -16,14 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from zhiku.answer.base import AskRequest
-from zhiku.answer.lang import detect_language, glossary_terms
 from zhiku.config import GraphSettings
 from zhiku.graph import lexicon as lx
 from zhiku.graph.model import Edge
 from zhiku.graph.names import HAS_CJK
 from zhiku.graph.service import KnowledgeGraph, graph_for
-from zhiku.types import Answer, Chunk, Citation, Hit, Language, Trace
+from zhiku.types import Answer, AskRequest, Chunk, Citation, Hit, Language, Trace
+from zhiku.understand import question_of
+from zhiku.understand.lang import detect_language, glossary_terms
 
 if TYPE_CHECKING:
     from zhiku.kb import KnowledgeBase
@@ -113,8 +113,8 @@ _EN_RULES: tuple[tuple[re.Pattern[str], RelationAsk], ...] = (
 )
 
 
-def parse_relation_question(question: str) -> RelationAsk | None:
-    rules = _ZH_RULES if detect_language(question) == "zh" else _EN_RULES
+def parse_relation_question(question: str, language: Language | None = None) -> RelationAsk | None:
+    rules = _ZH_RULES if (language or detect_language(question)) == "zh" else _EN_RULES
     for pattern, ask in rules:
         if pattern.search(question):
             return ask
@@ -141,7 +141,8 @@ class GraphExpert:
     def try_answer(self, request: AskRequest, hits: Sequence[Hit], trace: Trace) -> Answer | None:
         if not self.settings.enabled or not self.settings.answer:
             return None
-        ask = parse_relation_question(request.question)
+        lang = question_of(request).language
+        ask = parse_relation_question(request.question, lang)
         if ask is None:
             return None
         found = [
@@ -151,7 +152,7 @@ class GraphExpert:
         ]
         if found:
             group = _coordinated(request.question, found) if ask.direction == "out" else found[:1]
-            name = ("、" if detect_language(request.question) == "zh" else " and ").join(n for n, _ in group)
+            name = ("、" if lang == "zh" else " and ").join(n for n, _ in group)
             edges = [e for _, es in group for e in es]
             trace.notes.append(f"graph expert: {name} {ask.rtype}/{ask.direction} → {len(edges)} edge(s)")
             return self._answer(request, name, ask, edges)
@@ -185,7 +186,7 @@ class GraphExpert:
                     break
         if not matched or len(anchors) > 2:
             return None
-        label = ("、" if detect_language(request.question) == "zh" else ", ").join(t[0] for t in terms)
+        label = ("、" if question_of(request).language == "zh" else ", ").join(t[0] for t in terms)
         trace.notes.append(f"graph expert: makers in passages on {label} → {len(matched)} edge(s)")
         return self._answer(request, label, ask, matched[:20], listing=True)
 
@@ -249,7 +250,7 @@ class GraphExpert:
     def _answer(
         self, request: AskRequest, name: str, ask: RelationAsk, edges: list[Edge], listing: bool = False
     ) -> Answer:
-        lang: Language = detect_language(request.question)
+        lang: Language = question_of(request).language
         citations: list[Citation] = []
         marks: dict[str, int] = {}
         items: list[str] = []

@@ -19,10 +19,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from zhiku.answer.base import AskRequest
 from zhiku.config import GraphSettings
 from zhiku.graph.service import KnowledgeGraph, graph_for
-from zhiku.types import Hit, Trace
+from zhiku.types import AskRequest, Hit, Trace
 
 if TYPE_CHECKING:
     from zhiku.kb import KnowledgeBase

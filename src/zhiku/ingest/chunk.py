@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from zhiku.config import IngestSettings
 from zhiku.errors import ConfigError
-from zhiku.ingest.sentences import sentence_spans
 from zhiku.types import Block, BlockKind, Chunk, Document
+from zhiku.understand.sentences import sentence_spans
 
 CountFn = Callable[[str], int]
 _ALNUM = re.compile(r"[A-Za-z0-9]+")

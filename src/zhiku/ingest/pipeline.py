@@ -29,7 +29,8 @@ from zhiku.store.catalog import now
 from zhiku.types import Chunk, Document, DocumentRecord
 
 if TYPE_CHECKING:
-    from zhiku.kb import FileResult, IngestReport, KnowledgeBase, ProgressFn
+    from zhiku.kb import KnowledgeBase
+    from zhiku.types import FileResult, IngestReport, ProgressFn
 
 
 def doc_id_for(source: str) -> str:
@@ -75,7 +76,7 @@ class Ingestor:
     def run(
         self, paths: Sequence[Path], progress: ProgressFn | None = None, local_only: bool = False
     ) -> IngestReport:
-        from zhiku.kb import IngestEvent, IngestReport
+        from zhiku.types import IngestEvent, IngestReport
 
         started = time.perf_counter()
         run_id = uuid.uuid4().hex[:12]
@@ -103,7 +104,7 @@ class Ingestor:
         return report
 
     def _one_file(self, path: Path, run_id: str, local_only: bool) -> FileResult:
-        from zhiku.kb import FileResult
+        from zhiku.types import FileResult
 
         started = time.perf_counter()
         key = str(path.resolve()) if path.exists() else str(path)

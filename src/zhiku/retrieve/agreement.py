@@ -4,8 +4,9 @@ Why: news-like collections hold many passages about the same event, and the ones
 discuss it (a preview, a related story, a question thread) share the question's words as much
 as the one that answers.  What sets the answering passages apart is that *they agree*: several
 independent documents state the same date, figure or name, while the others state nothing of
-the asked shape or each something else.  So the extractive reader's span picker reads the top
-candidates, the spans are tallied once per document (only from sentences at least ``floor`` as
+the asked shape or each something else.  So a reader (an ``AnswerVoter``, injected: retrieval
+does not import the answer stage; ``zhiku.answer.voter.ReaderVoter`` is the extractive reader's
+span picker) reads the top candidates, the spans are tallied once per document (only from sentences at least ``floor`` as
 strong as the best one), and when two or more documents agree, every candidate containing the
 agreed span gets ``boost``.  Each candidate also gains ``evidence_weight`` × its best sentence's
 reader evidence, which favours a passage that holds a span of the asked type next to the
@@ -15,20 +16,44 @@ Over a single report there are rarely two documents to agree, so the boost stays
 and only the (small) evidence term acts.  Costs one reader pass over ``depth`` candidates
 (a few milliseconds).
 
->>> AnswerAgreement(RetrievalSettings()).run("2023春节档电影票房冠军", hits)[0].scores["agreement"]
+>>> AnswerAgreement(RetrievalSettings(), ReaderVoter()).run(analyse("2023春节档电影票房冠军"), hits)[0].scores["agreement"]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from typing import Protocol
 
-from zhiku.answer.evidence import build_sentences, load_splitter, normalise, score_all, vote_key
-from zhiku.answer.pick import pick_span
-from zhiku.answer.qtypes import analyse_question
 from zhiku.config import RetrievalSettings
-from zhiku.types import Hit
+from zhiku.types import Hit, Question
+from zhiku.understand.normalise import normalise
+
+
+@dataclass(frozen=True)
+class SentenceVote:
+    """One sentence of a candidate passage as a reader saw it.
+
+    ``evidence`` is how well the sentence answers (0..1, already lowered when it holds no span
+    of the asked kind), ``span`` the normalised answer span it states (None when it states
+    none) and ``score`` the reader's ranking score of the sentence.
+    """
+
+    chunk_id: str
+    doc_id: str
+    evidence: float
+    span: str | None
+    score: float
+
+
+class AnswerVoter(Protocol):
+    """Reads candidate passages for a question and says what each sentence answers.
+
+    ``pick_floor``: spans need only be picked in sentences whose evidence is at least that
+    share of the best one's (picking is the costly part).
+    """
+
+    def read(self, question: Question, hits: Sequence[Hit], pick_floor: float) -> list[SentenceVote]: ...
 
 
 @dataclass(frozen=True)
@@ -38,37 +63,27 @@ class _Vote:
 
 
 class AnswerAgreement:
-    def __init__(self, settings: RetrievalSettings) -> None:
+    def __init__(self, settings: RetrievalSettings, voter: AnswerVoter) -> None:
         self.settings = settings
+        self.voter = voter
 
-    @cached_property
-    def _split(self) -> Callable[[str], list[str]]:
-        return load_splitter()
-
-    def run(self, question: str, hits: Sequence[Hit]) -> list[Hit]:
+    def run(self, question: Question, hits: Sequence[Hit]) -> list[Hit]:
         """``hits`` re-ordered (the first ``depth`` of them); each gets an ``agreement`` score."""
         depth = self.settings.agreement_depth
         head, tail = list(hits[:depth]), list(hits[depth:])
         if len(head) < 2:
             return list(hits)
-        analysis = analyse_question(question)
-        kind = analysis.qtype.kind
-        sentences = build_sentences(head, self._split)
-        if not sentences:
-            return list(hits)
+        kind = question.qtype.kind
         # spans only matter in sentences strong enough to vote (the weakest type factor is 0.45)
-        scored = score_all(analysis, sentences, pick_span, pick_floor=0.45 * self.settings.agreement_floor)
+        read = self.voter.read(question, head, 0.45 * self.settings.agreement_floor)
+        if not read:
+            return list(hits)
         evidence: dict[str, float] = {}
-        for s in scored:
-            cid = s.sentence.hit.chunk_id
-            evidence[cid] = max(evidence.get(cid, 0.0), s.evidence * s.type_factor(kind))
+        for s in read:
+            evidence[s.chunk_id] = max(evidence.get(s.chunk_id, 0.0), s.evidence)
         vote = None
         if kind != "other":
-            spans = [
-                (s.sentence.hit.doc_id, vote_key(s.span), s.rank_score(kind))
-                for s in scored
-                if s.span is not None
-            ]
+            spans = [(s.doc_id, s.span, s.score) for s in read if s.span is not None]
             vote = _tally(spans, self.settings.agreement_floor)
         base = _base_scores(head)
         out = []

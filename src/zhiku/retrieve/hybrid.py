@@ -10,34 +10,16 @@ benchmarks can compare retrievers on the same run.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from zhiku.answer.base import SearchFilters
-from zhiku.answer.lang import glossary_expand
-from zhiku.answer.qtypes import split_coordinated
 from zhiku.config import RetrievalSettings
 from zhiku.models.embedders import Embedder
-from zhiku.retrieve.agreement import AnswerAgreement
+from zhiku.retrieve.agreement import AnswerAgreement, AnswerVoter
 from zhiku.retrieve.fusion import Fused, WeightedRRF
 from zhiku.retrieve.rerank import LexicalReranker
 from zhiku.store.fulltext import FullTextIndex
 from zhiku.store.vectors import MilvusVectorStore
-from zhiku.types import Hit
-
-
-@dataclass(frozen=True)
-class ChunkView:
-    """What a hit needs to show about its chunk (from the catalog)."""
-
-    doc_id: str
-    text: str
-    title: str
-    source: str
-    page: int | None
-    heading_path: tuple[str, ...]
-    kind: str
-    format: str
-
+from zhiku.types import ChunkView, Hit, Question, SearchFilters
+from zhiku.understand import analyse
 
 Lookup = Callable[[Sequence[str]], dict[str, ChunkView]]
 AllowedFn = Callable[[SearchFilters], set[str] | None]
@@ -112,6 +94,7 @@ class HybridRetriever:
         settings: RetrievalSettings,
         allowed: AllowedFn,
         reranker: LexicalReranker | None = None,
+        voter: AnswerVoter | None = None,
     ) -> None:
         self.fulltext = fulltext
         self.vectors = vectors
@@ -121,59 +104,64 @@ class HybridRetriever:
         self.allowed = allowed
         self.fusion = WeightedRRF(settings.rrf_k)
         self.reranker = reranker
-        self.agreement = AnswerAgreement(settings)
+        # the answer-agreement pass needs a reader; without one injected it is skipped
+        self.agreement = AnswerAgreement(settings, voter) if voter is not None else None
 
     def ranked_lists(
-        self, query: str, candidates: int, filters: SearchFilters
+        self, query: Question | str, candidates: int, filters: SearchFilters
     ) -> dict[str, list[tuple[str, float]]]:
         """Each retriever's own ranking (the benchmark scores these separately too)."""
+        question = query if isinstance(query, Question) else analyse(query, split=False)
         allowed = self.allowed(filters)
-        # English questions over Chinese documents: add the Chinese words of known terms for BM25
-        # (the multilingual dense encoder handles the rest).
-        lexical = glossary_expand(query)
+        # English questions over Chinese documents: BM25 searches the Chinese words of known terms
+        # too (``Question.lexical``); the multilingual dense encoder handles the rest.
         lists: dict[str, list[tuple[str, float]]] = {
-            "bm25": self.fulltext.search(lexical, candidates, allowed)
+            "bm25": self.fulltext.search(question.lexical, candidates, allowed)
         }
         store, embedder = self.vectors(), self.embedder()
         if store is not None and embedder is not None and self.settings.dense_weight > 0:
-            vector = embedder.embed([query])[0]
+            vector = embedder.embed([question.text])[0]
             lists["dense"] = store.search(
                 vector, candidates, doc_ids=filters.doc_ids, formats=filters.formats
             )
         return lists
 
-    def run(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
+    def run(
+        self, query: Question | str, top_k: int | None = None, filters: SearchFilters | None = None
+    ) -> list[Hit]:
         """The top ``k`` hits; a question about two coordinated items gets hits for each item.
 
         "上海和北京2021年的GDP分别是多少？" is answered by two passages that each name one city;
         one search for both ranks first whatever mentions both cities in passing.  Each item's
         question is searched on its own and the rankings are merged so that both lead.
         """
+        question = query if isinstance(query, Question) else analyse(query)
         k = top_k or self.settings.top_k
         filters = filters or SearchFilters()
-        parts = split_coordinated(query) if self.settings.split_coordinated else [query]
-        if len(parts) == 1:
-            return self._run_one(query, k, filters)
+        parts = question.parts if self.settings.split_coordinated else ()
+        if not parts:
+            return self._run_one(question, k, filters)
         depth = max(k, self.settings.agreement_depth)  # the top k must not depend on k
-        rankings = [self._run_one(part, depth, filters) for part in [*parts, query]]
+        rankings = [self._run_one(part, depth, filters) for part in [*parts, question]]
         # the whole question's own ranking counts half: a passage stating both answers ranks well
         # there, while the items' rankings make sure each item gets a passage of its own
         return interleave(rankings, k, weights=[1.0] * len(parts) + [0.5])
 
-    def _run_one(self, query: str, k: int, filters: SearchFilters) -> list[Hit]:
+    def _run_one(self, query: Question, k: int, filters: SearchFilters) -> list[Hit]:
         lists = self.ranked_lists(query, max(self.settings.candidates, k), filters)
         weights = {"bm25": self.settings.bm25_weight, "dense": self.settings.dense_weight}
         fused = self.fusion.run(lists, weights, max(self.settings.candidates, k))
         views = self.lookup([f.chunk_id for f in fused])
         fused = [f for f in fused if f.chunk_id in views]
         if self.reranker is not None and self.settings.rerank:
-            fused = self.reranker.run(glossary_expand(query), fused, views)
-        depth = max(k, self.settings.agreement_depth) if self.settings.agreement else k
+            fused = self.reranker.run(query, fused, views)
+        agreement = self.agreement if self.settings.agreement else None
+        depth = max(k, self.settings.agreement_depth) if agreement is not None else k
         if self.settings.dedupe < 1.0:
             fused = drop_near_duplicates(fused, views, depth, self.settings.dedupe)
         hits = [self._hit(f, views[f.chunk_id]) for f in fused[:depth]]
-        if self.settings.agreement:
-            hits = self.agreement.run(query, hits)
+        if agreement is not None:
+            hits = agreement.run(query, hits)
         return hits[:k]
 
     @staticmethod

@@ -23,13 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from zhiku.retrieve.fusion import Fused
-from zhiku.tokenize import Tokenizer, normalize
-
-if TYPE_CHECKING:
-    from zhiku.retrieve.hybrid import ChunkView
+from zhiku.tokenize import Tokenizer
+from zhiku.types import AnswerKind, ChunkView, Question
+from zhiku.understand.normalise import fold
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -105,7 +103,7 @@ class LexicalReranker:
         self.tokenizer = tokenizer
         self.weights = weights or load_weights()
 
-    def run(self, query: str, fused: Sequence[Fused], views: Mapping[str, ChunkView]) -> list[Fused]:
+    def run(self, query: Question, fused: Sequence[Fused], views: Mapping[str, ChunkView]) -> list[Fused]:
         if len(fused) < 2:
             return list(fused)
         rows = self.features(query, fused, views)
@@ -123,17 +121,22 @@ class LexicalReranker:
         return out
 
     def features(
-        self, query: str, fused: Sequence[Fused], views: Mapping[str, ChunkView]
+        self, question: Question, fused: Sequence[Fused], views: Mapping[str, ChunkView]
     ) -> list[list[float]] | None:
-        """One row of ``FEATURES`` values per candidate (None when the query has no terms)."""
+        """One row of ``FEATURES`` values per candidate (None when the query has no terms).
+
+        The query is the question's search text (``Question.lexical``: English questions carry
+        the Chinese words of their glossary terms), read as BM25 reads it.
+        """
+        query = question.lexical
         terms = sorted(set(self.tokenizer.words(query)), key=len, reverse=True)
         if not terms:
             return None
-        texts = {f.chunk_id: normalize(views[f.chunk_id].title + " " + views[f.chunk_id].text) for f in fused}
+        texts = {f.chunk_id: fold(views[f.chunk_id].title + " " + views[f.chunk_id].text) for f in fused}
         idf = self._idf(terms, list(texts.values()))
         total = sum(idf.values()) or 1.0
-        years = set(_YEAR.findall(normalize(query)))
-        shape = _shape_pattern(query)
+        years = set(_YEAR.findall(fold(query)))
+        shape = _shape_pattern(question.search_kind)
         top = max(f.score for f in fused) or 1.0
         top_bm25 = max((f.scores.get("bm25", 0.0) for f in fused), default=0.0) or 1.0
         rows = []
@@ -141,7 +144,7 @@ class LexicalReranker:
             text = texts[f.chunk_id]
             present = [t for t in terms if t in text]
             best, lo = _best_window(text, present, idf)
-            title = normalize(views[f.chunk_id].title)
+            title = fold(views[f.chunk_id].title)
             bm25_rank = f.ranks.get("bm25")
             row = {
                 "fused": f.score / top,
@@ -200,11 +203,8 @@ _DATE_SHAPE = re.compile(
 )
 
 
-def _shape_pattern(query: str) -> re.Pattern[str] | None:
+def _shape_pattern(kind: AnswerKind) -> re.Pattern[str] | None:
     """The surface form the answer must take, from the question type (None for free text)."""
-    from zhiku.answer.qtypes import detect_question_type
-
-    kind = detect_question_type(query).kind
     if kind == "number":
         return _NUMBER_SHAPE
     if kind == "date":

@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from zhiku.answer.base import AskRequest
 from zhiku.errors import ConfigError
-from zhiku.types import Answer
+from zhiku.types import Answer, AskRequest
+from zhiku.understand.lang import reply_language
 
 if TYPE_CHECKING:
     from zhiku.answer.assistant import AnswerEvent
@@ -198,13 +198,12 @@ def run_bank(
     service: AnswerService, items: Sequence[BankItem], *, bank: str = "", mode: str = ""
 ) -> BankReport:
     """Ask every item through ``service`` (a ``GuardedAssistant``) and collect the verdicts."""
-    from zhiku.safety.guard import answer_language
-
     report = BankReport(bank=bank, mode=mode)
     start = time.perf_counter()
     for item in items:
-        request = AskRequest(item.question, language="en" if item.lang == "en" else "zh")
-        request = AskRequest(item.question, language=answer_language(request))
+        request = AskRequest(
+            item.question, language=reply_language(item.question, "en" if item.lang == "en" else "zh")
+        )
         t0 = time.perf_counter()
         answer = service.ask(request)
         safety = answer.extra.get("safety") or {}

@@ -27,6 +27,7 @@ import math
 import re
 import zlib
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -122,9 +123,13 @@ class RequestClassifier:
         return 1.0 / (1.0 + math.exp(-z))
 
 
+def builtin_path(name: str) -> Path:
+    """A file of the example data shipped in ``zhiku/data/safety``."""
+    return Path(str(resources.files("zhiku").joinpath("data", "safety", name)))
+
+
 def main() -> None:
     from zhiku.safety.bank import load_bank
-    from zhiku.safety.policy import builtin_path
 
     items = load_bank(builtin_path("bank_example.jsonl"))
     model = RequestClassifier.train([i.question for i in items], [i.expect == "refuse" for i in items])

@@ -15,13 +15,11 @@ refusal (``blocked: true``) from "not found in the knowledge base" (``found: fal
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from zhiku.answer.base import AskRequest
 from zhiku.errors import ConfigError
 from zhiku.safety.audit import AuditEvent, AuditLog
 from zhiku.safety.injection import neutralise_answer, scan_passages
@@ -29,14 +27,13 @@ from zhiku.safety.labels import LabelConfig, Labeler
 from zhiku.safety.pii import PiiMasker
 from zhiku.safety.policy import SafetyPolicy, Verdict
 from zhiku.safety.stream import StreamFilter
-from zhiku.types import Answer, Language
+from zhiku.types import Answer, AskRequest, Language
+from zhiku.understand.lang import reply_language
 
 if TYPE_CHECKING:
     from zhiku.answer.assistant import AnswerEvent
     from zhiku.config import Settings
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 # Self-harm requests get a caring answer, not a legalistic one.
 _CATEGORY_REFUSALS: dict[str, tuple[str, str]] = {
@@ -60,11 +57,7 @@ class AnswerService(Protocol):
 
 def answer_language(request: AskRequest) -> Language:
     """The user's language, from the question itself (the request default is ``zh``)."""
-    if _CJK.search(request.question):
-        return "zh"
-    if _LATIN.search(request.question):
-        return "en"
-    return request.language
+    return reply_language(request.question, request.language)
 
 
 def label_config(settings: Settings) -> LabelConfig:

@@ -13,11 +13,10 @@ the message) and is then read-only, so one instance serves every request and str
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from zhiku.safety.classifier import MAX_CHARS, RequestClassifier
+from zhiku.safety.classifier import MAX_CHARS, RequestClassifier, builtin_path
 from zhiku.safety.intent import IntentRules
 from zhiku.safety.keywords import KeywordMatcher, KeywordRule, Match, load_keyword_list, strongest
 
@@ -26,11 +25,6 @@ if TYPE_CHECKING:
 
 Decision = Literal["allow", "block", "review", "mask"]
 Stage = Literal["input", "output"]
-
-
-def builtin_path(name: str) -> Path:
-    """A file of the example data shipped in ``zhiku/data/safety``."""
-    return Path(str(resources.files("zhiku").joinpath("data", "safety", name)))
 
 
 @dataclass(frozen=True)

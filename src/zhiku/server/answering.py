@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from zhiku.answer.assistant import AnswerEvent
-from zhiku.answer.base import AskRequest, SearchFilters, Turn
-from zhiku.answer.lang import detect_language
 from zhiku.server.hub import KBEntry
 from zhiku.server.state import ServerState
-from zhiku.types import Answer, Language
+from zhiku.types import Answer, AskRequest, Language, SearchFilters, Turn
+from zhiku.understand.lang import detect_language
 
 _DONE = object()
 

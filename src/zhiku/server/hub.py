@@ -88,9 +88,9 @@ class KBEntry:
             if self.deleted:
                 raise kb_not_found()
             if self._kb is None:
-                from zhiku.kb import KnowledgeBase
+                from zhiku.wiring import open_kb
 
-                self._kb = KnowledgeBase(self.settings, self.name)
+                self._kb = open_kb(self.settings, self.name)
             return self._kb
 
     @property
@@ -182,9 +182,9 @@ class KBHub:
             entry = self._entries[name] = KBEntry(name, self.settings)
         try:
             with entry.lock.writing(), entry._open_lock:
-                from zhiku.kb import KnowledgeBase
+                from zhiku.wiring import create_kb
 
-                entry._kb = KnowledgeBase.create(self.settings, name)
+                entry._kb = create_kb(self.settings, name)
         except Exception:
             with self._lock:
                 self._entries.pop(name, None)

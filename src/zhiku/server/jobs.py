@@ -32,7 +32,7 @@ from zhiku.server.hub import KBEntry, KBHub
 from zhiku.server.metrics import ServerMetrics
 
 if TYPE_CHECKING:
-    from zhiku.kb import FileResult, IngestEvent
+    from zhiku.types import FileResult, IngestEvent
 
 JobState = Literal["queued", "running", "done", "failed"]
 MAX_JOBS = 500

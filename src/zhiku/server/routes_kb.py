@@ -18,7 +18,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from zhiku.answer.base import Turn
 from zhiku.errors import NotFoundError, QueryError
 from zhiku.server import answering
 from zhiku.server.hub import KBEntry
@@ -27,6 +26,7 @@ from zhiku.server.keys import LEVELS
 from zhiku.server.schemas import AnswerOut, AskBody, JobOut, KBCreate, KBSummary, SearchBody
 from zhiku.server.state import PrincipalDep, StateDep
 from zhiku.server.uploads import safe_filename, stage_upload, unique_name
+from zhiku.types import Turn
 
 router = APIRouter(prefix="/api", tags=["knowledge bases"])
 
@@ -159,7 +159,7 @@ async def get_chunk(kb: str, chunk_id: str, state: StateDep, principal: Principa
 @router.post("/kb/{kb}/search")
 async def search(kb: str, body: SearchBody, state: StateDep, principal: PrincipalDep) -> dict[str, Any]:
     state.require(principal, kb, "read")
-    from zhiku.answer.base import SearchFilters
+    from zhiku.types import SearchFilters
 
     filters = SearchFilters(tuple(body.doc_ids), tuple(body.formats))
     hits = await state.hub.read(kb, lambda e: e.kb.search(body.query, top_k=body.top_k, filters=filters))

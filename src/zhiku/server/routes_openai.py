@@ -20,13 +20,12 @@ from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhiku.answer.base import AskRequest, Turn
 from zhiku.errors import QueryError, ZhikuError
 from zhiku.server import answering
 from zhiku.server.auth import kb_not_found
 from zhiku.server.errors import error_body, log
 from zhiku.server.state import PrincipalDep, ServerState, StateDep
-from zhiku.types import Answer
+from zhiku.types import Answer, AskRequest, Turn
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from zhiku.answer.assistant import Assistant
-from zhiku.answer.base import AskRequest
 from zhiku.answer.reader import QUOTE_LEAD, ExtractiveReader, split_parts
 from zhiku.config import Settings
-from zhiku.kb import KnowledgeBase
-from zhiku.types import Hit, Trace
+from zhiku.types import AskRequest, Hit, Trace
+from zhiku.understand import analyse
+from zhiku.wiring import open_or_create_kb
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def assistant(settings: Settings, tmp_path: Path) -> Assistant:
         "# Blue Heron Trust\n\nThe Blue Heron Trust was founded by Marta Quill in 2019 in a river town.\n",
         encoding="utf-8",
     )
-    kb = KnowledgeBase.open_or_create(settings, "town", hooks=[])
+    kb = open_or_create_kb(settings, "town", hooks=[])
     kb.ingest([folder])
     s = settings.model_copy(update={"llm": settings.llm.model_copy(update={"policy": "small_only"})})
     return Assistant(kb, s)
@@ -76,9 +76,9 @@ def test_refusal_is_none(assistant: Assistant) -> None:
 
 @pytest.mark.unit
 def test_question_in_parts_borrows_its_subject() -> None:
-    parts = split_parts("青岚镇核心技术人才有多少人？占全镇的比例是多少？")
+    parts = [p.text for p in split_parts(analyse("青岚镇核心技术人才有多少人？占全镇的比例是多少？"))]
     assert parts == ["青岚镇核心技术人才有多少人？", "青岚镇核心技术人才占全镇的比例是多少？"]
-    assert split_parts("What is the size? Who leads it?")[0] == "What is the size?"
+    assert split_parts(analyse("What is the size? Who leads it?"))[0].text == "What is the size?"
 
 
 @pytest.mark.unit

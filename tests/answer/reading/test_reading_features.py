@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zhiku.answer.evidence import fallback_split
-from zhiku.answer.qtypes import analyse_question
 from zhiku.answer.reading.candidates import generate_in_sentence
 from zhiku.answer.reading.features import FEATURES, INDEX, NAMES
 from zhiku.answer.reading.pipeline import prepare
 from zhiku.types import Hit
+from zhiku.understand import analyse
+from zhiku.understand.sentences import split_sentences
 
 pytestmark = pytest.mark.unit
 
@@ -23,7 +23,7 @@ def hits(*texts: str) -> list[Hit]:
 
 
 def row(question: str, texts: list[str], candidate: str) -> np.ndarray:
-    reading = prepare(analyse_question(question), hits(*texts), fallback_split)
+    reading = prepare(analyse(question), hits(*texts), split_sentences)
     rows = [i for i, c in enumerate(reading.candidates) if c.text == candidate]
     assert rows, [c.text for c in reading.candidates]
     return reading.matrix[rows[0]]

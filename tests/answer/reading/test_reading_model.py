@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from zhiku.answer.evidence import fallback_split
-from zhiku.answer.qtypes import analyse_question
 from zhiku.answer.reading.features import NAMES
 from zhiku.answer.reading.pipeline import prepare
 from zhiku.answer.reading.scorer import ReaderModel, fit_isotonic
@@ -19,6 +17,8 @@ from zhiku.answer.reading.train import choose_threshold, group_folds, is_label, 
 from zhiku.cli import build_app
 from zhiku.errors import ConfigError
 from zhiku.types import Hit
+from zhiku.understand import analyse
+from zhiku.understand.sentences import split_sentences
 
 
 @pytest.mark.unit
@@ -27,7 +27,7 @@ def test_shipped_model_loads_and_gives_probabilities() -> None:
     assert tuple(model.record["features"]) == NAMES
     assert 0.0 < model.threshold <= 1.0
     hits = [Hit(chunk_id="c", doc_id="d", text="2031年青岚镇共有37家书店，年营业额5.2亿元。", score=1.0)]
-    reading = prepare(analyse_question("2031年青岚镇有多少家书店？"), hits, fallback_split)
+    reading = prepare(analyse("2031年青岚镇有多少家书店？"), hits, split_sentences)
     raw = model.raw(reading.matrix)
     assert raw.shape == (len(reading.candidates),)
     probs = [model.probability(float(r)) for r in raw]

@@ -18,9 +18,10 @@ import numpy as np
 
 from zhiku.answer import pick
 from zhiku.answer import spans as sp
-from zhiku.answer.evidence import BASELINE_YEAR, Scored, normalise, other_year
-from zhiku.answer.qtypes import QuestionAnalysis
+from zhiku.answer.evidence import BASELINE_YEAR, Scored, other_year
 from zhiku.answer.reading.candidates import GENERATORS, Candidate
+from zhiku.types import Question
+from zhiku.understand.normalise import normalise
 
 KINDS = ("number", "date", "person", "place", "entity", "list", "other")
 _TAGS = {
@@ -89,7 +90,7 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 class QuestionView:
     """What every candidate of one question is compared with, computed once."""
 
-    analysis: QuestionAnalysis
+    analysis: Question
     norm: str
     terms: tuple[str, ...]
     left: frozenset[str]  # character pairs of the question before its question word
@@ -97,7 +98,7 @@ class QuestionView:
     bigrams: frozenset[str]
 
     @classmethod
-    def of(cls, analysis: QuestionAnalysis) -> QuestionView:
+    def of(cls, analysis: Question) -> QuestionView:
         norm = normalise(analysis.question)
         wh = (_WH_EN if analysis.language == "en" else _WH_ZH).search(norm)
         at, end = (wh.start(), wh.end()) if wh else (len(norm), len(norm))
@@ -140,7 +141,7 @@ def _type_match(kind: str, c: Candidate) -> float:
     return float("clause" in src)
 
 
-def _unit_match(analysis: QuestionAnalysis, c: Candidate) -> float:
+def _unit_match(analysis: Question, c: Candidate) -> float:
     qt = analysis.qtype
     if qt.kind != "number" or "number" not in c.sources:
         return 0.0
@@ -153,7 +154,7 @@ def _unit_match(analysis: QuestionAnalysis, c: Candidate) -> float:
     return -0.3 if c.unit.endswith(("年", "个月", "天", "岁")) else 0.0
 
 
-def _year_features(analysis: QuestionAnalysis, norm: str, c: Candidate) -> tuple[float, float]:
+def _year_features(analysis: Question, norm: str, c: Candidate) -> tuple[float, float]:
     if not analysis.years:
         return 0.0, 0.0
     before = list(_YEAR.finditer(norm[: c.start]))

@@ -3,7 +3,7 @@
 Training (``train``), the benchmark and the live reader all call ``prepare`` so that a model is
 always scored on exactly the features it was trained on.
 
->>> reading = prepare(analyse_question("谁创办了星火公司？"), hits, fallback_split)
+>>> reading = prepare(analyse("谁创办了星火公司？"), hits, split_sentences)
 >>> reading.matrix.shape[1] == len(NAMES)
 True
 """
@@ -18,10 +18,9 @@ import numpy as np
 from zhiku.answer import spans as sp
 from zhiku.answer.evidence import Scored, Sentence, build_sentences, score_all
 from zhiku.answer.pick import pick_span
-from zhiku.answer.qtypes import QuestionAnalysis
 from zhiku.answer.reading.candidates import Candidate, generate_in_sentence
 from zhiku.answer.reading.features import NAMES, QuestionView, featurize
-from zhiku.types import Hit
+from zhiku.types import Hit, Question
 
 MAX_SENTENCES = 6  # candidates come from the best sentences only: reading more costs time, gains little
 
@@ -30,19 +29,19 @@ MAX_SENTENCES = 6  # candidates come from the best sentences only: reading more 
 class Reading:
     """The sentences of the hits scored by evidence, and the candidates of the best ones."""
 
-    analysis: QuestionAnalysis
+    analysis: Question
     scored: list[Scored]
     order: list[int]  # sentence indexes, best evidence first
     candidates: list[Candidate]
     matrix: np.ndarray  # one row of features per candidate
 
 
-def _no_pick(analysis: QuestionAnalysis, sentence: Sentence) -> tuple[sp.Span, float] | None:
+def _no_pick(analysis: Question, sentence: Sentence) -> tuple[sp.Span, float] | None:
     return None
 
 
 def prepare(
-    analysis: QuestionAnalysis,
+    analysis: Question,
     hits: Sequence[Hit],
     split: Callable[[str], list[str]],
     max_sentences: int = MAX_SENTENCES,

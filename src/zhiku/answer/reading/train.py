@@ -28,14 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from zhiku.answer.evidence import load_splitter
-from zhiku.answer.qtypes import analyse_question
 from zhiku.answer.reading.features import NAMES
 from zhiku.answer.reading.pipeline import prepare
 from zhiku.answer.reading.scorer import MODEL_FILE, RECORD_FILE, fit_isotonic
 from zhiku.errors import ConfigError
 from zhiku.eval.scoring import norm
 from zhiku.types import Hit
+from zhiku.understand import analyse
+from zhiku.understand.sentences import split_sentences
 
 PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -159,13 +159,12 @@ def load_examples(
 def featurize_examples(
     examples: Sequence[Example], progress: Callable[[int, int], None] | None = None
 ) -> Dataset:
-    split = load_splitter()
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     qs: list[np.ndarray] = []
     texts: list[str] = []
     for n, ex in enumerate(examples):
-        reading = prepare(analyse_question(ex.question), ex.hits, split)
+        reading = prepare(analyse(ex.question), ex.hits, split_sentences)
         labels = np.array([is_label(c.text, ex.answers) for c in reading.candidates], dtype=np.float32)
         xs.append(reading.matrix)
         ys.append(labels)

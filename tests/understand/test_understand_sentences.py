@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.ingest.sentences import sentence_spans, split_sentences
+from zhiku.understand.sentences import sentence_spans, split_sentences
 
 pytestmark = pytest.mark.unit
 
@@ -71,3 +71,15 @@ def test_newlines_end_sentences_and_spans_are_exact() -> None:
 def test_empty() -> None:
     assert split_sentences("") == []
     assert split_sentences("   \n ") == []
+
+
+def test_invented_mixed_text_keeps_decimals_abbreviations_and_quotes() -> None:
+    text = "青松公司2030年营收3.5亿元。它在U.S. 和 e.g. 日本设厂！“真的吗？”他问。Dr. Li said so. J. Smith agreed"
+    assert split_sentences(text) == [
+        "青松公司2030年营收3.5亿元。",
+        "它在U.S. 和 e.g. 日本设厂！",
+        "“真的吗？”",
+        "他问。",
+        "Dr. Li said so.",
+        "J. Smith agreed",
+    ]

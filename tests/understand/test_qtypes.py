@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from zhiku.answer.qtypes import analyse_question, detect_question_type, split_coordinated
+from zhiku.understand.coordinated import split_coordinated
+from zhiku.understand.qtypes import detect_question_type
+from zhiku.understand.question import analyse
 
 pytestmark = pytest.mark.unit
 
@@ -69,7 +71,7 @@ def test_entity_list_and_free_text_questions(question: str, kind: str) -> None:
 
 
 def test_analysis_marks_years_and_places_as_qualifiers() -> None:
-    analysis = analyse_question("2023年美国人工智能产业规模是多少？")
+    analysis = analyse("2023年美国人工智能产业规模是多少？")
     critical = {t.alternatives[0]: t.role for t in analysis.critical}
     assert critical["2023"] == "year"
     assert critical["美国"] == "place"
@@ -80,7 +82,7 @@ def test_analysis_marks_years_and_places_as_qualifiers() -> None:
 
 
 def test_english_analysis_carries_chinese_alternatives() -> None:
-    analysis = analyse_question("What is the projected size of China's AI industry in 2028?")
+    analysis = analyse("What is the projected size of China's AI industry in 2028?")
     assert analysis.language == "en"
     assert analysis.years == ("2028",)
     alternatives = {a for t in analysis.tokens for a in t.alternatives}
