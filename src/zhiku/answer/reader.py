@@ -143,6 +143,10 @@ class ExtractiveReader:
         )
         if absent:
             return self._refuse(request, lang, trace, "qualifier not in evidence: " + ", ".join(absent))
+        kind_asked = question.qtype.kind
+        if question.qtype.typed and not any(kind_asked in c.sources for c in reading.candidates):
+            # a number (date) question over evidence that states no number (date) at all
+            return self._refuse(request, lang, trace, f"no {kind_asked} in evidence")
         evidence = reading.scored[reading.order[0]].evidence
         if evidence < self.settings.min_confidence:
             return self._refuse(
