@@ -201,8 +201,9 @@ def test_two_item_question_is_answered_item_by_item() -> None:
 
 def test_figure_of_another_year_is_not_given_for_the_asked_year() -> None:
     hits = [*MARKET, hit("c8", "2025年起，智算中心建设将进入加速期。", page=20)]
-    answer = ask("2025年中国人工智能产业规模是多少？", hits=hits)
-    assert not answer.found or "2025" in answer.citations[0].text
+    answer = ask("2025年中国人工智能产业规模是多少？", hits=hits, short_threshold=0.5)
+    # another year's figure may rank first, but it is not asserted as the answer
+    assert answer.answer_kind != "short" or "2025" in answer.citations[0].text
 
 
 def test_chart_hits_count_less_than_prose() -> None:

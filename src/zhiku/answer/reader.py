@@ -148,7 +148,7 @@ class ExtractiveReader:
             # a number (date) question over evidence that states no number (date) at all
             return self._refuse(request, lang, trace, f"no {kind_asked} in evidence")
         evidence = reading.scored[reading.order[0]].evidence
-        if evidence < self.settings.min_confidence:
+        if evidence < self.settings.min_confidence or self.settings.min_confidence >= 1.0:  # 1: never answer
             return self._refuse(
                 request, lang, trace, f"evidence {evidence:.3f} < {self.settings.min_confidence}"
             )

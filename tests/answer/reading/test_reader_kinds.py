@@ -69,7 +69,7 @@ def _en_hits() -> list[Hit]:
 
 @pytest.mark.integration
 def test_refusal_is_none(assistant: Assistant) -> None:
-    answer = assistant.ask(AskRequest("2031年白鹭市有多少家书店？"))
+    answer = assistant.ask(AskRequest("2040年青岚镇有多少家书店？"))  # a year no passage names
     assert not answer.found
     assert answer.to_dict()["answer_kind"] in ("none", "")
 
@@ -98,3 +98,29 @@ def test_every_part_is_answered_or_named_missing() -> None:
     assert "1200人" in answer.answer and "6%" in answer.answer
     missing = reader.read(AskRequest("青岚镇核心技术人才有多少人？2040年白鹭市的人口是多少？"), hits, Trace())
     assert "2040年白鹭市的人口是多少" in missing.answer  # the part without evidence is named
+
+
+@pytest.mark.unit
+def test_cascade_escalates_a_quote_and_an_unsure_short_answer() -> None:
+    from dataclasses import replace as swap
+
+    from zhiku.answer.cascade import Cascade
+    from zhiku.config import LLMSettings
+    from zhiku.models.gate import GateResult
+    from zhiku.models.registry import ModelRegistry
+    from zhiku.models.scripted import ScriptedLLM
+    from zhiku.types import Answer
+
+    registry = ModelRegistry()
+    registry.register("large", ScriptedLLM("好[1]。", name="large"))
+    cascade = Cascade(LLMSettings(policy="cascade", escalate_below=0.5), registry)
+    hits = [Hit(chunk_id="c", doc_id="d", text="2031年青岚镇共有37家书店。", score=1.0)]
+    gate = GateResult("kb_qa", {"kb_qa": 0.9, "synthesis": 0.1})
+    q = "2031年青岚镇有多少家书店？"
+    sure = Answer(q, "37家。", True, answer_kind="short", probability=0.9, confidence=0.9)
+    plan = cascade.plan(AskRequest(q), hits, sure, gate, Trace())
+    assert not plan.escalate
+    quote = swap(sure, answer_kind="quote", probability=0.3, short_answer="")
+    assert cascade.plan(AskRequest(q), hits, quote, gate, Trace()).reason.startswith("no sure short answer")
+    unsure = swap(sure, probability=0.2)
+    assert cascade.plan(AskRequest(q), hits, unsure, gate, Trace()).reason.startswith("low probability")

@@ -34,6 +34,7 @@ FEATURES: dict[str, str] = {
     "q_unit": "the question names a unit or measured quantity (多少家, 占比, 体长)",
     "q_years": "how many years the question names",
     "q_en": "the question is in English",
+    "q_grain": "how precise an asked date must be (0 any, 1 year, 2 month, 3 day)",
     **{f"src_{g}": f"the {g} generator proposed this span" for g in GENERATORS},
     "c_len": "length of the span in characters (answers are short; clauses are long)",
     "c_digit": "the span holds a digit",
@@ -47,6 +48,7 @@ FEATURES: dict[str, str] = {
     "year_agree": "the last year named before the span is an asked year (+1) or another one (-1)",
     "base_year": "the asked year is the base of a comparison before the span (比2021年增加…)",
     "date_other_year": "the date states a year and none of the asked ones",
+    "date_detail": "how precise a date span is (-1 no date, 0 a year or era, 1 a month, 2 a day)",
     "place_before": "the last place named before a figure is the asked place (+) or another (-)",
     "cited_source": "the span is the source a statement cites (根据X统计, 来源：X)",
     "entity_bonus": "titles for questions about works, no bare place for 哪家公司, no restated category",
@@ -139,6 +141,21 @@ def _type_match(kind: str, c: Candidate) -> float:
     if kind == "entity":
         return float(bool(src & {"name", "title", "head", "alias", "capital"}))
     return float("clause" in src)
+
+
+_GRAINS = {"year": 1, "month": 2, "day": 3}
+_DAY = re.compile(
+    r"\d[日号]|\d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2} [A-Z][a-z]+ \d{4}"
+)
+_MONTH = re.compile(r"\d月|[上中下]旬|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+def _date_detail(c: Candidate) -> float:
+    if "date" not in c.sources:
+        return -1.0
+    if _DAY.search(c.text):
+        return 2.0
+    return 1.0 if _MONTH.search(c.text) else 0.0
 
 
 def _unit_match(analysis: Question, c: Candidate) -> float:
@@ -235,6 +252,7 @@ def featurize(
             "q_unit": float(bool(qt.unit or qt.units or qt.counted)),
             "q_years": len(analysis.years),
             "q_en": float(analysis.language == "en"),
+            "q_grain": _GRAINS.get(qt.grain, 0),
             **{f"src_{g}": float(g in c.sources) for g in GENERATORS},
             "c_len": len(c.text),
             "c_digit": float(any(ch.isdigit() for ch in c.text)),
@@ -257,6 +275,7 @@ def featurize(
             "year_agree": year_agree,
             "base_year": base_year,
             "date_other_year": float("date" in c.sources and other_year(c.text, analysis.years)),
+            "date_detail": _date_detail(c),
             "place_before": pick._place_before(analysis, s.sentence, span) if "number" in c.sources else 0.0,
             "cited_source": float(pick._cited_source(s.sentence.text, span, analysis.question)),
             "entity_bonus": pick._entity_bonus(analysis, span) if qt.kind == "entity" else 0.0,
