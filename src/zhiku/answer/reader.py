@@ -143,11 +143,15 @@ class ExtractiveReader:
         )
         if absent:
             return self._refuse(request, lang, trace, "qualifier not in evidence: " + ", ".join(absent))
-        kind_asked = question.qtype.kind
-        if question.qtype.typed and not any(kind_asked in c.sources for c in reading.candidates):
-            # a number (date) question over evidence that states no number (date) at all
-            return self._refuse(request, lang, trace, f"no {kind_asked} in evidence")
         evidence = reading.scored[reading.order[0]].evidence
+        kind_asked = question.qtype.kind
+        if question.qtype.typed:
+            # a number (date) question is answered only from a sentence that states one: its
+            # evidence is that of the best such sentence (none at all: nothing to answer from)
+            typed = {c.sentence for c in reading.candidates if kind_asked in c.sources}
+            if not typed:
+                return self._refuse(request, lang, trace, f"no {kind_asked} in evidence")
+            evidence = max(reading.scored[i].evidence for i in typed)
         if evidence < self.settings.min_confidence or self.settings.min_confidence >= 1.0:  # 1: never answer
             return self._refuse(
                 request, lang, trace, f"evidence {evidence:.3f} < {self.settings.min_confidence}"
