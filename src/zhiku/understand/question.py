@@ -53,8 +53,17 @@ def analyse(text: str, language: Language | None = None, *, split: bool = True) 
         nouns=tuple(w for w, tag in rjieba.tag(folded) if tag in _NOUN_TAGS),
         lexical=lexical,
         # the reranker's weights were fitted reading the type off the search text itself
-        search_kind=qtype.kind if lexical == clean else detect_question_type(lexical).kind,
+        search_kind=qtype.kind if _same_reading(lexical, clean) else detect_question_type(lexical).kind,
         parts=parts,
+    )
+
+
+def _same_reading(text: str, clean: str) -> bool:
+    """Whether the type rules read ``text`` as they read ``clean``: the two differ at most in the
+    width of punctuation ("？" / "?"), which every rule accepts in both forms."""
+    return len(text) == len(clean) and all(
+        a == b or (unicodedata.normalize("NFKC", a) == b and not b.isalnum())
+        for a, b in zip(text, clean, strict=True)
     )
 
 
