@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "llama"))  # tiny_g
 from eval_helpers import eval_settings, write_docs
 
 from zhiku.config import Settings
-from zhiku.kb import KnowledgeBase
+from zhiku.wiring import create_kb
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def kb_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings
     """Settings and the name of KB ``t`` holding ``DOCS`` (ingested once per module)."""
     root = tmp_path_factory.mktemp("eval-kb")
     settings = eval_settings(root / "home")
-    with KnowledgeBase.create(settings, "t") as kb:
+    with create_kb(settings, "t") as kb:
         report = kb.ingest([write_docs(root / "docs")])
         assert not report.failed
     yield settings, "t"

@@ -13,8 +13,8 @@ from zhiku.bi.numbers import find_quantities, is_year
 from zhiku.config import Settings
 from zhiku.eval.generate import QAGenerator
 from zhiku.eval.scoring import norm
-from zhiku.kb import KnowledgeBase
 from zhiku.models.scripted import ScriptedLLM
+from zhiku.wiring import open_kb
 
 pytestmark = [pytest.mark.integration]
 
@@ -35,7 +35,7 @@ def _computed_from(text: str, kind: str, answer: float) -> bool:
 
 def test_every_generated_item_is_backed_by_its_source_chunk(kb_home: tuple[Settings, str]) -> None:
     settings, name = kb_home
-    with KnowledgeBase(settings, name) as kb:
+    with open_kb(settings, name) as kb:
         items = QAGenerator(kb, seed=5).run(60)
         chunks = {c.chunk_id: c for c in kb.catalog.chunks()}
         corpus = norm("\n".join(c.text for c in chunks.values()))
@@ -86,7 +86,7 @@ def test_generation_is_reproducible_and_llm_items_are_checked_and_marked(
             return '{"question": "Which vendor shipped the NPU?", "answer": "Norvale Systems"}'
         return '{"question": "编造的问题？", "answer": "不在原文里的答案"}'
 
-    with KnowledgeBase(settings, name) as kb:
+    with open_kb(settings, name) as kb:
         first = [i.to_dict() for i in QAGenerator(kb, seed=11).run(30)]
         again = [i.to_dict() for i in QAGenerator(kb, seed=11).run(30)]
         llm = ScriptedLLM(reply, name="writer")

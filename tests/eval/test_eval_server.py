@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from zhiku.config import Settings, overlay_settings
 from zhiku.eval.report_html import render_html
-from zhiku.kb import KnowledgeBase
+from zhiku.wiring import create_kb
 from zhiku.server.app import create_app
 from zhiku.store.catalog import Catalog
 
@@ -40,7 +40,7 @@ BODY = {
 def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("eval-server")
     settings = overlay_settings(eval_settings(root / "home"), {"server": {"admin_key": KEY}})
-    with KnowledgeBase.create(settings, "t") as kb:
+    with create_kb(settings, "t") as kb:
         assert not kb.ingest([write_docs(root / "docs")]).failed
     return settings
 

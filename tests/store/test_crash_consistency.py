@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from zhiku.config import Settings
-from zhiku.kb import KnowledgeBase
 from zhiku.store import consistency
+from zhiku.wiring import create_kb
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FILES = 36
@@ -72,7 +72,7 @@ def _ingest_and_kill(home: Path, corpus: Path, at_documents: int, cwd: Path) -> 
     """Run ``zhiku ingest`` and SIGKILL it once the catalog holds ``at_documents``; True if killed."""
     src = Path(__file__).resolve().parents[2] / "src"
     code = "from zhiku.cli import main; main()"
-    argv = [sys.executable, "-c", code, "ingest", str(corpus), "--kb", "t", "--json"]
+    argv = [sys.executable, "-c", code, "ingest", str(corpus), "--kb", "t", "--create", "--json"]
     proc = subprocess.Popen(
         argv, env=_env(home, src), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -115,9 +115,9 @@ def _mentions_by_doc(kb_dir: Path) -> dict[str, int]:
 _INSPECT = """
 import json, sys
 from zhiku.config import load_settings
-from zhiku.kb import KnowledgeBase
+from zhiku.wiring import open_kb
 from zhiku.store import consistency
-with KnowledgeBase(load_settings(), "t") as kb:  # opening repairs what a crash left behind
+with open_kb(load_settings(), "t") as kb:  # opening repairs what a crash left behind
     store = kb._dense_store()  # opening the vectors resumes pending documents
     print(json.dumps({
         "repaired": kb.consistency.repaired,
@@ -145,7 +145,7 @@ def _inspect(home: Path, cwd: Path) -> dict[str, Any]:
 
 def test_sigkill_mid_ingest_leaves_every_index_consistent(settings: Settings, tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "corpus")
-    with KnowledgeBase.create(settings, "ref") as ref:
+    with create_kb(settings, "ref") as ref:
         ref.ingest([corpus])
         ref_dir = ref.path
     facts_ref, mentions_ref = _facts_by_doc(ref_dir), _mentions_by_doc(ref_dir)
@@ -181,6 +181,7 @@ def test_sigkill_mid_ingest_leaves_every_index_consistent(settings: Settings, tm
             str(corpus),
             "--kb",
             "t",
+            "--create",
             "--json",
         ],
         env=_env(settings.home, Path(__file__).resolve().parents[2] / "src"),
@@ -198,7 +199,7 @@ def test_sigkill_mid_ingest_leaves_every_index_consistent(settings: Settings, tm
 
 def test_second_ingest_on_a_locked_kb_says_so_without_a_traceback(settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("# 标题\n\n2023年产业规模为100亿元。\n", encoding="utf-8")
-    with KnowledgeBase.create(settings, "t") as kb, consistency.write_lock(kb.path):
+    with create_kb(settings, "t") as kb, consistency.write_lock(kb.path):
         result = subprocess.run(
             [
                 sys.executable,

@@ -62,7 +62,7 @@ class FeedbackBody(BaseModel):
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=4000)
     correct_answer: str = Field("", max_length=4000, description="what the answer should have been")
-    message_id: int | None = None
+    message_id: int | None = Field(None, ge=1, le=2**63 - 1)
     kb: str | None = Field(None, max_length=64)
     question: str | None = Field(None, max_length=4000)
     answer: str | None = Field(None, max_length=20000)
