@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 
 from zhiku.config import Settings, overlay_settings
 from zhiku.eval.report_html import render_html
-from zhiku.wiring import create_kb
 from zhiku.server.app import create_app
 from zhiku.store.catalog import Catalog
+from zhiku.wiring import create_kb
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
