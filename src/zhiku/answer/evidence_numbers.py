@@ -69,7 +69,7 @@ _DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s
 
 
 def dates_in(prepared: str) -> list[tuple[int | None, int, int]]:
-    """(year or None, month, day) of every "2023年3月31日" / "3月31日" in the text."""
+    """(year or None, month, day) of every "2031年5月17日" / "5月17日" in the text."""
     return [(int(y) if y else None, int(m), int(d)) for y, m, d in _DATE.findall(prepared)]
 
 

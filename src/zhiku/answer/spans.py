@@ -6,8 +6,8 @@ expressions plus jieba part-of-speech tags (through ``rjieba``), so it runs in m
 
 >>> [s.text for s in number_spans("2023年规模达到2137亿元，五年复合增长率为30.6%。")]
 ['2137亿元', '30.6%']
->>> [s.text for s in date_spans("港交所18C条款于2023年3月31日生效。")]
-['2023年3月31日']
+>>> [s.text for s in date_spans("新规于2031年5月17日生效。")]
+['2031年5月17日']
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def _split_unit(raw: str) -> tuple[str, str]:
 
 
 def date_spans(text: str) -> list[Span]:
-    """Dates and years ("2023年3月31日", "10月25日", "前108年", "March 31, 2023")."""
+    """Dates and years ("2031年5月17日", "10月25日", "前108年", "May 17, 2031")."""
     return [Span(m.group(0).strip(), m.start(), m.end(), "date") for m in _DATE.finditer(text)]
 
 

@@ -327,7 +327,7 @@ def _is_year(token: str) -> bool:
 
 
 def _last_number(answer: str) -> re.Match[str] | None:
-    """The number a lie changes: the last one ("2023年3月31日" → the day), never a year if another exists."""
+    """The number a lie changes: the last one ("2031年5月17日" → the day), never a year if another exists."""
     found = list(_NUM.finditer(answer))
     plain = [m for m in found if not _is_year(m.group(0))]
     return (plain or found)[-1] if found else None

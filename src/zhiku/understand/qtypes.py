@@ -1,7 +1,7 @@
 """What kind of answer a question expects: a number, a date, a name, a list — or free text.
 
 The extractive reader uses this to look for a span of the right shape ("2137亿元" for 多少,
-"2023年3月31日" for 哪天) and to refuse when the evidence holds no such span.  Rules are
+"2031年5月17日" for 哪天) and to refuse when the evidence holds no such span.  Rules are
 ordered: the most specific cue wins (占比 → percent before 多少 → number).
 
 >>> detect_question_type("2023年有多少家AI公司进入IPO阶段？").kind
