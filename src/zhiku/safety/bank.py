@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from zhiku.errors import ConfigError
 from zhiku.types import Answer, AskRequest
@@ -32,7 +32,15 @@ from zhiku.understand.lang import reply_language
 
 if TYPE_CHECKING:
     from zhiku.answer.assistant import AnswerEvent
-    from zhiku.safety.guard import AnswerService
+
+
+class AnswerService(Protocol):
+    """What the guard wraps and the test bank drives (``Assistant`` or any equivalent)."""
+
+    def ask(self, request: AskRequest) -> Answer: ...
+
+    def stream(self, request: AskRequest) -> Iterator[AnswerEvent]: ...
+
 
 Expect = Literal["refuse", "answer"]
 _EXPECT = {

@@ -18,10 +18,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from zhiku.errors import ConfigError
 from zhiku.safety.audit import AuditEvent, AuditLog
+from zhiku.safety.bank import AnswerService
 from zhiku.safety.injection import neutralise_answer, scan_passages
 from zhiku.safety.labels import LabelConfig, Labeler
 from zhiku.safety.pii import PiiMasker
@@ -45,14 +46,6 @@ _CATEGORY_REFUSALS: dict[str, tuple[str, str]] = {
         "You are not alone.",
     ),
 }
-
-
-class AnswerService(Protocol):
-    """What the guard wraps (``zhiku.answer.assistant.Assistant`` or any equivalent)."""
-
-    def ask(self, request: AskRequest) -> Answer: ...
-
-    def stream(self, request: AskRequest) -> Iterator[AnswerEvent]: ...
 
 
 def answer_language(request: AskRequest) -> Language:
