@@ -2,8 +2,9 @@
 
 Every module of ``src/zhiku`` is parsed (not imported) and each ``import`` / ``from … import``
 statement becomes an edge, wherever it sits: a function-level import is a dependency too, it
-only runs later.  Imports under ``if TYPE_CHECKING:`` are left out: they never run, and
-annotations may name a type from anywhere.  An import of a package does not add edges to its
+only runs later.  Imports under ``if TYPE_CHECKING:`` never run, so the runtime graph leaves them
+out; a second check counts them too, because a type-only loop is still two modules that must be
+read together (break it with a protocol owned by the lower module).  An import of a package does not add edges to its
 parents' ``__init__`` modules (Python runs those first, whoever imports), so a module reached
 through its package is not a cycle by itself.
 """
@@ -37,12 +38,12 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _import_nodes(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Every import statement, at any depth, except those only run for type checkers."""
+def _import_nodes(tree: ast.AST, *, typing_too: bool = False) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement, at any depth, except (unless ``typing_too``) type-checker-only ones."""
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
+        if not typing_too and isinstance(node, ast.If) and _is_type_checking(node.test):
             stack.extend(node.orelse)
             continue
         if isinstance(node, ast.Import | ast.ImportFrom):
@@ -70,14 +71,14 @@ def _targets(module: str, is_package: bool, node: ast.Import | ast.ImportFrom, k
     return out
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, typing_too: bool = False) -> dict[str, set[str]]:
     modules = _modules()
     known = set(modules)
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         edges: set[str] = set()
-        for node in _import_nodes(tree):
+        for node in _import_nodes(tree, typing_too=typing_too):
             edges |= _targets(name, path.name == "__init__.py", node, known)
         graph[name] = edges
     return graph
@@ -168,6 +169,13 @@ def test_src_has_no_import_cycles() -> None:
     assert len(graph) > 50  # the walk found the package
     cycles = find_cycles(graph)
     assert not cycles, "import cycles:\n" + "\n".join(" → ".join(c) for c in cycles)
+
+
+def test_src_has_no_type_only_import_cycles() -> None:
+    cycles = find_cycles(import_graph(typing_too=True))
+    assert not cycles, "import cycles through TYPE_CHECKING imports:\n" + "\n".join(
+        " → ".join(c) for c in cycles
+    )
 
 
 @pytest.mark.parametrize(

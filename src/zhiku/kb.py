@@ -104,7 +104,7 @@ class KnowledgeBase:
         settings: Settings,
         name: str,
         *,
-        hooks: Sequence[IngestHook] = (),
+        hooks: Sequence[IngestHook[KnowledgeBase]] = (),
         embedder: Embedder | None = None,
         voter: AnswerVoter | None = None,
     ) -> None:

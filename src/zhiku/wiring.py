@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from zhiku.safety.guard import GuardedAssistant
 
 
-def ingest_hooks(settings: Settings) -> list[IngestHook]:
+def ingest_hooks(settings: Settings) -> list[IngestHook[KnowledgeBase]]:
     """Derived stores updated on every ingestion (facts/tables, graph)."""
-    hooks: list[IngestHook] = []
+    hooks: list[IngestHook[KnowledgeBase]] = []
     if settings.bi.enabled:
         from zhiku.bi.hook import FactsHook
 

@@ -8,23 +8,24 @@ marks the file's result with a warning; it never rolls back the catalog.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol, TypeVar
 
 from zhiku.types import Chunk, Document, DocumentRecord
 
-if TYPE_CHECKING:
-    from zhiku.kb import KnowledgeBase
+# The knowledge base a hook serves.  Generic so that this module need not import ``zhiku.kb``
+# (which imports it): ``kb.py`` holds ``IngestHook[KnowledgeBase]``.
+KbT_contra = TypeVar("KbT_contra", contravariant=True)
 
 
-class IngestHook(Protocol):
+class IngestHook(Protocol[KbT_contra]):
     name: str
 
     def on_documents(
-        self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
+        self, kb: KbT_contra, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
     ) -> None:
         """Committed documents, one or a whole corpus file at once (one transaction per batch)."""
         ...
 
-    def on_remove(self, kb: KnowledgeBase, doc_id: str) -> None: ...
+    def on_remove(self, kb: KbT_contra, doc_id: str) -> None: ...
 
-    def on_rebuild(self, kb: KnowledgeBase) -> None: ...
+    def on_rebuild(self, kb: KbT_contra) -> None: ...

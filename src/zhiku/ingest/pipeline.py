@@ -39,7 +39,7 @@ from zhiku.types import Chunk, Document, DocumentRecord
 if TYPE_CHECKING:
     import numpy as np
 
-    from zhiku.kb import KnowledgeBase
+    from zhiku.ingest.target import IngestTarget
     from zhiku.models.embedders import Embedder
     from zhiku.types import FileResult, IngestReport, ProgressFn
 
@@ -90,7 +90,7 @@ def _page_progress(progress: ProgressFn, done: int, total: int, path: str) -> Pa
 
 
 class Ingestor:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: IngestTarget) -> None:
         self.kb = kb
         self.settings = kb.settings.ingest
         self.chunker = Chunker(self.settings)
@@ -287,7 +287,7 @@ def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray 
     return embedder.embed([dense_text(c, title) for c, title in chunks])
 
 
-def _pii_masker(kb: KnowledgeBase) -> PiiMasker | None:
+def _pii_masker(kb: IngestTarget) -> PiiMasker | None:
     """Ingestion-time PII masking (``safety.pii_mask_ingest``): raw values never reach any index."""
     safety = getattr(kb.settings, "safety", None)
     if safety is None or not safety.pii_mask_ingest:

@@ -29,17 +29,41 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zhiku.errors import StoreError
 from zhiku.store.catalog import now
 from zhiku.types import Block, Document
 
 if TYPE_CHECKING:
-    from zhiku.kb import KnowledgeBase
+    from zhiku.config import Settings
+    from zhiku.ingest.hooks import IngestHook
+    from zhiku.store.catalog import Catalog
+    from zhiku.store.fulltext import FullTextIndex
+    from zhiku.types import Chunk, DocumentRecord
+
+
+class KnowledgeBase(Protocol):
+    """The knowledge base as checked and repaired here (``zhiku.kb.KnowledgeBase`` satisfies it;
+    a protocol, because ``kb`` calls ``repair`` when it opens and must not be imported back)."""
+
+    settings: Settings
+    catalog: Catalog
+    fulltext: FullTextIndex
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def hooks(self) -> Sequence[IngestHook[Any]]: ...
+
+    def run_hooks(self, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]) -> list[str]: ...
+
+    def refresh_fulltext(self) -> None: ...
+
 
 LOCK_NAME = "write.lock"
 
