@@ -15,13 +15,12 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from zhiku.errors import NotFoundError, QueryError
+from zhiku.store.sqlite_tx import PerCallSqlite
 
 TITLE_MAX = 100
 DB_NAME = "conversations.sqlite"
@@ -99,24 +98,11 @@ def check_title(title: str) -> str:
     return clean
 
 
-class ConversationStore:
+class ConversationStore(PerCallSqlite):
     """SQLite tables of conversations and their messages; a connection per call (thread-safe)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA foreign_keys = ON")
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        super().__init__(path, _SCHEMA, foreign_keys=True)
 
     def create(self, key_id: str, kb: str, title: str | None = None) -> ConversationInfo:
         now = time.time()

@@ -12,17 +12,16 @@ benchmarks read, so reported failures become regression cases.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from zhiku.errors import NotFoundError, QueryError
+from zhiku.store.sqlite_tx import PerCallSqlite
 
 Rating = Literal["up", "down"]
 _SCHEMA = """
@@ -111,23 +110,11 @@ def _row(row: Sequence[Any]) -> FeedbackItem:
     return FeedbackItem(*values)
 
 
-class FeedbackStore:
+class FeedbackStore(PerCallSqlite):
     """The ``feedback`` table (next to the conversations); a connection per call."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        super().__init__(path, _SCHEMA)
 
     def put(self, item: FeedbackIn, *, key_id: str) -> FeedbackItem:
         """Store a new report, or update this key's report ``item.id``."""

@@ -18,19 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from zhiku.config import check_kb_name
 from zhiku.errors import NotFoundError, QueryError
+from zhiku.store.sqlite_tx import PerCallSqlite
 
 Level = Literal["read", "write", "admin"]
 LEVELS: tuple[Level, ...] = ("read", "write", "admin")
@@ -125,25 +124,11 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-class KeyStore:
+class KeyStore(PerCallSqlite):
     """SQLite table of hashed keys; a connection per call keeps it safe across server threads."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():  # key hashes and grants: readable by the owner only
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        with self._db() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        super().__init__(path, _SCHEMA, private=True)  # key hashes and grants: owner only
 
     def create(self, name: str, grants: Sequence[Grant] = ()) -> tuple[ApiKeyInfo, str]:
         """Make a key; the returned full key string is the only copy there will ever be."""
