@@ -134,6 +134,33 @@ def test_classifier_backs_up_the_rules() -> None:
     assert off.classifier is None
 
 
+# Everyday requests to a document assistant, phrased as commands ("give me", "画"), as a user of
+# the charts and reports would type them.  None is in the bank the model is trained on.
+_WORK_REQUESTS = [
+    "Give me a line chart of investment trends",
+    "Draw a chart of the market size from 2020 to 2028",
+    "Plot each segment's share of the market",
+    "Give me the revenue figures for each year",
+    "Explain the main risks of generative AI",
+    "List the top 5 cities by number of engineers",
+    "Show the trend of memory chip prices",
+    "画出2020到2028年市场规模的图表",
+    "给我画一张各年份融资额的柱状图",
+    "列出人才数量排名前五的城市",
+    "解释一下生成式人工智能的主要风险",
+    "把各地区的销售额做成饼图",
+]
+
+
+@pytest.mark.parametrize("question", _WORK_REQUESTS)
+def test_classifier_lets_workplace_commands_through(question: str) -> None:
+    from zhiku.safety.classifier import RequestClassifier
+    from zhiku.safety.policy import builtin_path
+
+    model = RequestClassifier.load(builtin_path("request_model.npz"))
+    assert model.score(question) < SafetySettings().classifier_threshold
+
+
 @pytest.mark.slow
 def test_classifier_retrains_from_the_bank(tmp_path: Path) -> None:
     from zhiku.safety.bank import load_bank
