@@ -15,13 +15,13 @@ import logging
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from zhiku.errors import NotFoundError, ZhikuError
+from zhiku.errors import ZhikuError
+from zhiku.recent_jobs import RecentJobs
 
 EvalJobState = Literal["queued", "running", "done", "failed"]
 StepFn = Callable[[str, int], None]  # (what is running now, questions done overall)
@@ -72,25 +72,17 @@ class EvalJobManager:
     """Queues evaluations; ``work(step)`` does one and returns the saved report id."""
 
     def __init__(self, workers: int = 1) -> None:
-        self._jobs: OrderedDict[str, EvalJob] = OrderedDict()
-        self._lock = threading.Lock()
+        self._jobs = RecentJobs[EvalJob](MAX_JOBS, ("评测任务不存在", "evaluation job not found"))
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zhiku-eval")
 
     def submit(self, kb: str, owner: str, total: int, work: Callable[[StepFn], str]) -> EvalJob:
         job = EvalJob(uuid.uuid4().hex[:16], kb, owner, total)
-        with self._lock:
-            self._jobs[job.job_id] = job
-            while len(self._jobs) > MAX_JOBS:
-                self._jobs.popitem(last=False)
+        self._jobs.add(job.job_id, job)
         self._pool.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str) -> EvalJob:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFoundError("评测任务不存在", "evaluation job not found")
-        return job
+        return self._jobs.get(job_id)
 
     def _run(self, job: EvalJob, work: Callable[[StepFn], str]) -> None:
         job.update(state="running")

@@ -18,7 +18,6 @@ import shutil
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -27,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
-from zhiku.errors import NotFoundError, ZhikuError
+from zhiku.errors import ZhikuError
+from zhiku.recent_jobs import RecentJobs
 from zhiku.server.errors import public_text
 from zhiku.server.hub import KBEntry, KBHub
 from zhiku.server.metrics import ServerMetrics
@@ -115,8 +115,7 @@ class JobManager:
         self.hub = hub
         self.batch_files = batch_files
         self.metrics = metrics
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
+        self._jobs = RecentJobs[Job](MAX_JOBS, ("任务不存在", "job not found"))
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zhiku-ingest")
 
     def staging_dir(self) -> Path:
@@ -129,10 +128,7 @@ class JobManager:
         job = Job(uuid.uuid4().hex[:16], kb, owner, rows)
         if rejected:
             self.metrics.ingest_files.labels("failed").inc(len(rejected))
-        with self._lock:
-            self._jobs[job.job_id] = job
-            while len(self._jobs) > MAX_JOBS:
-                self._jobs.popitem(last=False)
+        self._jobs.add(job.job_id, job)
         if staged:
             self._pool.submit(self._run, job, staged)
         else:
@@ -140,11 +136,7 @@ class JobManager:
         return job
 
     def get(self, job_id: str) -> Job:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFoundError("任务不存在", "job not found")
-        return job
+        return self._jobs.get(job_id)
 
     def _run(self, job: Job, staged: list[StagedFile]) -> None:
         self.metrics.jobs_running.inc()
