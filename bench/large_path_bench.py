@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.answer.generate import GroundedGenerator  # noqa: E402
-from zhiku.answer.lang import detect_language  # noqa: E402
+from zhiku.understand.lang import detect_language  # noqa: E402
 from zhiku.config import LLMSettings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, redact_quotes  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402

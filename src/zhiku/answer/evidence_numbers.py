@@ -137,7 +137,7 @@ def _arabic(text: str) -> list[NumberMention]:
 
 def _suffix(text: str, end: int) -> str:
     rest = text[end : end + 3].lstrip()
-    return rest[:1] if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1].isalpha()) else ""
+    return rest[:1] if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1].isalpha() or rest[:1] == "‰") else ""
 
 
 def _chinese(text: str) -> list[NumberMention]:
@@ -246,6 +246,10 @@ def same_number(n: NumberMention, e: NumberMention) -> bool:
         return True  # "12000人" for "1.2万人"
     if e.scaled is None and n.scaled is not None and _close(n.scaled, e.value):
         return True  # "1.2万人" for "12000人"
+    if n.scaled is not None and not n.inferred and e.scaled is None and e.suffix and e.suffix not in _TIME:
+        return False  # "1048亿" is not the "1048" of a "（家）" column or of "1048家"
+    if e.scaled is not None and not e.inferred and n.scaled is None and n.suffix and not n.inferred:
+        return False  # "1465‰" is not "1465万人"
     return _close(n.value, e.value)
 
 

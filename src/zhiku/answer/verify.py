@@ -22,6 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from zhiku.answer.claim_binding import (
+    counts_something_else,
+    name_bound_elsewhere,
+    number_bound_elsewhere,
+)
 from zhiku.answer.evidence_numbers import (
     NumberMention,
     binding,
@@ -355,8 +360,17 @@ def _check_sentence(
                     "number", f"{y or ''}{'年' if y else ''}{m}月{d}日 is not in the cited evidence", sentence
                 )
             )
-    for num in extract_numbers(sentence):
+    if impossible := _impossible_date(sentence):
+        violations.append(Violation("number", f"{impossible} is not a date", sentence))
+    claimed = extract_numbers(sentence)
+    for num in claimed:
         if number_supported(num, allowed_numbers):
+            continue
+        said = sum(1 for c in claimed if same_number(num, c))
+        if said > 1 and said > sum(1 for e in pool if same_number(num, e)):
+            violations.append(
+                Violation("number", f"{num.raw} is given {said} times, the evidence states it fewer", sentence)
+            )
             continue
         if not number_supported(num, pool):
             violations.append(Violation("number", f"{num.raw} is not in the cited evidence", sentence))
@@ -366,7 +380,36 @@ def _check_sentence(
                     "number", f"{num.raw} belongs to another year or row of the cited evidence", sentence
                 )
             )
+        elif counts_something_else(num, prepare(sentence), [evidence[n] for n in known]):
+            violations.append(
+                Violation("number", f"{num.raw} counts something else in the cited evidence", sentence)
+            )
+        elif question and number_bound_elsewhere(num, [evidence[n] for n in known], question):
+            violations.append(
+                Violation(
+                    "number", f"{num.raw} is said of something else than what was asked", sentence
+                )
+            )
+    if question and not violations and _CJK.search(sentence):
+        for run in _novel_runs(sentence, question):
+            if name_bound_elsewhere(run, [evidence[n] for n in known], question):
+                violations.append(
+                    Violation("unsupported", f"「{run}」 is said of something else than what was asked", sentence)
+                )
+                break
     return violations, support
+
+
+_BAD_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,4})\s*[日号]|(?<!\d)(\d{3,})\s*月")
+
+
+def _impossible_date(sentence: str) -> str:
+    """A month past 12 or a day past 31 ("7月660日"): a figure spliced into a date."""
+    for m in _BAD_DATE.finditer(prepare(sentence)):
+        month, day, big = m.group(1), m.group(2), m.group(3)
+        if big or int(month) > 12 or int(day) > 31 or int(day) == 0:
+            return m.group(0)
+    return ""
 
 
 def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[Violation]:
