@@ -275,10 +275,10 @@ def name_bound_elsewhere(name: str, passages: Sequence[str], question: str) -> b
 __all__ = [
     "KeyTerms",
     "context_at",
+    "counted_word",
+    "counts_something_else",
     "coverage",
     "key_terms",
     "name_bound_elsewhere",
     "number_bound_elsewhere",
-    "counts_something_else",
-    "counted_word",
 ]

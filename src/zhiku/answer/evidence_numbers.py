@@ -137,7 +137,9 @@ def _arabic(text: str) -> list[NumberMention]:
 
 def _suffix(text: str, end: int) -> str:
     rest = text[end : end + 3].lstrip()
-    return rest[:1] if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1].isalpha() or rest[:1] == "‰") else ""
+    return (
+        rest[:1] if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1].isalpha() or rest[:1] == "‰") else ""
+    )
 
 
 def _chinese(text: str) -> list[NumberMention]:
@@ -229,10 +231,27 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
+_DIGITS = re.compile(r"\d+(?:\.(\d+))?")
+
+
+def _rounded(n: NumberMention, target: float) -> bool:
+    """``n`` is ``target`` rounded to the digits ``n`` is written with ("0.0473万亿" for
+    "472.58亿", "194亿" for "193.8亿"); at least two significant digits, so "2亿" is not "2.4亿"."""
+    m = _DIGITS.match(n.raw)
+    if m is None or n.scaled is None or not n.value:
+        return False
+    significant = len(m.group(0).replace(".", "").lstrip("0"))
+    if significant < 2:
+        return False
+    step = 10.0 ** -len(m.group(1) or "") * (n.scaled / n.value)
+    return _close(round(target / step) * step, n.scaled)
+
+
 def same_number(n: NumberMention, e: NumberMention) -> bool:
     """Same value; when both carry a scale, the same scaled value (620亿 ≠ 620万); a percentage
     is not a count or an amount (44.7% ≠ 44.7亿, 28% ≠ 28条)."""
-    if n.suffix and e.suffix and (n.suffix in _TIME) != (e.suffix in _TIME):
+    cjk = _CJK_CHAR.match(n.suffix) and _CJK_CHAR.match(e.suffix)  # "2030 is" may be "2030年"
+    if cjk and (n.suffix in _TIME) != (e.suffix in _TIME):
         return False  # "10家" is not the "10" of "10月"
     if n.suffix in _MEASURE and e.suffix in _MEASURE and n.suffix != e.suffix:
         return False  # "60倍" is not the "60" of "60秒"
@@ -241,7 +260,7 @@ def same_number(n: NumberMention, e: NumberMention) -> bool:
         if other.scaled is not None or other.suffix:
             return False  # a percentage is not an amount, nor a value under a "（亿元）" caption
     if n.scaled is not None and e.scaled is not None:
-        return _close(n.scaled, e.scaled)
+        return _close(n.scaled, e.scaled) or _rounded(n, e.scaled)
     if n.scaled is None and e.scaled is not None and _close(n.value, e.scaled):
         return True  # "12000人" for "1.2万人"
     if e.scaled is None and n.scaled is not None and _close(n.scaled, e.value):
