@@ -135,11 +135,18 @@ def _arabic(text: str) -> list[NumberMention]:
     return out
 
 
+# English words that may follow a number without naming what it counts ("2030 is", "12 of").
+_EN_GLUE = frozenset("is was are were in on at of to and or by for as the a an from than with".split())
+
+
 def _suffix(text: str, end: int) -> str:
-    rest = text[end : end + 3].lstrip()
-    return (
-        rest[:1] if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1].isalpha() or rest[:1] == "‰") else ""
-    )
+    """What follows a number: a Chinese measure word, "‰", or a Latin unit ("kHz"); an English
+    glue word ("2030 is") is no unit."""
+    rest = text[end : end + 12].lstrip()
+    if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1] == "‰"):
+        return rest[:1]
+    word = re.match(r"[A-Za-z]+", rest)
+    return word.group(0) if word and word.group(0).lower() not in _EN_GLUE else ""
 
 
 def _chinese(text: str) -> list[NumberMention]:
@@ -250,8 +257,7 @@ def _rounded(n: NumberMention, target: float) -> bool:
 def same_number(n: NumberMention, e: NumberMention) -> bool:
     """Same value; when both carry a scale, the same scaled value (620亿 ≠ 620万); a percentage
     is not a count or an amount (44.7% ≠ 44.7亿, 28% ≠ 28条)."""
-    cjk = _CJK_CHAR.match(n.suffix) and _CJK_CHAR.match(e.suffix)  # "2030 is" may be "2030年"
-    if cjk and (n.suffix in _TIME) != (e.suffix in _TIME):
+    if n.suffix and e.suffix and (n.suffix in _TIME) != (e.suffix in _TIME):
         return False  # "10家" is not the "10" of "10月"
     if n.suffix in _MEASURE and e.suffix in _MEASURE and n.suffix != e.suffix:
         return False  # "60倍" is not the "60" of "60秒"
