@@ -26,7 +26,11 @@ plot bench/results/large_path_cascade.png.
     nice -n 5 python bench/large_path_bench.py [--limit 80] [--no-dense] [--out PATH]
 
 The committed results ran with --no-dense (dense ingestion of RGB did not fit a shared 2-core
-machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9.
+machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9,
+and large_path_bench_before_i17.json is the run before claims were bound to the question (units,
+formats and citations fixed; wall time 173 s on the shared machine).  ``verifier_before_after`` in
+the output tables each earlier run's rates (--compare) next to this run's, per family, per error
+kind / restating style and per evidence kind.
 """
 
 from __future__ import annotations
