@@ -102,6 +102,9 @@ def test_rounded_restatements_match_but_digit_lies_do_not() -> None:
     assert not same("2亿", "2.4亿")  # one significant digit is no restatement
     assert not same("193.9亿", "193.8亿")
     assert not same("1465‰", "1465万人")
+    assert not same("20", "20日")  # a bare figure is not the day of a date
+    assert same("2023", "2023年")
+    assert same("5.7", "5.7%")
 
 
 def test_name_from_an_unrelated_sentence_is_refused() -> None:

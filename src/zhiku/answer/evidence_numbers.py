@@ -261,6 +261,9 @@ def same_number(n: NumberMention, e: NumberMention) -> bool:
         return False  # "10家" is not the "10" of "10月"
     if n.suffix in _MEASURE and e.suffix in _MEASURE and n.suffix != e.suffix:
         return False  # "60倍" is not the "60" of "60秒"
+    bare = not (n.percent or n.scaled is not None or n.suffix or n.inferred)
+    if bare and not e.inferred and e.suffix in ("日", "号"):
+        return False  # a bare "20" is not the "20日" of a date
     if n.percent != e.percent:
         other = e if n.percent else n
         if other.scaled is not None or other.suffix:
