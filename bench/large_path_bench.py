@@ -26,7 +26,11 @@ plot bench/results/large_path_cascade.png.
     nice -n 5 python bench/large_path_bench.py [--limit 80] [--no-dense] [--out PATH]
 
 The committed results ran with --no-dense (dense ingestion of RGB did not fit a shared 2-core
-machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9.
+machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9,
+and large_path_bench_before_i17.json is the run before claims were bound to the question (units,
+formats and citations fixed; wall time 173 s on the shared machine).  ``verifier_before_after`` in
+the output tables each earlier run's rates (--compare) next to this run's, per family, per error
+kind / restating style and per evidence kind.
 """
 
 from __future__ import annotations
@@ -49,7 +53,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.answer.generate import GroundedGenerator  # noqa: E402
-from zhiku.answer.lang import detect_language  # noqa: E402
 from zhiku.config import LLMSettings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, redact_quotes  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402
@@ -65,6 +68,7 @@ from zhiku.models.scripted_families import (  # noqa: E402
     contains,
 )
 from zhiku.types import Answer, Hit, Trace  # noqa: E402
+from zhiku.understand.lang import detect_language  # noqa: E402
 from zhiku.wiring import build_assistant, create_kb  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
@@ -474,6 +478,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--no-dense", action="store_true", help="BM25 only (faster ingestion)")
     parser.add_argument("--verifier-only", action="store_true", help="skip the cascade sweep")
+    parser.add_argument(
+        "--compare",
+        nargs="*",
+        default=[
+            "original_9b841d9=bench/results/large_path_bench_before.json",
+            "units_formats_citations=bench/results/large_path_bench_before_i17.json",
+        ],
+        help="LABEL=PATH of earlier results whose verifier rates are tabled next to this run's",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "large_path_bench.json")
     parser.add_argument("--plot", type=Path, default=ROOT / "bench" / "results" / "large_path_cascade.png")
     args = parser.parse_args()
@@ -511,6 +524,7 @@ def main() -> None:
         "sets": meta,
         "verifier": redact_quotes(verifier_report(verify_sets)),
     }
+    result["verifier_before_after"] = before_after(args.compare, result["verifier"]["all_sets"])
     if cascade_sets:
         pooled = pool_cascade(cascade_sets)
         chosen = choose_threshold(pooled)
@@ -523,6 +537,31 @@ def main() -> None:
     log(f"wrote {args.out} in {result['seconds']}s")
 
 
+def _flat_rates(all_sets: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """family → {"all": rate, "kind:<variant>": rate, "evidence:<kind>": rate}."""
+    out: dict[str, dict[str, Any]] = {}
+    for family, r in all_sets.items():
+        metric = "false_accept" if family == "liar" else "false_reject"
+        row = {"metric": metric, "all": r[metric]}
+        row.update({f"kind:{k}": v[metric] for k, v in r["by_variant"].items()})
+        row.update({f"evidence:{k}": v[metric] for k, v in r["by_evidence_kind"].items()})
+        out[family] = row
+    return out
+
+
+def before_after(compare: Sequence[str], after: dict[str, Any]) -> dict[str, Any]:
+    """The verifier's rates of earlier runs (``LABEL=PATH``) next to this run's, per family,
+    per error kind / restating style and per evidence kind."""
+    table: dict[str, Any] = {}
+    for spec in compare:
+        label, _, path = spec.partition("=")
+        file = Path(path) if Path(path).is_absolute() else ROOT / path
+        if file.is_file():
+            table[label] = _flat_rates(json.loads(file.read_text("utf-8"))["verifier"]["all_sets"])
+    table["after"] = _flat_rates(after)
+    return table
+
+
 def summary(result: dict[str, Any], log: Callable[[str], None]) -> None:
     for family, r in result["verifier"]["all_sets"].items():
         metric = "false_accept" if family == "liar" else "false_reject"
@@ -533,6 +572,8 @@ def summary(result: dict[str, Any], log: Callable[[str], None]) -> None:
             log(f"    [evidence {ev:12s}] n={v['n']:4d} {metric}={v[metric]}")
         if r.get("reject_reasons"):
             log(f"    reject reasons: {r['reject_reasons']}")
+    for label, fams in result.get("verifier_before_after", {}).items():
+        log(f"{label:24s} " + "  ".join(f"{f} {r['metric']}={r['all']}" for f, r in fams.items()))
     if "cascade" in result:
         c = result["cascade"]
         log(f"small_only: {json.dumps(c['all_sets']['small_only'])}")

@@ -41,9 +41,13 @@ def assistant(
 
 def test_confident_lookup_stays_on_the_small_path(kb: KnowledgeBase, settings: Settings) -> None:
     large = ScriptedLLM("不应调用[1]。", name="large", remote=True)
-    answer = assistant(kb, settings, large).ask(
-        AskRequest("《生成式人工智能服务管理暂行办法》从哪天起施行？")
-    )
+    q = AskRequest("《生成式人工智能服务管理暂行办法》从哪天起施行？")
+    small = assistant(kb, settings, large, policy="small_only").ask(q)
+    assert small.found and "8月15日" in small.answer and small.confidence > 0
+    # the escalation threshold is a setting (chosen from the measured curve); a small answer at or
+    # above it stays local, one below it escalates
+    at = settings.llm.model_copy(update={"escalate_below": small.confidence})
+    answer = assistant(kb, settings.model_copy(update={"llm": at}), large).ask(q)
     assert answer.found and "8月15日" in answer.answer
     assert large.calls == [] and answer.trace.gate and answer.trace.route_reason.startswith("cascade:")
     assert any(s.stage == "gate" for s in answer.trace.stages)

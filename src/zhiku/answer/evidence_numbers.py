@@ -135,9 +135,18 @@ def _arabic(text: str) -> list[NumberMention]:
     return out
 
 
+# English words that may follow a number without naming what it counts ("2030 is", "12 of").
+_EN_GLUE = frozenset("is was are were in on at of to and or by for as the a an from than with".split())
+
+
 def _suffix(text: str, end: int) -> str:
-    rest = text[end : end + 3].lstrip()
-    return rest[:1] if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1].isalpha()) else ""
+    """What follows a number: a Chinese measure word, "‰", or a Latin unit ("kHz"); an English
+    glue word ("2030 is") is no unit."""
+    rest = text[end : end + 12].lstrip()
+    if rest[:1] and (_CJK_CHAR.match(rest[:1]) or rest[:1] == "‰"):
+        return rest[:1]
+    word = re.match(r"[A-Za-z]+", rest)
+    return word.group(0) if word and word.group(0).lower() not in _EN_GLUE else ""
 
 
 def _chinese(text: str) -> list[NumberMention]:
@@ -229,6 +238,22 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
+_DIGITS = re.compile(r"\d+(?:\.(\d+))?")
+
+
+def _rounded(n: NumberMention, target: float) -> bool:
+    """``n`` is ``target`` rounded to the digits ``n`` is written with ("0.0473万亿" for
+    "472.58亿", "194亿" for "193.8亿"); at least two significant digits, so "2亿" is not "2.4亿"."""
+    m = _DIGITS.match(n.raw)
+    if m is None or n.scaled is None or not n.value:
+        return False
+    significant = len(m.group(0).replace(".", "").lstrip("0"))
+    if significant < 2:
+        return False
+    step = 10.0 ** -len(m.group(1) or "") * (n.scaled / n.value)
+    return _close(round(target / step) * step, n.scaled)
+
+
 def same_number(n: NumberMention, e: NumberMention) -> bool:
     """Same value; when both carry a scale, the same scaled value (620亿 ≠ 620万); a percentage
     is not a count or an amount (44.7% ≠ 44.7亿, 28% ≠ 28条)."""
@@ -236,16 +261,23 @@ def same_number(n: NumberMention, e: NumberMention) -> bool:
         return False  # "10家" is not the "10" of "10月"
     if n.suffix in _MEASURE and e.suffix in _MEASURE and n.suffix != e.suffix:
         return False  # "60倍" is not the "60" of "60秒"
+    bare = not (n.percent or n.scaled is not None or n.suffix or n.inferred)
+    if bare and not e.inferred and e.suffix in ("日", "号"):
+        return False  # a bare "20" is not the "20日" of a date
     if n.percent != e.percent:
         other = e if n.percent else n
         if other.scaled is not None or other.suffix:
             return False  # a percentage is not an amount, nor a value under a "（亿元）" caption
     if n.scaled is not None and e.scaled is not None:
-        return _close(n.scaled, e.scaled)
+        return _close(n.scaled, e.scaled) or _rounded(n, e.scaled)
     if n.scaled is None and e.scaled is not None and _close(n.value, e.scaled):
         return True  # "12000人" for "1.2万人"
     if e.scaled is None and n.scaled is not None and _close(n.scaled, e.value):
         return True  # "1.2万人" for "12000人"
+    if n.scaled is not None and not n.inferred and e.scaled is None and e.suffix and e.suffix not in _TIME:
+        return False  # "1048亿" is not the "1048" of a "（家）" column or of "1048家"
+    if e.scaled is not None and not e.inferred and n.scaled is None and n.suffix and not n.inferred:
+        return False  # "1465‰" is not "1465万人"
     return _close(n.value, e.value)
 
 

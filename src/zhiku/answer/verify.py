@@ -22,6 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from zhiku.answer.claim_binding import (
+    counts_something_else,
+    name_bound_elsewhere,
+    number_bound_elsewhere,
+)
 from zhiku.answer.evidence_numbers import (
     NumberMention,
     binding,
@@ -345,28 +350,82 @@ def _check_sentence(
                 Violation("unsupported", f"「{missing}」 is not in the cited evidence", sentence)
             )
 
-    pool = extract_numbers(scope)
+    passages = [evidence[n] for n in known]
+    violations.extend(_date_violations(sentence, scope, allowed_texts))
+    violations.extend(_number_violations(sentence, passages, allowed_numbers, question))
+    if question and not violations and _CJK.search(sentence):
+        for run in _novel_runs(sentence, question):
+            if name_bound_elsewhere(run, passages, question):
+                violations.append(
+                    Violation(
+                        "unsupported", f"「{run}」 is said of something else than what was asked", sentence
+                    )
+                )
+                break
+    return violations, support
+
+
+def _date_violations(sentence: str, scope: str, allowed_texts: Sequence[str]) -> list[Violation]:
+    """Dates the cited evidence (or the question) does not state, and dates no calendar has."""
+    out = []
     allowed_dates = [d for c in allowed_texts for d in dates_in(prepare(c))]
     for date in dates_in(prepare(sentence)):
         if not date_supported(date, dates_in(prepare(scope)) + allowed_dates):
             y, m, d = date
-            violations.append(
+            out.append(
                 Violation(
                     "number", f"{y or ''}{'年' if y else ''}{m}月{d}日 is not in the cited evidence", sentence
                 )
             )
-    for num in extract_numbers(sentence):
-        if number_supported(num, allowed_numbers):
+    if impossible := _impossible_date(sentence):
+        out.append(Violation("number", f"{impossible} is not a date", sentence))
+    return out
+
+
+def _number_violation(num: NumberMention, sentence: str, passages: Sequence[str], question: str) -> str:
+    """Why a number found in the cited evidence is still not what the evidence says, or ''."""
+    if _bound_elsewhere(num, sentence, passages):
+        return f"{num.raw} belongs to another year or row of the cited evidence"
+    if counts_something_else(num, prepare(sentence), passages):
+        return f"{num.raw} counts something else in the cited evidence"
+    if question and number_bound_elsewhere(num, passages, question):
+        return f"{num.raw} is said of something else than what was asked"
+    return ""
+
+
+def _number_violations(
+    sentence: str, passages: Sequence[str], allowed: Sequence[NumberMention], question: str
+) -> list[Violation]:
+    """Every number must be in the cited evidence, as often as it is said, and bound there to
+    what the sentence (and the question) ties it to."""
+    out = []
+    pool = extract_numbers(" ".join(passages))
+    claimed = extract_numbers(sentence)
+    for num in claimed:
+        if number_supported(num, allowed):
             continue
-        if not number_supported(num, pool):
-            violations.append(Violation("number", f"{num.raw} is not in the cited evidence", sentence))
-        elif _bound_elsewhere(num, sentence, [evidence[n] for n in known]):
-            violations.append(
-                Violation(
-                    "number", f"{num.raw} belongs to another year or row of the cited evidence", sentence
-                )
-            )
-    return violations, support
+        said = sum(1 for c in claimed if same_number(num, c))
+        if said > 1 and said > sum(1 for e in pool if same_number(num, e)):
+            detail = f"{num.raw} is given {said} times, the evidence states it fewer"
+        elif not number_supported(num, pool):
+            detail = f"{num.raw} is not in the cited evidence"
+        else:
+            detail = _number_violation(num, sentence, passages, question)
+        if detail:
+            out.append(Violation("number", detail, sentence))
+    return out
+
+
+_BAD_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,4})\s*[日号]|(?<!\d)(\d{3,})\s*月")
+
+
+def _impossible_date(sentence: str) -> str:
+    """A month past 12 or a day past 31 ("7月660日"): a figure spliced into a date."""
+    for m in _BAD_DATE.finditer(prepare(sentence)):
+        month, day, big = m.group(1), m.group(2), m.group(3)
+        if big or int(month) > 12 or int(day) > 31 or int(day) == 0:
+            return m.group(0)
+    return ""
 
 
 def _whole_answer(text: str, cited: Sequence[str], min_support: float) -> list[Violation]:

@@ -424,7 +424,12 @@ def lie_of_kind(kind: str, prompt: Prompt, grounding: Grounding, rng: random.Ran
         sep = "" if lang == "zh" else " "
         return compose(q, answer, lang, cite(cites)) + sep + extra
     elif kind == "wrong_citation":
-        others = [n for n, text in prompt.evidence.items() if n not in cites and not contains(text, answer)]
+        parts = answer.split("、")  # a multi-part answer: no passage holding any part is "wrong"
+        others = [
+            n
+            for n, text in prompt.evidence.items()
+            if n not in cites and not any(contains(text, part) for part in parts)
+        ]
         return compose(q, answer, lang, cite([rng.choice(others)])) if others else None
     elif kind == "unanswerable":
         return None  # only where the evidence lacks the answer (handled before grounding)
