@@ -54,7 +54,7 @@ SETS = {
 }
 # Old rules, now features: each group is removed in turn in the ablation.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "rule_picker (old span picker's choice)": ("rule_pick", "rule_fit"),
+    "rule_picker (old span picker's choice)": ("rule_pick", "rule_fit", "rule_choice"),
     "unit_match": ("unit_match",),
     "asked_year": ("year_agree",),
     "comparison_base_year": ("base_year",),
@@ -68,7 +68,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "qualifier_agreement": ("s_factor", "s_missing"),
     "type_match": ("type_match",),
     "distance_to_question_terms": ("anchor_left", "anchor_right", "anchors_near", "window_cov"),
-    "question_context_around_wh": ("ctx_left", "ctx_right"),
+    "question_context_around_wh (word pairs)": ("ctx_left", "ctx_right"),
+    "alignment_around_wh (new: suffix/prefix, characters)": (
+        "ctx_suffix",
+        "ctx_prefix",
+        "ctx_left_chars",
+        "ctx_right_chars",
+    ),
     "agreement_across_passages": ("agree_hits", "agree_cands"),
     "sentence_and_passage_rank": ("s_rank", "s_ratio", "hit_rank", "hit_ratio"),
 }
@@ -121,6 +127,9 @@ def read_set(reader: ExtractiveReader, items: list[QAItem], hits: list[list[Hit]
         read_ms = (time.perf_counter() - started) * 1000
         choice = reader.choose(question, top)
         best = choice.reading.candidates[choice.row].text if choice and choice.row >= 0 else ""
+        rules = choice.reading.rules.short if choice and choice.reading.rules else ""
+        raw = reader.model.raw(choice.reading.matrix) if choice else np.zeros(0)
+        ranker = choice.reading.candidates[int(np.argmax(raw))].text if len(raw) else ""
         rows.append(
             {
                 "id": item.id,
@@ -128,6 +137,8 @@ def read_set(reader: ExtractiveReader, items: list[QAItem], hits: list[list[Hit]
                 "kind": answer.answer_kind,
                 "p": choice.probability if choice else 0.0,
                 "top1": (not item.unanswerable) and answer_matches(item, Shown(best)),
+                "top1_rules": (not item.unanswerable) and answer_matches(item, Shown(rules)),
+                "top1_ranker": (not item.unanswerable) and answer_matches(item, Shown(ranker)),
                 "short_ok": answer.answer_kind == "short" and answer_matches(item, answer),
                 "shown_ok": (answer.answer_kind == "short" and answer_matches(item, answer))
                 or (answer.answer_kind == "quote" and item.matches(answer.answer)),
@@ -145,6 +156,8 @@ def summarise(rows: list[dict[str, Any]], ask_ms: list[float]) -> dict[str, Any]
         "questions": len(rows),
         "answerable": len(answerable),
         "top1_accuracy": round(mean([float(r["top1"]) for r in answerable]), 4),
+        "top1_rules": round(mean([float(r["top1_rules"]) for r in answerable]), 4),
+        "top1_learned_ranker": round(mean([float(r["top1_ranker"]) for r in answerable]), 4),
         "short_precision": round(mean([float(r["short_ok"]) for r in short]), 4) if short else None,
         "short_coverage": round(len(short) / max(1, len(answerable)), 4),
         "quote_or_short_accuracy": round(mean([float(r["shown_ok"]) for r in answerable]), 4),
@@ -201,7 +214,7 @@ def ablation(
     def score(zero: tuple[int, ...]) -> dict[str, float]:
         x = data.x[fitted].copy()
         x[:, list(zero)] = 0.0
-        booster = tr.fit(x, data.y[fitted], seed, rounds)
+        booster = tr.fit(x, data.y[fitted], seed, rounds, qindex=data.qindex[fitted])
         out = {}
         for name, questions in dev.items():
             ok = []
@@ -250,7 +263,10 @@ def main() -> None:
     embedder = USEEmbedder()
     kb_home = args.kb_cache or Path(tempfile.mkdtemp(prefix="zhiku-reader-bench-"))
     results: dict[str, Any] = {
-        "model": {k: reader.model.record.get(k) for k in ("cv", "data", "threshold", "git_commit")}
+        "model": {
+            k: reader.model.record.get(k)
+            for k in ("picker", "cv", "data", "threshold", "git_commit", "seconds")
+        }
     }
     collected: dict[str, dict[str, Any]] = {}
     probs, corrects = [], []

@@ -38,6 +38,7 @@ from zhiku.answer.evidence import (
 from zhiku.answer.lang import frame_answer, not_found_message, refusal_note
 from zhiku.answer.reading.pipeline import Reading, prepare
 from zhiku.answer.reading.scorer import ReaderModel
+from zhiku.answer.reading.verifier import constrain, verify_row
 from zhiku.config import ReaderSettings
 from zhiku.errors import ConfigError
 from zhiku.types import Answer, AskRequest, Citation, Hit, Language, Question, Trace
@@ -125,11 +126,25 @@ class ExtractiveReader:
         if not sentences:
             return None
         reading = prepare(question, hits, self._split, sentences=sentences)
-        raw = self.model.raw(reading.matrix)
+        raw = constrain(reading.matrix, self.model.raw(reading.matrix))
         if len(raw) == 0:
             return Choice(reading, -1, 0.0, ())
-        ranked = tuple(int(i) for i in np.argsort(-raw, kind="stable"))
-        return Choice(reading, ranked[0], self.model.probability(float(raw[ranked[0]])), ranked)
+        ranked = [int(i) for i in np.argsort(-raw, kind="stable")]
+        strength = reading.rules.strength if reading.rules is not None else 0.0
+        rows = np.stack(
+            [
+                verify_row(reading.matrix, raw, reading.rule_row, strength),
+                verify_row(reading.matrix, raw, ranked[0], strength),
+            ]
+        )
+        p_rules, p_top = (float(v) for v in self.model.verify(rows))
+        picker = self.model.picker
+        take_top = picker == "learned" or (picker == "select" and p_top > p_rules)
+        row, score = (ranked[0], p_top) if take_top else (reading.rule_row, p_rules)
+        if row >= 0:
+            ranked.remove(row)
+            ranked.insert(0, row)
+        return Choice(reading, row, self.model.probability(score), tuple(ranked))
 
     def _read_one(self, request: AskRequest, question: Question, hits: Sequence[Hit], trace: Trace) -> Answer:
         lang = question.language

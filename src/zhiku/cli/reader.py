@@ -43,18 +43,37 @@ def reader_train(
     rounds: Annotated[
         int, typer.Option("--rounds", min=1, max=5000, help="提升轮数 / boosting rounds")
     ] = 300,
+    picker: Annotated[
+        str,
+        typer.Option(
+            "--picker",
+            help="谁选简短答案：rules（规则，模型只判断）、learned（排序模型）、select（二者中可信者）/ "
+            "who picks the short answer: rules (the model only judges), learned (the ranker), select",
+        ),
+    ] = "rules",
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
     """训练阅读器评分模型 / train the reader's scorer (candidates → features → calibrated model)."""
     from zhiku.answer.reading.scorer import default_dir
     from zhiku.answer.reading.train import TrainConfig, train_reader
 
+    if picker not in ("rules", "learned", "select"):
+        err.print(
+            f"--picker 只能是 rules、learned 或 select / --picker must be rules, learned or select: {picker}"
+        )
+        raise typer.Exit(2)
     paths = data or [p for p in _DEFAULT_DATA if p.is_file()]
     if not paths:
         err.print("没有训练文件（--data）/ no training file given (--data)")
         raise typer.Exit(2)
     cfg = TrainConfig(
-        paths=paths, out=out or default_dir(), folds=folds, seed=seed, limit=limit, rounds=rounds
+        paths=paths,
+        out=out or default_dir(),
+        folds=folds,
+        seed=seed,
+        limit=limit,
+        rounds=rounds,
+        picker=picker,
     )
     record = train_reader(cfg, log=(lambda _: None) if as_json else (lambda m: err.print(m)))
     summary = {

@@ -60,6 +60,11 @@ FEATURES: dict[str, str] = {
     "window_cov": "share of the question's terms within 20 characters of the span",
     "ctx_left": "overlap of the question's words before its question word with the text before the span",
     "ctx_right": "overlap of the question's words after its question word with the text after the span",
+    "ctx_suffix": "characters the question before its question word and the sentence before the span "
+    "end alike (a statement restates the question and puts the answer where 谁/什么 stood)",
+    "ctx_prefix": "characters the question after its question word and the sentence after the span begin alike",
+    "ctx_left_chars": "share of the question's last characters before its question word found just before the span",
+    "ctx_right_chars": "share of the question's first characters after its question word found just after the span",
     "pos_rel": "where the span starts in its sentence (0 first, 1 last)",
     "s_coverage": "weighted share of the question's terms in the span's sentence and title",
     "s_factor": "agreement of the sentence with the question's qualifiers (years, places, names)",
@@ -72,6 +77,7 @@ FEATURES: dict[str, str] = {
     "agree_cands": "other top sentences proposing the same span",
     "rule_pick": "the span is the one the hand-written span picker chooses in its sentence",
     "rule_fit": "the hand-written picker's fit score for its choice, when this span is it",
+    "rule_choice": "the span is the hand-written reader's overall answer (best sentence, votes)",
 }
 NAMES: tuple[str, ...] = tuple(FEATURES)
 INDEX = {name: i for i, name in enumerate(NAMES)}
@@ -98,6 +104,8 @@ class QuestionView:
     left: frozenset[str]  # character pairs of the question before its question word
     right: frozenset[str]  # … and after it
     bigrams: frozenset[str]
+    before: str = ""  # the question's text before its question word, spaces removed
+    after: str = ""  # … and after it, without the closing mark
 
     @classmethod
     def of(cls, analysis: Question) -> QuestionView:
@@ -112,7 +120,49 @@ class QuestionView:
             frozenset(_pairs(norm[max(0, at - 10) : at])),
             frozenset(_pairs(norm[end : end + 10].rstrip("？?。. "))),
             frozenset(_pairs(norm)),
+            _squeeze(norm[:at]),
+            _squeeze(norm[end:]).rstrip("？?。.!！"),
         )
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _common_suffix(a: str, b: str, cap: int = 8) -> int:
+    n = 0
+    while n < min(cap, len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _common_prefix(a: str, b: str, cap: int = 8) -> int:
+    n = 0
+    while n < min(cap, len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _char_share(wanted: str, text: str) -> float:
+    chars = {ch for ch in wanted if ch.isalnum()}
+    return len(chars & set(text)) / len(chars) if chars else 0.0
+
+
+def alignment(view: QuestionView, before: str, after: str) -> tuple[float, float, float, float]:
+    """How the text around a span mirrors the question around its question word:
+    (common suffix before, common prefix after, character share before, character share after).
+
+    >>> v = QuestionView.of(analyse("星火公司的创始人是谁？"))
+    >>> alignment(v, "据介绍，星火公司的创始人是", "。")
+    (8.0, 0.0, 1.0, 0.0)
+    """
+    before, after = _squeeze(before), _squeeze(after)
+    return (
+        float(_common_suffix(view.before, before)),
+        float(_common_prefix(view.after, after)),
+        _char_share(view.before[-8:], before[-12:]),
+        _char_share(view.after[:8], after[:12]),
+    )
 
 
 def _pairs(text: str) -> list[str]:
@@ -214,6 +264,7 @@ def featurize(
     order: Sequence[int],
     candidates: Sequence[Candidate],
     rule_picks: dict[int, tuple[sp.Span, float] | None],
+    rule_row: int = -1,
 ) -> np.ndarray:
     """One row of ``NAMES`` per candidate; ``order`` ranks the sentences by evidence and the
     candidates' ``sentence`` indexes ``scored``."""
@@ -283,6 +334,13 @@ def featurize(
             "echo_share": sum(p in view.bigrams for p in pairs) / len(pairs) if pairs else 0.0,
             "ctx_left": _overlap(view.left, norm[max(0, c.start - 10) : c.start]),
             "ctx_right": _overlap(view.right, norm[c.end : c.end + 10]),
+            **dict(
+                zip(
+                    ("ctx_suffix", "ctx_prefix", "ctx_left_chars", "ctx_right_chars"),
+                    alignment(view, norm[max(0, c.start - 24) : c.start], norm[c.end : c.end + 24]),
+                    strict=True,
+                )
+            ),
             "pos_rel": c.start / max(1, len(norm)),
             "s_coverage": s.coverage,
             "s_factor": s.factor,
@@ -295,6 +353,7 @@ def featurize(
             "agree_cands": len(per_key[key]) - 1,
             "rule_pick": float(is_pick),
             "rule_fit": picked[1] if is_pick and picked is not None else 0.0,
+            "rule_choice": float(row == rule_row),
         }
         anchor_left, anchor_right, near, window = _anchor_features(view, anchors, c)
         values.update(

@@ -22,10 +22,12 @@ from typing import Any
 import numpy as np
 
 from zhiku.answer.reading.features import NAMES
+from zhiku.answer.reading.verifier import VERIFY_NAMES
 from zhiku.errors import ConfigError
 
 MODEL_FILE = "model.txt"
 RECORD_FILE = "model.json"
+VERIFIER_FILE = "verifier.txt"
 
 
 def default_dir() -> Path:
@@ -57,43 +59,66 @@ def fit_isotonic(x: Sequence[float], y: Sequence[float]) -> tuple[list[float], l
 
 @dataclass(frozen=True)
 class ReaderModel:
-    """A loaded scorer: ``raw`` scores candidates, ``probability`` calibrates the best one."""
+    """A loaded reader: ``raw`` ranks candidates, ``verify`` says how likely a pick is right.
+
+    ``picker`` (from the record) names who picks the short answer: ``rules`` (the hand-written
+    picker; the model only judges it), ``learned`` (the ranker's favourite) or ``select`` (of
+    the two, the one the verifier trusts more).
+    """
 
     booster: Any
+    verifier: Any
     calib_x: tuple[float, ...]
     calib_y: tuple[float, ...]
     threshold: float
+    picker: str
     record: dict[str, Any]
 
     @classmethod
     def load(cls, directory: Path | None = None) -> ReaderModel:
         directory = directory or default_dir()
-        model_path, record_path = directory / MODEL_FILE, directory / RECORD_FILE
-        if not model_path.is_file() or not record_path.is_file():
+        paths = [directory / MODEL_FILE, directory / VERIFIER_FILE, directory / RECORD_FILE]
+        if not all(p.is_file() for p in paths):
             raise ConfigError(
                 f"找不到阅读器模型：{directory}（请运行 zhiku reader train）",
                 f"reader model not found in {directory} (run `zhiku reader train`)",
             )
         import lightgbm
 
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-        if tuple(record.get("features", ())) != NAMES:
+        record = json.loads(paths[2].read_text(encoding="utf-8"))
+        if (
+            tuple(record.get("features", ())) != NAMES
+            or tuple(record.get("verify_features", ())) != VERIFY_NAMES
+        ):
             raise ConfigError(
                 f"阅读器模型的特征与代码不一致：{directory}（请重新训练）",
                 f"the reader model at {directory} was trained on other features; retrain it",
             )
-        booster = lightgbm.Booster(model_str=model_path.read_text(encoding="utf-8"))
+        booster = lightgbm.Booster(model_str=paths[0].read_text(encoding="utf-8"))
+        verifier = lightgbm.Booster(model_str=paths[1].read_text(encoding="utf-8"))
         calib = record["calibration"]
-        return cls(booster, tuple(calib["x"]), tuple(calib["y"]), float(record["threshold"]), record)
+        return cls(
+            booster,
+            verifier,
+            tuple(calib["x"]),
+            tuple(calib["y"]),
+            float(record["threshold"]),
+            str(record.get("picker", "rules")),
+            record,
+        )
 
     def raw(self, matrix: np.ndarray) -> np.ndarray:
-        """The model's score of each candidate row (higher: more likely the answer)."""
+        """The ranker's score of each candidate row (higher: more likely the answer)."""
         if len(matrix) == 0:
             return np.zeros(0)
         return np.asarray(self.booster.predict(matrix, num_threads=1), dtype=float)
 
-    def probability(self, raw: float) -> float:
-        """Calibrated probability that a best candidate scored ``raw`` is the right short answer."""
+    def verify(self, rows: np.ndarray) -> np.ndarray:
+        """The verifier's (uncalibrated) score of each pick row (``verifier.verify_row``)."""
+        return np.asarray(self.verifier.predict(rows, num_threads=1), dtype=float)
+
+    def probability(self, score: float) -> float:
+        """Calibrated probability that a pick the verifier scored ``score`` is the right short answer."""
         if not self.calib_x:
-            return float(np.clip(raw, 0.0, 1.0))
-        return float(np.interp(raw, self.calib_x, self.calib_y))
+            return float(np.clip(score, 0.0, 1.0))
+        return float(np.interp(score, self.calib_x, self.calib_y))

@@ -28,29 +28,46 @@ from typing import Any
 
 import numpy as np
 
-from zhiku.answer.reading.features import NAMES
+from zhiku.answer.reading.features import INDEX, NAMES
 from zhiku.answer.reading.pipeline import prepare
-from zhiku.answer.reading.scorer import MODEL_FILE, RECORD_FILE, fit_isotonic
+from zhiku.answer.reading.scorer import MODEL_FILE, RECORD_FILE, VERIFIER_FILE, fit_isotonic
+from zhiku.answer.reading.verifier import PICK_FEATURES, VERIFY_NAMES, constrain, verify_row
 from zhiku.errors import ConfigError
 from zhiku.eval.scoring import norm
 from zhiku.types import Hit
 from zhiku.understand import analyse
 from zhiku.understand.sentences import split_sentences
 
-PARAMS: dict[str, Any] = {
-    "objective": "binary",
+PARAMS: dict[str, Any] = {  # the candidate ranker: one ranking per question (LambdaRank)
+    "objective": "lambdarank",
+    "lambdarank_truncation_level": 10,
+    "eval_at": [1],
     "learning_rate": 0.05,
     "num_leaves": 31,
     "min_data_in_leaf": 40,
     "feature_fraction": 0.8,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
     "lambda_l2": 1.0,
     "num_threads": 1,  # one thread: OpenMP threads spin and stall on a busy shared machine
     "deterministic": True,
     "force_row_wise": True,
     "verbose": -1,
 }
+VERIFY_PARAMS: dict[str, Any] = {  # the verifier: is this one pick right (binary, calibrated after)
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 50,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 1,
+    "deterministic": True,
+    "force_row_wise": True,
+    "verbose": -1,
+}
+VERIFY_ROUNDS = 200
+PICKERS = ("rules", "learned", "select")
 ROUNDS = 300
 MAX_NEGATIVES = 30  # negatives per question the model is fitted on (all are scored in CV)
 TARGET_PRECISION = 0.9  # the short-answer threshold is the lowest probability that keeps this
@@ -77,6 +94,13 @@ class Dataset:
     texts: list[str]  # candidate text of each row
     examples: list[Example]
     groups: list[str] = field(default_factory=list)
+    rule_row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # per question, -1: none
+    rule_ok: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the rules' short answer is right
+    strength: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the rules' evidence for it
+
+    def starts(self) -> np.ndarray:
+        """First row of each question (rows are grouped by question, in order)."""
+        return np.searchsorted(self.qindex, np.arange(len(self.examples) + 1))
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,7 @@ class TrainConfig:
     max_negatives: int = MAX_NEGATIVES
     cache: Path | None = None  # where to keep the featured data set (the benchmark's ablation reads it)
     reuse_cache: bool = False  # read the featured data set from ``cache`` instead of featurizing
+    picker: str = "rules"  # who picks the short answer: "rules", "learned" (ranker) or "select"
 
 
 def short_correct(candidate: str, answers: Sequence[str]) -> bool:
@@ -164,9 +189,14 @@ def featurize_examples(
     ys: list[np.ndarray] = []
     qs: list[np.ndarray] = []
     texts: list[str] = []
+    rule_row, rule_ok, strength = [], [], []
     for n, ex in enumerate(examples):
         reading = prepare(analyse(ex.question), ex.hits, split_sentences)
         labels = np.array([is_label(c.text, ex.answers) for c in reading.candidates], dtype=np.float32)
+        rule_row.append(len(texts) + reading.rule_row if reading.rule_row >= 0 else -1)
+        short = reading.rules.short if reading.rules is not None else ""
+        rule_ok.append(float(short_correct(short, ex.answers)))
+        strength.append(reading.rules.strength if reading.rules is not None else 0.0)
         xs.append(reading.matrix)
         ys.append(labels)
         qs.append(np.full(len(labels), n, dtype=np.int32))
@@ -181,6 +211,9 @@ def featurize_examples(
         texts,
         list(examples),
         [ex.group for ex in examples],
+        np.array(rule_row, dtype=np.int64),
+        np.array(rule_ok, dtype=float),
+        np.array(strength, dtype=float),
     )
 
 
@@ -210,11 +243,26 @@ def fitting_rows(data: Dataset, max_negatives: int, seed: int) -> np.ndarray:
     return keep
 
 
-def fit(x: np.ndarray, y: np.ndarray, seed: int, rounds: int, params: dict[str, Any] | None = None) -> Any:
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    rounds: int,
+    params: dict[str, Any] | None = None,
+    qindex: np.ndarray | None = None,
+) -> Any:
+    """The candidate ranker (rows grouped by ``qindex``, in order) or, with ``params``, another model."""
     import lightgbm
 
     settings = {**PARAMS, **(params or {}), "seed": seed}
-    return lightgbm.train(settings, lightgbm.Dataset(x, y, feature_name=list(NAMES)), num_boost_round=rounds)
+    names = list(NAMES) if x.shape[1] == len(NAMES) else list(VERIFY_NAMES)
+    dataset = lightgbm.Dataset(x, y, feature_name=names)
+    if settings["objective"] == "lambdarank":
+        if qindex is None:
+            raise ValueError("a ranking objective needs the question of each row")
+        _, sizes = np.unique(qindex, return_counts=True)  # rows are grouped by question, in order
+        dataset.set_group(sizes)
+    return lightgbm.train(settings, dataset, num_boost_round=rounds)
 
 
 def top_candidates(raw: np.ndarray, qindex: np.ndarray, questions: int) -> tuple[np.ndarray, np.ndarray]:
@@ -249,11 +297,11 @@ def expected_calibration_error(prob: np.ndarray, correct: np.ndarray, bins: int 
     return float(total / max(1, len(prob)))
 
 
-def cross_validate(
+def ranker_cv(
     data: Dataset, cfg: TrainConfig, zero: Sequence[int] = (), log: Callable[[str], None] = lambda _: None
-) -> dict[str, Any]:
-    """Held-apart score of every question (top candidate's raw score, right or not)."""
-    x = data.x.copy()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Held-apart ranker score of every candidate row, and the fold of each question."""
+    x = data.x if not zero else data.x.copy()
     if zero:
         x[:, list(zero)] = 0.0
     qfold = group_folds(data.groups, cfg.folds, cfg.seed)
@@ -262,20 +310,99 @@ def cross_validate(
     raw = np.zeros(len(x))
     for k in range(cfg.folds):
         train, test = (rowfold != k) & fitted, rowfold == k
-        booster = fit(x[train], data.y[train], cfg.seed, cfg.rounds)
-        log(f"fold {k + 1}/{cfg.folds} fitted")
+        booster = fit(x[train], data.y[train], cfg.seed, cfg.rounds, qindex=data.qindex[train])
+        log(f"ranker fold {k + 1}/{cfg.folds} fitted")
         raw[test] = booster.predict(x[test], num_threads=1)
-    best_row, best_raw = top_candidates(raw, data.qindex, len(data.examples))
-    correct = np.array(
-        [
-            r >= 0 and short_correct(data.texts[r], ex.answers)
-            for r, ex in zip(best_row, data.examples, strict=True)
-        ],
-        dtype=float,
+    return raw, qfold
+
+
+@dataclass
+class Picks:
+    """Per question: the rules' pick and the ranker's favourite, as verifier rows with labels."""
+
+    rules_x: np.ndarray
+    rules_ok: np.ndarray
+    top_x: np.ndarray
+    top_ok: np.ndarray
+    top_row: np.ndarray  # global row of the ranker's favourite, -1 when there is no candidate
+    reachable: np.ndarray  # a candidate of the question is a training positive
+
+
+def picks_of(data: Dataset, raw: np.ndarray) -> Picks:
+    """Verifier rows of both pickers' choices, from (held-apart) ranker scores."""
+    starts = data.starts()
+    n = len(data.examples)
+    width = len(VERIFY_NAMES)
+    rules_x, top_x = np.zeros((n, width), np.float32), np.zeros((n, width), np.float32)
+    top_ok, top_row, reachable = np.zeros(n), np.full(n, -1, np.int64), np.zeros(n)
+    for q, ex in enumerate(data.examples):
+        lo, hi = int(starts[q]), int(starts[q + 1])
+        matrix = data.x[lo:hi]
+        scores = constrain(matrix, raw[lo:hi])
+        pick = int(data.rule_row[q]) - lo if data.rule_row[q] >= 0 else -1
+        rules_x[q] = verify_row(matrix, scores, pick, float(data.strength[q]))
+        if hi > lo:
+            best = int(np.argmax(scores))
+            top_row[q] = lo + best
+            top_x[q] = verify_row(matrix, scores, best, float(data.strength[q]))
+            top_ok[q] = float(short_correct(data.texts[lo + best], ex.answers))
+            reachable[q] = float(data.y[lo:hi].max())
+    return Picks(rules_x, data.rule_ok.copy(), top_x, top_ok, top_row, reachable)
+
+
+def _verifier_rows(picks: Picks, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both picks of the masked questions (the favourite only where it differs from the rules')."""
+    differs = (
+        mask & (picks.top_x[:, 0] > 0) & (picks.top_x[:, len(PICK_FEATURES) + INDEX["rule_choice"]] == 0)
     )
-    reachable = np.zeros(len(data.examples))
-    np.maximum.at(reachable, data.qindex, data.y)
-    return {"raw": best_raw, "correct": correct, "reachable": reachable, "folds": qfold}
+    x = np.concatenate([picks.rules_x[mask], picks.top_x[differs]])
+    y = np.concatenate([picks.rules_ok[mask], picks.top_ok[differs]])
+    return x, y
+
+
+def verifier_cv(picks: Picks, qfold: np.ndarray, cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Held-apart verifier score of the rules' pick and of the favourite of every question."""
+    p_rules, p_top = np.zeros(len(qfold)), np.zeros(len(qfold))
+    for k in range(cfg.folds):
+        x, y = _verifier_rows(picks, qfold != k)
+        booster = fit(x, y, cfg.seed, VERIFY_ROUNDS, VERIFY_PARAMS)
+        test = qfold == k
+        p_rules[test] = booster.predict(picks.rules_x[test], num_threads=1)
+        p_top[test] = booster.predict(picks.top_x[test], num_threads=1)
+    return p_rules, p_top
+
+
+def choose(picker: str, p_rules: np.ndarray, p_top: np.ndarray) -> np.ndarray:
+    """Per question, True where the shipped picker takes the ranker's favourite over the rules' pick."""
+    if picker == "rules":
+        return np.zeros(len(p_rules), dtype=bool)
+    if picker == "learned":
+        return np.ones(len(p_rules), dtype=bool)
+    return p_top > p_rules
+
+
+def summarise_cv(
+    picks: Picks, p_rules: np.ndarray, p_top: np.ndarray, picker: str
+) -> tuple[dict[str, Any], list[float], list[float], float]:
+    """CV figures of the three pickers; the calibration and threshold of the shipped one."""
+    figures: dict[str, Any] = {"candidate_recall": round(float(picks.reachable.mean()), 4)}
+    for name in PICKERS:
+        takes_top = choose(name, p_rules, p_top)
+        figures[f"top1_{name}"] = round(float(np.where(takes_top, picks.top_ok, picks.rules_ok).mean()), 4)
+    takes_top = choose(picker, p_rules, p_top)
+    score = np.where(takes_top, p_top, p_rules)
+    correct = np.where(takes_top, picks.top_ok, picks.rules_ok)
+    calib_x, calib_y = fit_isotonic(score.tolist(), correct.tolist())
+    prob = np.interp(score, calib_x, calib_y)
+    threshold = choose_threshold(prob, correct)
+    short = prob >= threshold
+    figures.update(
+        top1_accuracy=round(float(correct.mean()), 4),
+        short_precision=round(float(correct[short].mean()) if short.any() else 0.0, 4),
+        short_coverage=round(float(short.mean()), 4),
+        ece=round(expected_calibration_error(prob, correct), 4),
+    )
+    return figures, calib_x, calib_y, threshold
 
 
 def _git_commit() -> str:
@@ -304,36 +431,41 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
         with cfg.cache.open("wb") as fh:
             pickle.dump(data, fh)
     log(f"{len(data.y)} candidates, {int(data.y.sum())} positive")
-    cv = cross_validate(data, cfg, log=log)
-    calib_x, calib_y = fit_isotonic(cv["raw"], cv["correct"])
-    prob = np.interp(cv["raw"], calib_x, calib_y)
-    threshold = choose_threshold(prob, cv["correct"])
+    raw, qfold = ranker_cv(data, cfg, log=log)
+    picks = picks_of(data, raw)
+    p_rules, p_top = verifier_cv(picks, qfold, cfg)
+    cv, calib_x, calib_y, threshold = summarise_cv(picks, p_rules, p_top, cfg.picker)
+    log(f"cross-validated: {cv}")
     fitted = fitting_rows(data, cfg.max_negatives, cfg.seed)
-    booster = fit(data.x[fitted], data.y[fitted], cfg.seed, cfg.rounds)
+    ranker = fit(data.x[fitted], data.y[fitted], cfg.seed, cfg.rounds, qindex=data.qindex[fitted])
+    verifier = fit(
+        *_verifier_rows(picks, np.ones(len(qfold), dtype=bool)), cfg.seed, VERIFY_ROUNDS, VERIFY_PARAMS
+    )
     cfg.out.mkdir(parents=True, exist_ok=True)
-    (cfg.out / MODEL_FILE).write_text(booster.model_to_string(), encoding="utf-8")
-    short = prob >= threshold
+    (cfg.out / MODEL_FILE).write_text(ranker.model_to_string(), encoding="utf-8")
+    (cfg.out / VERIFIER_FILE).write_text(verifier.model_to_string(), encoding="utf-8")
     record = {
         "features": list(NAMES),
+        "verify_features": list(VERIFY_NAMES),
+        "picker": cfg.picker,
         "calibration": {"x": [round(v, 6) for v in calib_x], "y": [round(v, 6) for v in calib_y]},
         "threshold": round(threshold, 4),
         "data": {
             "files": [p.name for p in cfg.paths],
-            "questions": len(examples),
+            "questions": len(data.examples),
             "candidates": len(data.y),
             "positives": int(data.y.sum()),
             "distractors_per_question": cfg.distractors,
             "negatives_per_question_fitted": cfg.max_negatives,
             "limit": cfg.limit,
         },
-        "params": {**PARAMS, "rounds": cfg.rounds, "seed": cfg.seed, "folds": cfg.folds},
-        "cv": {
-            "top1_accuracy": round(float(cv["correct"].mean()), 4),
-            "candidate_recall": round(float(cv["reachable"].mean()), 4),
-            "short_precision": round(float(cv["correct"][short].mean()) if short.any() else 0.0, 4),
-            "short_coverage": round(float(short.mean()), 4),
-            "ece": round(expected_calibration_error(prob, cv["correct"]), 4),
+        "params": {
+            "ranker": {**PARAMS, "rounds": cfg.rounds},
+            "verifier": {**VERIFY_PARAMS, "rounds": VERIFY_ROUNDS},
+            "seed": cfg.seed,
+            "folds": cfg.folds,
         },
+        "cv": cv,
         "git_commit": _git_commit(),
         "seconds": round(time.perf_counter() - started, 1),
         "cpu_seconds": round(time.process_time() - cpu_started, 1),
