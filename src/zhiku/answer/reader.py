@@ -2,9 +2,10 @@
 
 Why this exists: most questions over reports are look-ups ("2023年产业规模是多少？") whose answer
 is a span of one sentence.  Generators propose candidate spans in the best sentences of the top
-hits, named features describe each one, and a model trained on machine-reading data (never on
-the development sets) scores them; its score is calibrated into the probability that the short
-answer is right (``answer/reading``).  The reply has one of three kinds:
+hits, named features describe each one, a ranker trained on machine-reading data (never on the
+development sets) orders them, and a calibrated verifier says how likely a pick is right; the
+answer is the rules' pick or the ranker's favourite, whichever the verifier trusts more
+(``answer/reading``).  The reply has one of three kinds:
 
 * ``short`` — probability ≥ the threshold: the short answer first, then the quoted evidence;
 * ``quote`` — evidence found but no span is sure: said plainly, with the best sentence(s);
@@ -131,16 +132,18 @@ class ExtractiveReader:
             return Choice(reading, -1, 0.0, ())
         ranked = [int(i) for i in np.argsort(-raw, kind="stable")]
         strength = reading.rules.strength if reading.rules is not None else 0.0
-        rows = np.stack(
-            [
-                verify_row(reading.matrix, raw, reading.rule_row, strength),
-                verify_row(reading.matrix, raw, ranked[0], strength),
-            ]
-        )
-        p_rules, p_top = (float(v) for v in self.model.verify(rows))
         picker = self.model.picker
-        take_top = picker == "learned" or (picker == "select" and p_top > p_rules)
-        row, score = (ranked[0], p_top) if take_top else (reading.rule_row, p_rules)
+        favourites = ranked[: self.model.top_k if picker == "select" else 1]
+        rows = [reading.rule_row, *favourites]
+        scores = self.model.verify(np.stack([verify_row(reading.matrix, raw, r, strength) for r in rows]))
+        if picker == "rules":
+            at = 0
+        elif picker == "learned":
+            at = 1
+        else:
+            at = int(np.argmax(scores[1:])) + 1
+            at = at if scores[at] > scores[0] else 0
+        row, score = rows[at], float(scores[at])
         if row >= 0:
             ranked.remove(row)
             ranked.insert(0, row)

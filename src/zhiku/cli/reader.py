@@ -42,7 +42,7 @@ def reader_train(
     ] = None,
     rounds: Annotated[
         int, typer.Option("--rounds", min=1, max=5000, help="提升轮数 / boosting rounds")
-    ] = 300,
+    ] = 500,
     picker: Annotated[
         str,
         typer.Option(
@@ -50,7 +50,7 @@ def reader_train(
             help="谁选简短答案：rules（规则，模型只判断）、learned（排序模型）、select（二者中可信者）/ "
             "who picks the short answer: rules (the model only judges), learned (the ranker), select",
         ),
-    ] = "rules",
+    ] = "select",
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
     """训练阅读器评分模型 / train the reader's scorer (candidates → features → calibrated model)."""

@@ -64,7 +64,8 @@ def test_asked_year_and_comparison_base_year() -> None:
     other = row("2031年果园产量是多少？", texts, "8.5万吨")
     assert own[INDEX["year_agree"]] == 1.0
     assert other[INDEX["year_agree"]] == -1.0
-    assert base[INDEX["base_year"]] == 1.0
+    assert base[INDEX["year_agree"]] == -1.0  # the asked year is only the base of a comparison
+    assert "base_year" not in INDEX  # folded into year_agree: it earned nothing on its own
 
 
 def test_restating_the_question_and_context_overlap() -> None:

@@ -47,6 +47,7 @@ def test_calibration_is_monotone() -> None:
 @pytest.mark.unit
 def test_model_with_other_features_fails_at_load(tmp_path: Path) -> None:
     (tmp_path / "model.txt").write_text("tree\n", encoding="utf-8")
+    (tmp_path / "verifier.txt").write_text("tree\n", encoding="utf-8")
     (tmp_path / "model.json").write_text(json.dumps({"features": ["x"], "calibration": {}}), encoding="utf-8")
     with pytest.raises(ConfigError):
         ReaderModel.load(tmp_path)
@@ -136,6 +137,8 @@ def test_reader_train_cli_writes_a_loadable_model(tmp_path: Path) -> None:
     model = ReaderModel.load(out)
     record = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert record["params"]["seed"] == 13 and record["features"] == list(NAMES)
+    assert record["picker"] == model.picker and (out / "verifier.txt").is_file()
+    assert {"top1_rules", "top1_learned", "top1_select"} <= set(record["cv"])
     first = (out / "model.txt").read_text(encoding="utf-8")
     again = CliRunner().invoke(build_app(), args)  # same data, same seed: the same model
     assert again.exit_code == 0

@@ -43,14 +43,11 @@ FEATURES: dict[str, str] = {
     "type_match": "the span's shape fits the asked kind (a date for 何时, a person's name for 谁 …)",
     "unit_match": "the number carries the unit the question asks for (多少家 → 家): +1, "
     "a sibling measure word +0.5, another unit < 0",
-    "per_unit": "a per-head figure (人均, 每股) where the question asks for no such thing",
-    "growth_mismatch": "a growth rate (增长…%) where the question asks for a share",
-    "year_agree": "the last year named before the span is an asked year (+1) or another one (-1)",
-    "base_year": "the asked year is the base of a comparison before the span (比2021年增加…)",
+    "year_agree": "the last year named before the span is an asked year (+1) or another one, or the "
+    "asked year only as the base of a comparison (-1)",
     "date_other_year": "the date states a year and none of the asked ones",
     "date_detail": "how precise a date span is (-1 no date, 0 a year or era, 1 a month, 2 a day)",
     "place_before": "the last place named before a figure is the asked place (+) or another (-)",
-    "cited_source": "the span is the source a statement cites (根据X统计, 来源：X)",
     "entity_bonus": "titles for questions about works, no bare place for 哪家公司, no restated category",
     "echo_in_q": "the span appears in the question itself: it restates rather than answers",
     "echo_share": "share of the span's character pairs that the question holds",
@@ -88,9 +85,6 @@ _WH_ZH = re.compile(
 _WH_EN = re.compile(
     r"\b(?:who|whom|whose|what|when|where|which|why|how(?: many| much| long| old| far| big)?)\b", re.I
 )
-_PER_UNIT = pick._PER_UNIT
-_PER_AFTER = pick._PER_AFTER
-_GROWTH = pick._GROWTH
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -221,16 +215,17 @@ def _unit_match(analysis: Question, c: Candidate) -> float:
     return -0.3 if c.unit.endswith(("年", "个月", "天", "岁")) else 0.0
 
 
-def _year_features(analysis: Question, norm: str, c: Candidate) -> tuple[float, float]:
+def _year_agree(analysis: Question, norm: str, c: Candidate) -> float:
+    """+1: the last year before the span is an asked one; -1: another one, or the asked year is
+    only the base of a comparison (比2021年增加…); 0: the question or the text names no year."""
     if not analysis.years:
-        return 0.0, 0.0
+        return 0.0
     before = list(_YEAR.finditer(norm[: c.start]))
     if not before:
-        return 0.0, 0.0
+        return 0.0
     last = before[-1]
     baseline = BASELINE_YEAR.search(norm[max(0, last.start() - 3) : c.start]) is not None
-    asked = last.group(0) in analysis.years
-    return (1.0 if asked and not baseline else -1.0), float(asked and baseline)
+    return 1.0 if last.group(0) in analysis.years and not baseline else -1.0
 
 
 def _anchors(view: QuestionView, norm: str) -> list[tuple[int, int, str]]:
@@ -291,7 +286,7 @@ def featurize(
         if c.sentence not in anchor_cache:
             anchor_cache[c.sentence] = _anchors(view, norm)
         anchors = anchor_cache[c.sentence]
-        year_agree, base_year = _year_features(analysis, norm, c)
+        year_agree = _year_agree(analysis, norm, c)
         span = sp.Span(c.text, c.start, c.end, "name", c.unit, c.tag)
         picked = rule_picks.get(c.sentence)
         is_pick = picked is not None and picked[0].start == c.start and picked[0].end == c.end
@@ -311,24 +306,10 @@ def featurize(
             "c_unit": float(bool(c.unit)),
             "type_match": _type_match(qt.kind, c),
             "unit_match": _unit_match(analysis, c),
-            "per_unit": float(
-                "number" in c.sources
-                and bool(
-                    _PER_UNIT.search(norm[max(0, c.start - 12) : c.start]) or _PER_AFTER.match(norm[c.end :])
-                )
-                and not _PER_UNIT.search(view.norm)
-            ),
-            "growth_mismatch": float(
-                qt.unit == "%"
-                and bool(_GROWTH.search(norm[max(0, c.start - 8) : c.start]))
-                and not _GROWTH.search(view.norm)
-            ),
             "year_agree": year_agree,
-            "base_year": base_year,
             "date_other_year": float("date" in c.sources and other_year(c.text, analysis.years)),
             "date_detail": _date_detail(c),
             "place_before": pick._place_before(analysis, s.sentence, span) if "number" in c.sources else 0.0,
-            "cited_source": float(pick._cited_source(s.sentence.text, span, analysis.question)),
             "entity_bonus": pick._entity_bonus(analysis, span) if qt.kind == "entity" else 0.0,
             "echo_in_q": float(key in view.norm),
             "echo_share": sum(p in view.bigrams for p in pairs) / len(pairs) if pairs else 0.0,

@@ -107,6 +107,11 @@ class ReaderModel:
             record,
         )
 
+    @property
+    def top_k(self) -> int:
+        """How many of the ranker's favourites ``select`` weighs against the rules' pick."""
+        return int(self.record.get("top_k", 1))
+
     def raw(self, matrix: np.ndarray) -> np.ndarray:
         """The ranker's score of each candidate row (higher: more likely the answer)."""
         if len(matrix) == 0:
