@@ -87,10 +87,17 @@ class RetrievalSettings(BaseModel):
 
 
 class ReaderSettings(BaseModel):
-    min_confidence: float = Field(0.2, ge=0, le=1, description="calibrated confidence under which we refuse")
+    min_confidence: float = Field(
+        0.2, ge=0, le=1, description="evidence of the best sentence under which we refuse (1: refuse all)"
+    )
     max_citations: int = Field(3, ge=1, le=10)
     max_hits: int = Field(8, ge=1, le=50, description="top hits the extractive reader reads")
     max_quote_chars: int = Field(200, ge=40, le=2000, description="longest quoted supporting sentence")
+    model_dir: Path | None = None  # trained reader (model.txt + model.json); default: the shipped one
+    short_threshold: float | None = Field(
+        None, ge=0, le=1, description="probability from which a short answer is asserted (None: the model's)"
+    )
+    quote_sentences: int = Field(2, ge=1, le=5, description="sentences quoted when no short answer is sure")
 
 
 class LLMModelSettings(BaseModel):

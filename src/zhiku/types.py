@@ -207,13 +207,19 @@ class Answer:
     confidence: float = 0.0
     trace: Trace = field(default_factory=Trace)
     extra: dict[str, Any] = field(default_factory=dict)
+    # the small reader's verdict: "short" (a sure short answer), "quote" (evidence but no sure
+    # span; short_answer is null), "none" (refused); "" when another route answered
+    answer_kind: str = ""
+    probability: float = 0.0  # calibrated probability that the short answer is right
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "question": self.question,
             "answer": self.answer,
             "found": self.found,
-            "short_answer": self.short_answer,
+            "short_answer": None if self.answer_kind == "quote" else self.short_answer,
+            "answer_kind": self.answer_kind,
+            "probability": round(self.probability, 4),
             "confidence": round(self.confidence, 4),
             "citations": [asdict(c) for c in self.citations],
             "route": self.route,

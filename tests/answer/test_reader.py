@@ -36,6 +36,9 @@ MARKET = [
 
 
 def ask(question: str, hits: list[Hit] | None = None, **settings: float) -> Answer:
+    """The reader's best answer: these tests check which span ranks first, so every answer is
+    asserted (``short_threshold=0``); when an answer is asserted is tested in reading/."""
+    settings.setdefault("short_threshold", 0.0)
     reader = ExtractiveReader(ReaderSettings(**settings))  # type: ignore[arg-type]
     return reader.read(AskRequest(question), MARKET if hits is None else hits, Trace())
 
@@ -198,8 +201,9 @@ def test_two_item_question_is_answered_item_by_item() -> None:
 
 def test_figure_of_another_year_is_not_given_for_the_asked_year() -> None:
     hits = [*MARKET, hit("c8", "2025年起，智算中心建设将进入加速期。", page=20)]
-    answer = ask("2025年中国人工智能产业规模是多少？", hits=hits)
-    assert not answer.found or "2025" in answer.citations[0].text
+    answer = ask("2025年中国人工智能产业规模是多少？", hits=hits, short_threshold=0.5)
+    # another year's figure may rank first, but it is not asserted as the answer
+    assert answer.answer_kind != "short" or "2025" in answer.citations[0].text
 
 
 def test_chart_hits_count_less_than_prose() -> None:

@@ -6,7 +6,7 @@ import pytest
 import rjieba
 
 from zhiku.answer import spans as sp
-from zhiku.answer.evidence import build_sentences, calibrate, merge_fragments, score_all, vote
+from zhiku.answer.evidence import build_sentences, merge_fragments, score_all
 from zhiku.answer.lang import english_amount
 from zhiku.answer.pick import pick_span
 from zhiku.types import Hit
@@ -92,32 +92,9 @@ def test_title_counts_for_every_sentence_of_its_document() -> None:
     assert ranked[0].span is not None and ranked[0].span.text == "91厘米"
 
 
-def test_vote_needs_two_documents_to_override_the_best_sentence() -> None:
-    hits = [
-        hit("a", "2022年春节档票房冠军是《长津湖之水门桥》。", doc_id="a"),
-        hit("b", "《长津湖之水门桥》成为2022年春节档票房冠军。", doc_id="b"),
-        hit("c", "2022年春节档票房冠军或为《这个杀手不太冷静》。", doc_id="c"),
-    ]
-    analysis = analyse("2022年春节档票房冠军是哪部电影？")
-    ranked = sorted(
-        score_all(analysis, build_sentences(hits, split_sentences), pick_span),
-        key=lambda s: s.rank_score(analysis.qtype.kind),
-        reverse=True,
-    )
-    best = vote(ranked, analysis.qtype.kind)
-    assert best.span is not None and "长津湖之水门桥" in best.span.text
-
-
 def test_line_fragments_are_merged_into_one_statement() -> None:
     merged = merge_fragments(["截至2022年10月，北京", "拥有人工智能核心企业", "1048家，占全国的29%。"])
     assert merged == ["截至2022年10月，北京拥有人工智能核心企业1048家，占全国的29%。"]
-
-
-def test_calibration_is_monotone_and_bounded() -> None:
-    values = [calibrate(x / 20) for x in range(21)]
-    assert values == sorted(values)
-    assert values[0] == 0.0 and values[-1] < 1.0
-    assert calibrate(-1.0) == 0.0 and calibrate(2.0) == values[-1]
 
 
 @pytest.mark.parametrize(

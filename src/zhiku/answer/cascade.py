@@ -5,8 +5,9 @@ Policies (``settings.llm.policy`` or ``AskRequest.policy``):
 * ``small_only`` — experts and the extractive reader; never a large model.
 * ``large_only`` — grounded generation by the large model; the small answer is the fallback.
 * ``cascade``    — small path first; escalate to the large model when the gate says
-  ``synthesis``, when the small answer's confidence is below the calibrated threshold, or when
-  it found nothing although retrieval looks relevant.
+  ``synthesis``, when the small reader gave a ``quote`` (evidence but no sure short answer) or a
+  short answer whose calibrated probability is below ``escalate_below``, when another small
+  expert's confidence is below it, or when it found nothing although retrieval looks relevant.
 * ``local_first`` — like ``cascade``, but the local (device) model is tried before the remote one.
 
 Privacy (端云协同): a knowledge base or a document marked local-only never has its chunks sent to
@@ -111,7 +112,12 @@ class Cascade:
             return f"gate: synthesis ({gate.confidence:.2f})"
         if small is None:
             return "no small-path answer"
-        if small.found and small.confidence < s.escalate_below:
+        if small.answer_kind == "quote":
+            # the reader found evidence but no short answer it is sure of: the large model may
+            return f"no sure short answer (p={small.probability:.2f})"
+        if small.answer_kind == "short" and small.probability < s.escalate_below:
+            return f"low probability {small.probability:.2f} < {s.escalate_below:.2f}"
+        if not small.answer_kind and small.found and small.confidence < s.escalate_below:
             return f"low confidence {small.confidence:.2f} < {s.escalate_below:.2f}"
         if not small.found and relevance >= s.relevant_score:
             return f"no small answer but relevant retrieval ({relevance:.2f})"

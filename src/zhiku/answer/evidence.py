@@ -4,7 +4,8 @@ Why a module of its own: reading a hit is more than splitting it.  PDF text leav
 between Chinese characters and statements broken over lines; a sentence is read together with
 its neighbours and its document title (every sentence of 《X》 is about X); the question's
 qualifiers (years, places) must agree; and when several documents state the same answer they
-vote.  ``calibrate`` turns the raw evidence into an estimated probability of being right.
+vote (``vote_key``, read by retrieval's agreement pass).  How sure an answer is, is no longer
+read off this evidence: the trained reader (``answer/reading``) calibrates its own score.
 
 >>> sentences = build_sentences(hits, split_sentences)
 >>> ranked = score_all(analyse("2023年产业规模是多少？"), sentences, pick_span)
@@ -12,7 +13,6 @@ vote.  ``calibrate`` turns the raw evidence into an estimated probability of bei
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -137,32 +137,6 @@ def vote_key(span: sp.Span) -> str:
     ("7月6日至9日" agrees with a source that says "7月6日")."""
     key = normalise(PUNCT_EDGE.sub("", span.text))
     return re.split(r"至|到|~|—", key)[0] if span.kind == "date" else key
-
-
-def vote(ranked: list[Scored], kind: str, depth: int = 10, floor: float = 0.7) -> Scored:
-    """Let different sources that state the same span add up (news snippets that agree).
-
-    A span counts once per document, only from sentences at least ``floor`` times as strong as
-    the best, and it replaces the best sentence's span only when two or more documents state it.
-    """
-    best = ranked[0]
-    if kind == "other" or best.span is None:
-        return best
-    limit = floor * best.rank_score(kind)
-    tally: dict[str, float] = {}
-    voters: dict[str, set[str]] = {}
-    first: dict[str, Scored] = {}
-    for cand in ranked[:depth]:
-        if cand.span is None or cand.rank_score(kind) < limit:
-            continue
-        key = vote_key(cand.span)
-        if cand.sentence.hit.doc_id in voters.setdefault(key, set()):
-            continue
-        voters[key].add(cand.sentence.hit.doc_id)
-        tally[key] = tally.get(key, 0.0) + cand.rank_score(kind)
-        first.setdefault(key, cand)
-    winner = max(tally, key=tally.__getitem__) if tally else ""
-    return first[winner] if winner and len(voters[winner]) >= 2 else best
 
 
 def _idf(terms: Sequence[Term], sentences: Sequence[Sentence]) -> dict[Term, float]:
@@ -351,18 +325,3 @@ def _other_place(analysis: Question, text: str) -> bool:
 
     asked = {a for t in analysis.terms for a in t.alternatives}
     return any(tag == "ns" and len(w) >= 2 and w not in asked for w, tag in rjieba.tag(text))
-
-
-# Raw evidence → share of answers that were right, read off the development sets (seed report,
-# CMRC, RGB-zh; bm25 retrieval) and smoothed to a monotone curve.  Coverage alone overstates
-# certainty at the top (news snippets repeat the question's words without the answer).
-_CALIBRATION = ((0.0, 0.0), (0.2, 0.2), (0.3, 0.45), (0.5, 0.6), (0.7, 0.68), (1.0, 0.85))
-
-
-def calibrate(raw: float) -> float:
-    """Map raw evidence (coverage × qualifier agreement × type fit) to an estimated P(correct)."""
-    raw = max(0.0, min(1.0, raw))
-    for (x0, y0), (x1, y1) in itertools.pairwise(_CALIBRATION):
-        if raw <= x1:
-            return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
-    return _CALIBRATION[-1][1]

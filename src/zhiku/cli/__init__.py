@@ -82,6 +82,9 @@ def _register(app: typer.Typer) -> None:
     from zhiku.cli import eval as eval_cli
 
     eval_cli.register(app)
+    from zhiku.cli import reader as reader_cli
+
+    reader_cli.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -57,7 +57,9 @@ class AnswerOut(BaseModel):
     question: str
     answer: str
     found: bool
-    short_answer: str = ""
+    short_answer: str | None = ""
+    answer_kind: str = ""  # short | quote | none ("" for routes other than the small reader)
+    probability: float = 0.0
     confidence: float = 0.0
     citations: list[dict[str, Any]] = Field(default_factory=list)
     route: str

@@ -214,6 +214,8 @@ function renderAnswer(entry) {
   bubble.replaceChildren(el("div", { class: "answer-text md" }, MD.render(answer.answer || "", open)));
   bubble.dataset.route = answer.route || "";
   if (entry.messageId) bubble.dataset.message = entry.messageId;
+  bubble.classList.toggle("quote-answer", answer.answer_kind === "quote");  // evidence, no sure short answer
+  if (answer.answer_kind === "quote") bubble.prepend(el("div", { class: "kind-label" }, i18n.t("answer.quote")));
   if (answer.chart) {
     const svg = drawChart(answer.chart);
     if (svg) bubble.append(el("div", { class: "chart-box" }, svg));
