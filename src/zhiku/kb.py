@@ -410,11 +410,10 @@ class KnowledgeBase:
         chunks = self.catalog.chunks_of(changed) if self.fulltext.seq >= 0 else []
         if self.fulltext.wants_rebuild(len(chunks)):
             seq = self.catalog.change_seq()
-            titles = self._doc_titles()
-            rows = [
-                (c.chunk_id, lexical_text(c, titles.get(c.doc_id, ("", "", ""))[0]))
-                for c in self.catalog.chunks()
-            ]
+            rows = (  # streamed: a rebuild at 1M chunks never holds every chunk
+                (chunk_id, " ".join([title, *heading, text]))
+                for chunk_id, title, heading, text in self.catalog.iter_chunk_texts()
+            )
             self.fulltext.build(rows, version, seq)
             self.catalog.prune_changes(seq)
             return

@@ -28,13 +28,14 @@ import json
 import math
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
 from zhiku.errors import StoreError
+from zhiku.store import bm25_build
 from zhiku.tokenize import Tokenizer
 
 SMALL_BASE = 20_000  # below this many chunks a full rebuild is cheaper than bookkeeping
@@ -115,21 +116,29 @@ class FullTextIndex:
         tmp.replace(directory / "zhiku.json")
 
     # -- writing -----------------------------------------------------------------------------------
-    def build(self, rows: Sequence[tuple[str, str]], version: int, seq: int = -1) -> None:
-        """(chunk_id, text to index) rows → a new base, swapped in atomically on disk."""
-        ids = [r[0] for r in rows]
-        bm25: bm25s.BM25 | None = None
-        avgdl = 1.0
-        if rows:
-            corpus = [self.tokenizer.tokens(text) or [""] for _, text in rows]
-            avgdl = sum(map(len, corpus)) / len(corpus)
-            bm25 = bm25s.BM25(k1=self.k1, b=self.b)
-            bm25.index(corpus, show_progress=False)
+    def build(self, rows: Iterable[tuple[str, str]], version: int, seq: int = -1) -> None:
+        """(chunk_id, text to index) rows → a new base, swapped in atomically on disk.
+
+        ``rows`` is consumed once, as a stream: tokens become integer ids as they arrive
+        (``store/bm25_build.py``), so memory does not hold every chunk's tokens.
+        """
+        ids: list[str] = []
+
+        def token_lists() -> Iterator[list[str]]:
+            for chunk_id, text in rows:
+                ids.append(chunk_id)
+                yield self.tokenizer.tokens(text)
+
+        matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b)
         tmp = self.directory.with_name(self.directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        if bm25 is not None:
-            bm25.save(str(tmp / "bm25"))
+        bm25: bm25s.BM25 | None = None
+        avgdl = matrix.avgdl
+        if ids:
+            bm25_build.save(matrix, tmp / "bm25")
+            del matrix  # the arrays are on disk now: map them instead of keeping a second copy
+            bm25 = bm25s.BM25.load(str(tmp / "bm25"), mmap=True)  # the mapping survives the rename
         (tmp / "ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
         self._set_base(bm25, ids, avgdl)
         self._deltas, self.version, self.seq = [], version, seq
