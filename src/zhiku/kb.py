@@ -277,7 +277,12 @@ class KnowledgeBase:
         store = self._vectors
         assert store is not None
         pending = {d.doc_id for d in self.catalog.documents(status="pending")}
-        if store.memory_rows:  # mirror in RAM: comparing ids is cheap
+        # The id comparison reads every chunk id (seconds at 1M): only when counts disagree or a
+        # run died (a kill can lose unflushed rows); a clean open compares two counts.
+        suspect = store.memory_rows and (
+            store.count() != self.catalog.count_chunks() or bool(consistency.unfinished_runs(self))
+        )
+        if suspect:  # mirror in RAM: comparing ids is cheap
             have = store.ids()
             refs = self.catalog.chunk_refs()  # ids only: loading every chunk made opening slow
             wanted = {chunk_id for chunk_id, _ in refs}

@@ -42,22 +42,60 @@ class Matrix:
 
 @dataclass
 class _Blocks:
-    terms: list[np.ndarray] = field(default_factory=list)  # per block: term ids, doc-major
-    tfs: list[np.ndarray] = field(default_factory=list)
-    per_doc: list[np.ndarray] = field(default_factory=list)  # distinct terms per document
-    lengths: list[np.ndarray] = field(default_factory=list)  # tokens per document
+    """Per block of documents: (term, tf) pairs doc-major, distinct terms and tokens per document.
+
+    With ``spill`` set, the pairs go to disk as they are made and come back one block at a time
+    while the matrix is filled, so memory holds the final arrays and one block (1M chunks:
+    ~160M pairs, 1.3 GB of final arrays, the pairs would add another 1 GB).
+    """
+
+    spill: Path | None = None
+    pairs: list[tuple[np.ndarray, np.ndarray] | Path] = field(default_factory=list)
+    per_doc: list[np.ndarray] = field(default_factory=list)
+    lengths: list[np.ndarray] = field(default_factory=list)
+    df: np.ndarray = field(default_factory=lambda: np.zeros(1 << 16, dtype=np.int64))
+
+    def add(self, terms: np.ndarray, tf: np.ndarray) -> None:
+        top = int(terms.max(initial=-1)) + 1
+        if top > len(self.df):  # the vocabulary grew: double the document-frequency counts
+            self.df = np.concatenate([self.df, np.zeros(max(top, 2 * len(self.df)) - len(self.df), np.int64)])
+        self.df += np.bincount(terms, minlength=len(self.df))
+        if self.spill is None:
+            self.pairs.append((terms, tf))
+            return
+        self.spill.mkdir(parents=True, exist_ok=True)
+        path = self.spill / f"block-{len(self.pairs):06d}.npy"
+        np.save(path, np.stack([terms.astype(np.uint32), tf.astype(np.uint32)]))
+        self.pairs.append(path)
+
+    def take(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        item = self.pairs[number]
+        self.pairs[number] = Path()  # released: each block is placed once
+        if isinstance(item, Path):
+            both = np.load(item)
+            item.unlink()
+            return both[0].astype(np.int32), both[1].astype(np.float32)
+        return item
 
 
-def build_matrix(corpus: Iterable[list[str]], *, k1: float, b: float) -> Matrix:
-    """``corpus``: one token list per document (an empty list counts as the token "")."""
+def build_matrix(
+    corpus: Iterable[list[str]], *, k1: float, b: float, spill: Path | None = None
+) -> Matrix:
+    """``corpus``: one token list per document (an empty list counts as the token "").
+
+    ``spill``: a scratch folder for the intermediate pairs (bounded memory for big corpora).
+    """
     vocab: dict[str, int] = {}
-    blocks = _Blocks()
+    blocks = _Blocks(spill)
     flat: list[int] = []
     lens: list[int] = []
+    lookup = vocab.get
     for tokens in corpus:
         words = tokens or [""]
-        get = vocab.setdefault
-        flat.extend([get(t, len(vocab)) for t in words])
+        ids = list(map(lookup, words))  # C speed for the (usual) known terms
+        if None in ids:
+            ids = [vocab.setdefault(t, len(vocab)) if i is None else i for t, i in zip(words, ids, strict=True)]
+        flat.extend(ids)
         lens.append(len(words))
         if len(lens) >= _BLOCK_DOCS:
             _reduce(flat, lens, blocks)
@@ -73,8 +111,7 @@ def _reduce(flat: list[int], lens: list[int], blocks: _Blocks) -> None:
     counts = np.asarray(lens, dtype=np.int64)
     docs = np.repeat(np.arange(len(lens), dtype=np.int64), counts)
     keys, tf = np.unique((docs << 32) | tids, return_counts=True)
-    blocks.terms.append((keys & 0xFFFFFFFF).astype(np.int32))
-    blocks.tfs.append(tf.astype(np.float32))
+    blocks.add((keys & 0xFFFFFFFF).astype(np.int32), tf.astype(np.float32))
     blocks.per_doc.append(np.bincount((keys >> 32).astype(np.int64), minlength=len(lens)).astype(np.int32))
     blocks.lengths.append(counts.astype(np.float32))
 
@@ -85,8 +122,8 @@ def _fill(blocks: _Blocks, vocab: dict[str, int], k1: float, b: float) -> Matrix
     num_docs = len(lengths)
     avgdl = float(lengths.mean()) if num_docs else 1.0
     df = np.zeros(n_vocab, dtype=np.int64)
-    for terms in blocks.terms:
-        df += np.bincount(terms, minlength=n_vocab)
+    kept = min(n_vocab, len(blocks.df))
+    df[:kept] = blocks.df[:kept]
     idf = np.log1p((num_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
     indptr = np.zeros(n_vocab + 1, dtype=np.int64)
     np.cumsum(df, out=indptr[1:])
@@ -95,8 +132,8 @@ def _fill(blocks: _Blocks, vocab: dict[str, int], k1: float, b: float) -> Matrix
     indices = np.empty(nnz, dtype=np.int32)
     cursor = indptr[:-1].copy()
     first_doc = 0
-    while blocks.terms:  # consumed front to back, so each block's memory is freed once placed
-        terms, tf, per_doc = blocks.terms.pop(0), blocks.tfs.pop(0), blocks.per_doc.pop(0)
+    for number, per_doc in enumerate(blocks.per_doc):
+        terms, tf = blocks.take(number)
         docs = np.repeat(np.arange(first_doc, first_doc + len(per_doc), dtype=np.int32), per_doc)
         first_doc += len(per_doc)
         norm = k1 * (1 - b + b * lengths[docs] / avgdl)

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_file ON documents(file_path);
+CREATE INDEX IF NOT EXISTS documents_status ON documents(status);  -- pending check on open
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id     TEXT PRIMARY KEY,
     doc_id       TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,

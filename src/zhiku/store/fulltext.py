@@ -129,10 +129,12 @@ class FullTextIndex:
                 ids.append(chunk_id)
                 yield self.tokenizer.tokens(text)
 
-        matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b)
         tmp = self.directory.with_name(self.directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
+        spill = tmp / "blocks"
+        matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b, spill=spill)
+        shutil.rmtree(spill, ignore_errors=True)
         bm25: bm25s.BM25 | None = None
         avgdl = matrix.avgdl
         if ids:
