@@ -522,7 +522,13 @@ def main() -> None:
     parser.add_argument("--lite-max", type=int, default=10**9, help="largest size run on Milvus Lite")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
     parser.add_argument("--plot-only", action="store_true")
+    parser.add_argument(
+        "--results", type=Path, default=None, help="JSON to write (two runs at once need two files)"
+    )
     args = parser.parse_args()
+    global RESULTS
+    if args.results is not None:
+        RESULTS = args.results
     if args.plot_only:
         plot(load_results())
         return

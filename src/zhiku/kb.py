@@ -415,11 +415,11 @@ class KnowledgeBase:
         chunks = self.catalog.chunks_of(changed) if self.fulltext.seq >= 0 else []
         if self.fulltext.wants_rebuild(len(chunks)):
             seq = self.catalog.change_seq()
-            rows = (  # streamed: a rebuild at 1M chunks never holds every chunk
+            stream = (  # streamed: a rebuild at 1M chunks never holds every chunk
                 (chunk_id, " ".join([title, *heading, text]))
                 for chunk_id, title, heading, text in self.catalog.iter_chunk_texts()
             )
-            self.fulltext.build(rows, version, seq)
+            self.fulltext.build(stream, version, seq)
             self.catalog.prune_changes(seq)
             return
         names = self.catalog.titles_of(changed)

@@ -12,6 +12,7 @@ of CJK characters also emit character bigrams, because segmentation errors on na
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import rjieba
@@ -88,7 +89,7 @@ class Tokenizer:
         terms = self._words(folded)
         if self.bigrams:
             for run in _CJK.findall(folded):
-                terms.extend(["§" + a + b for a, b in zip(run, run[1:], strict=False)])
+                terms.extend(["§" + a + b for a, b in pairwise(run)])
         return terms
 
 

@@ -17,7 +17,14 @@ from zhiku.kb import KnowledgeBase
 
 pytestmark = pytest.mark.integration
 
-TOPICS = ["人工智能产业规模", "智能算力市场", "大模型发布", "数据要素流通", "芯片国产化", "new energy vehicle exports"]
+TOPICS = [
+    "人工智能产业规模",
+    "智能算力市场",
+    "大模型发布",
+    "数据要素流通",
+    "芯片国产化",
+    "new energy vehicle exports",
+]
 
 
 def _kb_with_docs(settings: Settings, tmp_path: Path) -> None:
@@ -39,7 +46,9 @@ def test_clean_reopen_searches_without_starting_the_engine(settings: Settings, t
     assert "new energy vehicle exports" in kb.search("new energy vehicle exports", top_k=1)[0].text
     assert kb._vectors is not None and not kb._vectors.connected  # served from the mapped mirror
     (tmp_path / "more").mkdir()
-    (tmp_path / "more" / "q.txt").write_text("量子计算与光子芯片的新进展。Quantum computing.", encoding="utf-8")
+    (tmp_path / "more" / "q.txt").write_text(
+        "量子计算与光子芯片的新进展。Quantum computing.", encoding="utf-8"
+    )
     kb.ingest([tmp_path / "more"])  # a write connects the engine
     assert kb._vectors.connected
     assert kb.search("量子计算光子芯片", top_k=1)[0].text.startswith("量子计算")

@@ -78,9 +78,7 @@ class _Blocks:
         return item
 
 
-def build_matrix(
-    corpus: Iterable[list[str]], *, k1: float, b: float, spill: Path | None = None
-) -> Matrix:
+def build_matrix(corpus: Iterable[list[str]], *, k1: float, b: float, spill: Path | None = None) -> Matrix:
     """``corpus``: one token list per document (an empty list counts as the token "").
 
     ``spill``: a scratch folder for the intermediate pairs (bounded memory for big corpora).
@@ -92,10 +90,16 @@ def build_matrix(
     lookup = vocab.get
     for tokens in corpus:
         words = tokens or [""]
-        ids = list(map(lookup, words))  # C speed for the (usual) known terms
-        if None in ids:
-            ids = [vocab.setdefault(t, len(vocab)) if i is None else i for t, i in zip(words, ids, strict=True)]
-        flat.extend(ids)
+        found = list(map(lookup, words))  # C speed for the (usual) known terms
+        if None in found:
+            flat.extend(
+                [
+                    vocab.setdefault(t, len(vocab)) if i is None else i
+                    for t, i in zip(words, found, strict=True)
+                ]
+            )
+        else:
+            flat.extend(found)  # type: ignore[arg-type]  # no None left
         lens.append(len(words))
         if len(lens) >= _BLOCK_DOCS:
             _reduce(flat, lens, blocks)
