@@ -60,7 +60,7 @@ class FullTextIndex:
         self.small_base = SMALL_BASE if small_base is None else small_base
         self._bm25: bm25s.BM25 | None = None
         self._ids: list[str] = []
-        self._pos: dict[str, int] = {}
+        self._pos_map: dict[str, int] | None = None  # chunk id → base row, built on first need
         self._dead = np.zeros(0, dtype=bool)
         self._delta: dict[str, Counter[str]] = {}  # chunk id → term counts, chunks added since the base
         self._delta_len: dict[str, int] = {}
@@ -98,7 +98,7 @@ class FullTextIndex:
 
     def _set_base(self, bm25: bm25s.BM25 | None, ids: list[str], avgdl: float) -> None:
         self._bm25, self._ids, self._avgdl = bm25, ids, avgdl
-        self._pos = {c: i for i, c in enumerate(ids)}
+        self._pos_map = None  # 1M ids take ~0.3 s to map; a plain search never needs them
         self._dead = np.zeros(len(ids), dtype=bool)
         self._delta, self._delta_len, self._postings = {}, {}, {}
         self._df_base = np.diff(np.asarray(bm25.scores["indptr"])) if bm25 is not None else np.zeros(0)
@@ -197,6 +197,12 @@ class FullTextIndex:
             self._delta_len[cid] = len(tokens)
             for term, tf in counts.items():
                 self._postings.setdefault(term, {})[cid] = tf
+
+    @property
+    def _pos(self) -> dict[str, int]:
+        if self._pos_map is None:
+            self._pos_map = {c: i for i, c in enumerate(self._ids)}
+        return self._pos_map
 
     def _kill(self, cid: str) -> None:
         pos = self._pos.get(cid)
