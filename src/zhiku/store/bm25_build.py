@@ -87,19 +87,15 @@ def build_matrix(corpus: Iterable[list[str]], *, k1: float, b: float, spill: Pat
     blocks = _Blocks(spill)
     flat: list[int] = []
     lens: list[int] = []
-    lookup = vocab.get
+    known = vocab.__getitem__
     for tokens in corpus:
         words = tokens or [""]
-        found = list(map(lookup, words))  # C speed for the (usual) known terms
-        if None in found:
-            flat.extend(
-                [
-                    vocab.setdefault(t, len(vocab)) if i is None else i
-                    for t, i in zip(words, found, strict=True)
-                ]
-            )
-        else:
-            flat.extend(found)  # type: ignore[arg-type]  # no None left
+        mark = len(flat)
+        try:
+            flat.extend(map(known, words))  # C speed while every term is already known
+        except KeyError:
+            del flat[mark:]
+            flat.extend([vocab.setdefault(t, len(vocab)) for t in words])
         lens.append(len(words))
         if len(lens) >= _BLOCK_DOCS:
             _reduce(flat, lens, blocks)
