@@ -69,3 +69,16 @@ def test_spilled_blocks_give_the_same_matrix_and_are_removed(tmp_path: Path) -> 
     for name in ("data", "indices", "indptr"):
         assert np.array_equal(getattr(spilled, name), getattr(in_memory, name)), name
     assert not list((tmp_path / "blocks").glob("*.npy"))  # each block deleted once placed
+
+
+def test_fulltext_scoring_equals_bm25s_get_scores(tmp_path: Path) -> None:
+    from zhiku.store import fulltext
+
+    corpus = _corpus(3000)
+    matrix = bm25_build.build_matrix(iter(corpus), k1=1.2, b=0.75)
+    bm25_build.save(matrix, tmp_path / "bm25")
+    loaded = bm25s.BM25.load(str(tmp_path / "bm25"), mmap=True)
+    tokenizer = Tokenizer()
+    for query in ("人工智能 人工智能 产业", "winter olympics", "样本12 大模型"):  # repeated terms count twice
+        ids = [loaded.vocab_dict[t] for t in tokenizer.tokens(query) if t in loaded.vocab_dict]
+        assert np.allclose(fulltext._score(loaded, ids), loaded.get_scores(ids), rtol=1e-5, atol=1e-5)

@@ -242,7 +242,7 @@ class FullTextIndex:
         terms = [t for t in tokens if t in vocab]
         if not terms:
             return []
-        scores = np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+        scores = _score(self._bm25, [vocab[t] for t in terms])
         if allowed is not None:
             mask = np.zeros(len(scores), dtype=bool)
             for cid in allowed:
@@ -278,3 +278,17 @@ class FullTextIndex:
                 scores[cid] = scores.get(cid, 0.0) + times * idf * tf / (tf + norm)
         best = sorted(scores.items(), key=lambda hit: -hit[1])[:top_k]
         return [(cid, score) for cid, score in best if score > 0]
+
+
+def _score(bm25: bm25s.BM25, term_ids: list[int]) -> np.ndarray:
+    """Sum of the query terms' posting columns, as ``bm25s.get_scores`` computes it.
+
+    One ``np.bincount`` over the concatenated postings instead of bm25s' ``np.add.at`` per term:
+    at 1M chunks a CJK bigram's posting list holds ~10^5 rows and ``add.at`` dominated a search.
+    """
+    matrix = bm25.scores
+    indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+    spans = [(int(indptr[t]), int(indptr[t + 1])) for t in term_ids]
+    rows = np.concatenate([indices[a:b] for a, b in spans])
+    weights = np.concatenate([data[a:b] for a, b in spans])
+    return np.bincount(rows, weights=weights, minlength=int(matrix["num_docs"])).astype(np.float32)
