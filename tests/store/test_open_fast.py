@@ -86,3 +86,29 @@ def test_stale_or_damaged_mirror_snapshot_is_not_trusted(settings: Settings, tmp
     assert "大模型发布" in kb.search("大模型发布", top_k=1)[0].text
     assert kb._vectors is not None and kb._vectors.connected and kb._vectors.count() == 12
     kb.close()
+
+
+def test_a_reader_follows_what_another_writer_flushed(tmp_path: Path) -> None:
+    """``zhiku serve`` (a reader on the snapshot) next to a ``zhiku ingest`` (the writer)."""
+    from zhiku.store.vectors import MilvusVectorStore
+
+    uri = str(tmp_path / "v.db")
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((30, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"d{i}:00000" for i in range(30)]
+    first = MilvusVectorStore(uri, "c", 16, memory_rows=1000)
+    first.upsert(ids[:20], [i.split(":")[0] for i in ids[:20]], ["txt"] * 20, vectors[:20])
+    first.flush()
+    first.close()
+    reader = MilvusVectorStore(uri, "c", 16, memory_rows=1000)
+    assert not reader.connected and reader.search(vectors[25], 1)[0][0] != ids[25]
+    writer = MilvusVectorStore(uri, "c", 16, memory_rows=1000)  # connects: the reader never did
+    writer.upsert(ids[20:], [i.split(":")[0] for i in ids[20:]], ["txt"] * 10, vectors[20:])
+    writer.delete_documents(["d3"])
+    writer.flush()
+    writer.close()
+    assert reader.search(vectors[25], 1)[0][0] == ids[25]  # the newer snapshot was mapped
+    assert all(hit != ids[3] for hit, _ in reader.search(vectors[3], 5))
+    assert reader.count() == 29 and not reader.connected
+    reader.close()

@@ -98,6 +98,7 @@ class MilvusVectorStore:
         # next open maps it instead of streaming every vector out of the engine (13 s at 50k rows).
         self._snapshot = Path(uri + ".mirror") if self.is_lite else None
         self._snapshot_valid = False
+        self._stamp: tuple[int, int] | None = None
         # With a valid snapshot every read is answered from it, so the engine (starting Milvus
         # Lite costs ~1.5 s) is connected on the first write only: a `zhiku ask` never pays it.
         if not (self.memory_rows and self._load_snapshot()):
@@ -116,6 +117,8 @@ class MilvusVectorStore:
         try:
             self._conn = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
             self._ensure_collection()
+            if self._stamp is not None and self._snapshot_stamp() != self._stamp:
+                self._load_mirror()  # another process wrote since our snapshot: the engine is the truth
         except (StoreError, IndexMismatchError):
             self._conn = None
             raise
@@ -183,8 +186,27 @@ class MilvusVectorStore:
             return False
         self._mirror_ids, self._mirror_docs, self._mirror_formats = ids, docs, formats
         self._mirror = matrix
+        self._buf = None
         self._snapshot_valid = True
+        self._stamp = self._snapshot_stamp()
         return True
+
+    def _snapshot_stamp(self) -> tuple[int, int] | None:
+        """Identity of the snapshot on disk (a writer replaces the file, so the inode changes)."""
+        try:
+            info = (self._snapshot / "ids.json").stat() if self._snapshot is not None else None
+        except OSError:
+            return None
+        return (info.st_ino, info.st_mtime_ns) if info is not None else None
+
+    def _follow_snapshot(self) -> None:
+        """A reader that never connected: another process (a CLI ingest next to ``zhiku serve``)
+        may have written and flushed since; map its newer snapshot (a stat per search)."""
+        if self._conn is not None or self._snapshot is None:
+            return
+        stamp = self._snapshot_stamp()
+        if stamp is not None and stamp != self._stamp:
+            self._load_snapshot()
 
     def _invalidate_snapshot(self) -> None:
         if self._snapshot is not None and self._snapshot_valid | self._snapshot.exists():
@@ -203,9 +225,11 @@ class MilvusVectorStore:
         tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         tmp.replace(folder / "ids.json")  # written last: its presence marks the snapshot valid
         self._snapshot_valid = True
+        self._stamp = self._snapshot_stamp()
 
     def _load_mirror(self) -> None:
         rows: list[dict[str, Any]] = []
+        self._buf, self._snapshot_valid, self._stamp = None, False, None
         iterator = self._client.query_iterator(
             self.collection, batch_size=_BATCH, filter="", output_fields=["id", "doc_id", "format", "vector"]
         )
@@ -360,6 +384,7 @@ class MilvusVectorStore:
         if top_k <= 0:
             return []
         if self.memory_rows and self._mirror is not None:
+            self._follow_snapshot()
             return self._search_mirror(vector, top_k, doc_ids, formats)
         conditions = []
         if doc_ids:
