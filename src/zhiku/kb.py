@@ -277,7 +277,12 @@ class KnowledgeBase:
         store = self._vectors
         assert store is not None
         pending = {d.doc_id for d in self.catalog.documents(status="pending")}
-        if store.memory_rows:  # mirror in RAM: comparing ids is cheap
+        # The id comparison reads every chunk id (seconds at 1M): only when counts disagree or a
+        # run died (a kill can lose unflushed rows); a clean open compares two counts.
+        suspect = store.memory_rows and (
+            store.count() != self.catalog.count_chunks() or bool(consistency.unfinished_runs(self))
+        )
+        if suspect:  # mirror in RAM: comparing ids is cheap
             have = store.ids()
             refs = self.catalog.chunk_refs()  # ids only: loading every chunk made opening slow
             wanted = {chunk_id for chunk_id, _ in refs}
@@ -410,12 +415,11 @@ class KnowledgeBase:
         chunks = self.catalog.chunks_of(changed) if self.fulltext.seq >= 0 else []
         if self.fulltext.wants_rebuild(len(chunks)):
             seq = self.catalog.change_seq()
-            titles = self._doc_titles()
-            rows = [
-                (c.chunk_id, lexical_text(c, titles.get(c.doc_id, ("", "", ""))[0]))
-                for c in self.catalog.chunks()
-            ]
-            self.fulltext.build(rows, version, seq)
+            stream = (  # streamed: a rebuild at 1M chunks never holds every chunk
+                (chunk_id, " ".join([title, *heading, text]))
+                for chunk_id, title, heading, text in self.catalog.iter_chunk_texts()
+            )
+            self.fulltext.build(stream, version, seq)
             self.catalog.prune_changes(seq)
             return
         names = self.catalog.titles_of(changed)

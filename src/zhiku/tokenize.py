@@ -12,6 +12,7 @@ of CJK characters also emit character bigrams, because segmentation errors on na
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import rjieba
@@ -41,6 +42,9 @@ class Tokenizer:
     def __init__(self, user_dict: Path | None = None, *, bigrams: bool = True) -> None:
         self.bigrams = bigrams
         self._jieba = rjieba.Jieba()
+        # segment → the terms it yields (filtering and splitting, once per distinct segment):
+        # vocabularies are Zipfian, so at ingest most segments are repeats; bounded by _MEMO_MAX
+        self._memo: dict[str, tuple[str, ...]] = {}
         if user_dict is not None:
             self.load_user_dict(user_dict)
 
@@ -64,19 +68,39 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Search-mode words without punctuation or stopwords (no bigrams)."""
-        out = []
-        for token in self._jieba.cut_for_search(fold(text), True):
-            token = token.strip()
-            if token and _WORDISH.fullmatch(token) and token not in STOPWORDS and token != ".":
-                out.append(token)
-                if _MIXED.fullmatch(token):  # "cvpr2022" also matches "CVPR 2022", "gpt4" "GPT-4"
-                    out.extend(_ALNUM_PARTS.findall(token))
+        return self._words(fold(text))
+
+    def _words(self, folded: str) -> list[str]:
+        memo = self._memo
+        out: list[str] = []
+        for segment in self._jieba.cut_for_search(folded, True):
+            terms = memo.get(segment)
+            if terms is None:
+                terms = _terms_of(segment)
+                if len(memo) < _MEMO_MAX:
+                    memo[segment] = terms
+            if terms:
+                out.extend(terms)
         return out
 
     def tokens(self, text: str) -> list[str]:
         """Index terms: words plus CJK character bigrams (prefixed so they never collide with words)."""
-        terms = self.words(text)
+        folded = fold(text)
+        terms = self._words(folded)
         if self.bigrams:
-            for run in _CJK.findall(fold(text)):
-                terms.extend("§" + run[i : i + 2] for i in range(len(run) - 1))
+            for run in _CJK.findall(folded):
+                terms.extend(["§" + a + b for a, b in pairwise(run)])
         return terms
+
+
+_MEMO_MAX = 500_000  # distinct segments remembered per tokenizer (~50 MB at most)
+
+
+def _terms_of(segment: str) -> tuple[str, ...]:
+    """The index terms one jieba segment yields (none for punctuation and stopwords)."""
+    token = segment.strip()
+    if not token or not _WORDISH.fullmatch(token) or token in STOPWORDS or token == ".":
+        return ()
+    if _MIXED.fullmatch(token):  # "cvpr2022" also matches "CVPR 2022", "gpt4" "GPT-4"
+        return (token, *_ALNUM_PARTS.findall(token))
+    return (token,)

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_file ON documents(file_path);
+CREATE INDEX IF NOT EXISTS documents_status ON documents(status);  -- pending check on open
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id     TEXT PRIMARY KEY,
     doc_id       TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -325,6 +326,25 @@ class Catalog:
                 chunk = self._chunk(row)
                 out[chunk.chunk_id] = chunk
         return out
+
+    def iter_chunk_texts(self, batch: int = 5000) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
+        """(chunk_id, document title, heading path, text) of every chunk, streamed in batches.
+
+        Why: a full-text rebuild at 1M chunks must not hold every ``Chunk`` in memory.  A separate
+        read connection reads one WAL snapshot without holding this catalog's lock.
+        """
+        db = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            cursor = db.execute(
+                "SELECT c.chunk_id, d.title, c.heading_path, c.text FROM chunks c"
+                " JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.doc_id, c.ordinal"
+            )
+            while rows := cursor.fetchmany(batch):
+                for row in rows:
+                    heading = tuple(json.loads(row[2])) if row[2] not in (None, "", "[]") else ()
+                    yield str(row[0]), str(row[1] or ""), heading, str(row[3])
+        finally:
+            db.close()
 
     def count_chunks(self) -> int:
         return int(self._rows("SELECT COUNT(*) FROM chunks")[0][0])
