@@ -170,7 +170,7 @@ def _split_unit(raw: str) -> tuple[str, str]:
 
 
 def date_spans(text: str) -> list[Span]:
-    """Dates and years ("2031年5月17日", "10月25日", "前108年", "May 17, 2031")."""
+    """Dates and years ("2031年5月17日", "11月3日", "前87年", "May 17, 2031")."""
     return [Span(m.group(0).strip(), m.start(), m.end(), "date") for m in _DATE.finditer(text)]
 
 
