@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from eval_helpers import tree_digest
-from tiny_gguf import free_port, write_tiny_gguf
+from tiny_gguf import llama_server, write_tiny_gguf
 
 from zhiku.config import Settings
 from zhiku.eval.configs import EvalConfig, InjectedModel
@@ -26,35 +22,8 @@ pytestmark = [pytest.mark.llama, pytest.mark.integration, pytest.mark.slow]
 def llama_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("llama_cpp.server")
     folder = tmp_path_factory.mktemp("eval-llama")
-    gguf = write_tiny_gguf(folder / "tiny.gguf")
-    port = free_port()
-    log = (folder / "server.log").open("w")
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-           "--port", str(port), "--n_ctx", "4096", "--model_alias", "tiny"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited with {proc.returncode}; see {log.name}")
-            try:
-                if httpx.get(f"{base}/models", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama.cpp server did not start within 60 s")
-            time.sleep(0.3)
+    with llama_server(write_tiny_gguf(folder / "tiny.gguf"), folder / "server.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_llama_server_and_scripted_configurations(kb_home: tuple[Settings, str], llama_url: str) -> None:
