@@ -49,6 +49,10 @@ class GraphBuilder:
         self.norm = Normalizer()
         self.norm.load_aliases(store.aliases())
         self._global: tuple[int, Any] | None = None  # (names count, automaton) of stored names
+        # An upper bound of the store's distinct names, valid while the store's version is the
+        # one noted: counting them is a scan of the whole table, once per document it was a
+        # third of a large ingest (quadratic), and the bound answers most checks without it.
+        self._bound: tuple[int, int] | None = None  # (store version, names at most)
         self._inferred: dict[str, str] = {}  # aliases ``prepare`` inferred, not yet saved
 
     def prepare(
@@ -97,7 +101,10 @@ class GraphBuilder:
             delta.edges.append((src, dst, rel.type, rel.label, rel.evidence, rel.source))
         self._link_known(delta, chunks, by_sentence)
         self._cooccur(delta, doc_id, by_sentence)
+        fresh = self._bound is not None and self._bound[0] == self.store.version()
         self.store.add_document(doc_id, delta, replace=True)
+        if fresh and self._bound is not None:  # replacing only removes names: the bound grows by the new ones
+            self._bound = (self.store.version(), self._bound[1] + len({name for _, name, _ in delta.names}))
         return delta
 
     def _mention(
@@ -151,10 +158,16 @@ class GraphBuilder:
         """Automaton of names already in the store; rebuilt when the store grew by a quarter."""
         if self._global is not None and self._global[0] >= 10**9:
             return self._global[1]
+        threshold = None if self._global is None else self._global[0] * 1.25 + 50
+        bound = self._bound
+        if threshold is not None and bound is not None and bound[0] == self.store.version():
+            if bound[1] <= threshold:
+                return self._global[1] if self._global is not None else None
         count = self.store.name_count()
-        if self._global is None or count > self._global[0] * 1.25 + 50:
+        self._bound = (self.store.version(), count)
+        if threshold is None or count > threshold:
             self._global = (count, make_automaton(self.store.names(linkable_only=True)))
-        return self._global[1]
+        return self._global[1] if self._global is not None else None
 
     def _cooccur(
         self, delta: GraphDelta, doc_id: str, by_sentence: dict[tuple[str, str], dict[str, set[str]]]
