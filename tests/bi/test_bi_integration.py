@@ -207,3 +207,24 @@ def test_cli_ask_chart_writes_png_and_svg(
     )
     assert result.exit_code == 0, result.output
     assert out.is_file() and out.with_suffix(".svg").is_file()
+
+
+def test_facts_round_trip_through_the_columnar_insert(tmp_path: Path) -> None:
+    """Every field comes back as written: ints in a DOUBLE column, NULL pages, Chinese and English text."""
+    from zhiku.bi.facts import Fact
+    from zhiku.bi.store import FactStore
+
+    store = FactStore(tmp_path / "facts.duckdb")
+    written = [
+        Fact("产业规模", "某国", "规模", "2023", 2137, "元", "亿", "2137亿元", "", "规模达到2137亿元。", 3, 10),
+        Fact(
+            "chip shipments", "vendor", "shipments", "2024E", 1.5, "units", "million", "1.5 million",
+            "about", "Shipments reach 1.5 million.", source="table", confidence=0.5,
+            chunk_id="d1:0", doc_id="d1", page=2,
+        ),
+    ]  # fmt: skip
+    store.add_facts(written)
+    store.add_facts([])
+    got = sorted(store.facts(), key=lambda f: f.label)
+    assert got == sorted(written, key=lambda f: f.label)
+    assert got[1].page is None and isinstance(got[1].value, float)

@@ -69,3 +69,23 @@ def test_embedder_uses_fast_pass_and_returns_unit_vectors() -> None:
     assert embedder._fast is not None
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert embedder.embed([]).shape == (0, 512)
+
+
+def test_max_tokens_reads_only_the_head_of_a_long_text(model: object) -> None:
+    """Bounded input: texts that share their first pieces get one vector; short texts are untouched."""
+    head = "二〇二三年某国人工智能产业规模达到两千一百三十七亿元，同比增长显著。" * 3
+    one, two = head + "后文讲述芯片出货量。" * 20, head + "The tail is about something else entirely." * 20
+    unbounded = fast_encoder(model, threads=1)
+    bounded = fast_encoder(model, threads=1, max_tokens=24)
+    assert unbounded is not None and bounded is not None
+    free = _unit(unbounded.encode([one, two, TEXTS[1]]))
+    cut = _unit(bounded.encode([one, two, TEXTS[1]]))
+    assert float(free[0] @ free[1]) < 0.999  # the tails differ, and unbounded encoding sees them
+    assert float(cut[0] @ cut[1]) > 0.99999  # bounded: both read the same 23 pieces + EOS
+    assert float(cut[2] @ free[2]) > 0.99999  # a text under the bound is encoded whole
+
+
+def test_embedder_passes_its_bound_to_the_fast_pass() -> None:
+    embedder = USEEmbedder(threads=1, max_tokens=32)
+    embedder.embed(TEXTS[:1])
+    assert embedder._fast is not None and embedder._fast.max_tokens == 32

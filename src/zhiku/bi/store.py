@@ -183,17 +183,32 @@ def _pad(row: tuple[Any, ...], width: int) -> tuple[Any, ...]:
 _FACT_ROW = attrgetter(*_FACT_COLS)
 
 
-def _insert_facts(con: Any, facts: Sequence[Fact], batch: int = 200) -> int:
-    """Multi-row VALUES inserts: DuckDB's executemany goes row by row and is ten times slower.
+def _insert_facts(con: Any, facts: Sequence[Fact]) -> int:
+    """One columnar insert: the facts become an Arrow table that DuckDB reads in one statement.
 
-    Rows are read with one ``attrgetter`` (``dataclasses.asdict`` deep-copies every field and
-    was half the hook's time on a 5,000-passage corpus).
+    Binding thousands of ``?`` parameters (multi-row VALUES) cost DuckDB about 2 ms per fact,
+    a quarter of the facts hook on a 5,000-passage corpus; the columnar path is ~100× cheaper.
+    Columns are typed from the facts table's own schema, so an all-NULL column stays typed.
     """
+    if not facts:
+        return 0
+    import pyarrow as pa
+
+    types = {"DOUBLE": pa.float64(), "INTEGER": pa.int64()}
     rows = [_FACT_ROW(f) for f in facts]
-    one = "(" + ", ".join("?" for _ in _FACT_COLS) + ")"
-    for start in range(0, len(rows), batch):
-        part = rows[start : start + batch]
-        con.execute(f"INSERT INTO facts VALUES {', '.join([one] * len(part))}", [v for r in part for v in r])
+    columns = list(zip(*rows, strict=True))
+    batch = pa.table(
+        {
+            c: pa.array(col, type=types.get(_SQL_TYPES.get(c, ""), pa.string()))
+            for c, col in zip(_FACT_COLS, columns, strict=True)
+        }
+    )
+    con.register("_facts_in", batch)
+    try:
+        names = ", ".join(f'"{c}"' for c in _FACT_COLS)
+        con.execute(f"INSERT INTO facts ({names}) SELECT {names} FROM _facts_in")
+    finally:
+        con.unregister("_facts_in")
     return len(rows)
 
 

@@ -49,6 +49,10 @@ class GraphBuilder:
         self.norm = Normalizer()
         self.norm.load_aliases(store.aliases())
         self._global: tuple[int, Any] | None = None  # (names count, automaton) of stored names
+        # An upper bound of the store's distinct names, valid while the store's version is the
+        # one noted: counting them is a scan of the whole table, once per document it was a
+        # third of a large ingest (quadratic), and the bound answers most checks without it.
+        self._bound: tuple[int, int] | None = None  # (store version, names at most)
         self._inferred: dict[str, str] = {}  # aliases ``prepare`` inferred, not yet saved
 
     def prepare(
@@ -97,7 +101,10 @@ class GraphBuilder:
             delta.edges.append((src, dst, rel.type, rel.label, rel.evidence, rel.source))
         self._link_known(delta, chunks, by_sentence)
         self._cooccur(delta, doc_id, by_sentence)
+        fresh = self._bound is not None and self._bound[0] == self.store.version()
         self.store.add_document(doc_id, delta, replace=True)
+        if fresh and self._bound is not None:  # replacing only removes names: the bound grows by the new ones
+            self._bound = (self.store.version(), self._bound[1] + len({name for _, name, _ in delta.names}))
         return delta
 
     def _mention(
@@ -151,7 +158,12 @@ class GraphBuilder:
         """Automaton of names already in the store; rebuilt when the store grew by a quarter."""
         if self._global is not None and self._global[0] >= 10**9:
             return self._global[1]
+        if self._global is not None:
+            bound, threshold = self._bound, self._global[0] * 1.25 + 50
+            if bound is not None and bound[0] == self.store.version() and bound[1] <= threshold:
+                return self._global[1]  # at most ``threshold`` names: no rebuild, no count needed
         count = self.store.name_count()
+        self._bound = (self.store.version(), count)
         if self._global is None or count > self._global[0] * 1.25 + 50:
             self._global = (count, make_automaton(self.store.names(linkable_only=True)))
         return self._global[1]

