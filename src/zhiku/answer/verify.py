@@ -28,6 +28,7 @@ from zhiku.answer.claim_binding import (
     number_bound_elsewhere,
 )
 from zhiku.answer.evidence_numbers import (
+    Binding,
     NumberMention,
     binding,
     date_supported,
@@ -198,11 +199,12 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
     squeezed = re.sub(r"\s+", "", prepared)
     for part in scope_parts:
         ev = prepare(part)
-        for e in mentions(ev):
-            if not same_number(num, e):
-                continue
+        found = [(e, binding(ev, e)) for e in mentions(ev) if same_number(num, e)]
+        labelled = any(b.years or b.label for _, b in found)
+        for e, bound in found:
+            if labelled and _plot_label(ev, e, bound):
+                continue  # the chart's plotted labels restate its data table, which says the year
             occurrences += 1
-            bound = binding(ev, e)
             year_ok = not bound.years or not asked_years or bool(bound.years & asked_years)
             label = bound.label
             # A claim naming one row of a table must not take its number from another row; a
@@ -216,6 +218,19 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
             if year_ok and label_ok:
                 return same_script and _outcompeted(num, sentence, part)
     return occurrences > 0
+
+
+_BARE_LINE = re.compile(r"[\d.,%\s]+")
+
+
+def _plot_label(prepared: str, e: NumberMention, bound: Binding) -> bool:
+    """An unbound number on a line of bare numbers ("29 27 31", "47"): a chart's value labels,
+    extracted without the axis they stand over."""
+    if bound.years or bound.label:
+        return False
+    start = prepared.rfind("\n", 0, e.start) + 1
+    end = prepared.find("\n", e.end)
+    return bool(_BARE_LINE.fullmatch(prepared[start : end if end >= 0 else len(prepared)]))
 
 
 def _row_labels(prepared: str) -> list[str]:
