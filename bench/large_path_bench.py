@@ -70,6 +70,7 @@ from zhiku.models.scripted_families import (  # noqa: E402
     NoisyLLM,
     contains,
 )
+from zhiku.models.scripted_answers import may_state  # noqa: E402
 from zhiku.types import Answer, Hit, Trace  # noqa: E402
 from zhiku.understand.lang import detect_language  # noqa: E402
 from zhiku.wiring import build_assistant, create_kb  # noqa: E402
@@ -108,6 +109,11 @@ def gold_of(item: QAItem) -> Gold:
 
 def has_gold(item: QAItem, text: str) -> bool:
     return bool(item.parts) and all(any(contains(text, alt) for alt in part) for part in item.parts)
+
+
+def may_hold_gold(item: QAItem, text: str) -> bool:
+    """The passage may state any part of the answer in some writing: no lie may cite it."""
+    return any(may_state(text, alt) for part in item.parts for alt in part)
 
 
 class CachedSearch:
@@ -170,7 +176,7 @@ def verify_family(
             continue
         hits = hits_of[item.id][:max_evidence]
         if spec == "liar:unanswerable":
-            hits = [h for h in hits if not has_gold(item, h.text)]
+            hits = [h for h in hits if not may_hold_gold(item, h.text)]
             if not hits:
                 continue
         before = len(llm.produced)
