@@ -60,6 +60,7 @@ from zhiku.config import LLMSettings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, redact_quotes  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.registry import NamedModel  # noqa: E402
+from zhiku.models.scripted_answers import may_state  # noqa: E402
 from zhiku.models.scripted_families import (  # noqa: E402
     LIAR_KINDS,
     PARAPHRASE_STYLES,
@@ -70,7 +71,6 @@ from zhiku.models.scripted_families import (  # noqa: E402
     NoisyLLM,
     contains,
 )
-from zhiku.models.scripted_answers import may_state  # noqa: E402
 from zhiku.types import Answer, Hit, Trace  # noqa: E402
 from zhiku.understand.lang import detect_language  # noqa: E402
 from zhiku.wiring import build_assistant, create_kb  # noqa: E402
@@ -197,7 +197,11 @@ def verify_family(
             row["reader"] = (
                 None
                 if op is None
-                else {"p_pick": round(op.p_pick, 4), "p_claim": round(op.p_claim, 4), "agrees": op.agrees}
+                else {
+                    "p_pick": round(op.p_pick, 4),
+                    "p_claim": round(op.p_claim, 4),
+                    "agrees": op.agrees,
+                }
             )
         rows.append(row)
     return rows
@@ -290,7 +294,9 @@ def _shown_at(row: dict[str, Any], sure: float, doubt: float) -> bool:
     if not row.get("rules_passed"):
         return False
     op = row.get("reader")
-    return op is None or op["agrees"] or op["p_pick"] < sure or op["p_claim"] >= doubt
+    if op is None:
+        return True
+    return not ReaderOpinion("", op["p_pick"], "", op["p_claim"], op["agrees"]).rejects(sure, doubt)
 
 
 def cross_check_curve(

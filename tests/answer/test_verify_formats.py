@@ -191,3 +191,34 @@ def test_a_dates_day_is_no_amount(answer: str, evidence: str) -> None:
 
 def test_english_dates_day_still_backs_the_same_day() -> None:
     assert verify_answer("The launch was on Oct 5 [1].", {1: "Oct 5, 2031 ... the launch took place."}).ok
+
+
+SERIES_TABLE = "某国储能细分市场规模（亿元）\n细分领域 | 2027 | 2028 | 2029\n家用储能 | 121 | 98 | 140"
+SERIES_EN = (
+    "Home storage market (in billions of yuan)\nSegment | 2027 | 2028 | 2029\nHome storage | 121 | 98 | 140"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence", "question", "ok"),
+    [
+        ("家用储能市场规模在2028年最低[1]。", SERIES_TABLE, "家用储能市场规模哪一年最低？", True),
+        ("家用储能市场规模98最低[1]。", SERIES_TABLE, "家用储能市场规模哪一年最低？", False),
+        ("The home storage market was smallest in 2028 [1].", SERIES_EN,
+         "In which year was the home storage market smallest?", True),
+        ("The home storage market was smallest at 98 [1].", SERIES_EN,
+         "In which year was the home storage market smallest?", False),
+        ("家用储能市场规模最低为98亿元[1]。", SERIES_TABLE, "家用储能市场规模最低是多少？", True),
+    ],
+)  # fmt: skip
+def test_a_question_for_a_year_needs_a_year_in_the_answer(
+    answer: str, evidence: str, question: str, ok: bool
+) -> None:
+    assert verify_answer(answer, {1: evidence}, question=question).ok is ok
+
+
+def test_an_ancient_year_is_a_year() -> None:
+    evidence = {1: "青禾国于前108年迁都，公元551年再度迁都。"}
+    assert verify_answer("青禾国在前108年迁都[1]。", evidence, question="青禾国在哪一年迁都？").ok
+    assert verify_answer("It moved in 108 BC [1].", {1: "The kingdom moved its capital in 108 BC."},
+                         question="In which year did the kingdom move its capital?").ok  # fmt: skip

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from zhiku.answer.claim_binding import (
@@ -495,6 +496,29 @@ def _uncited_claim(sentence: str, cited: Sequence[str], min_support: float) -> V
     return None
 
 
+_ANY_YEAR = re.compile(
+    r"(?<!\d)(?:1\d{3}|20\d{2}|21\d{2})(?!\d)|\d{1,4}\s*年|[一二三四五六七八九十〇零元]+年|\b\d{1,4}\s*(?:BC|AD|BCE|CE)\b"
+)
+
+
+@lru_cache(maxsize=256)
+def _asks_year(question: str) -> bool:
+    from zhiku.understand.question import analyse
+
+    qt = analyse(question).qtype
+    return qt.kind == "date" and qt.grain == "year"
+
+
+def _year_missing(text: str, question: str) -> Violation | None:
+    """A question asking which year ("哪一年", "in which year") is not answered by a sentence
+    without any year: a figure of the right row is still no year."""
+    if not question or not _asks_year(question):
+        return None
+    if _ANY_YEAR.search(prepare(strip_citations(text))):
+        return None
+    return Violation("unsupported", "the question asks for a year; the answer states none")
+
+
 def verify_answer(
     text: str,
     evidence: Mapping[int, str],
@@ -531,6 +555,8 @@ def verify_answer(
             support[n] = max(support.get(n, 0.0), s)
     if not any(v.kind == "unsupported" for v in violations):
         violations.extend(_whole_answer(text, cited_texts, min_support))
+    if not violations and (missing := _year_missing(text, question)) is not None:
+        violations.append(missing)
     unique = tuple(dict.fromkeys(violations))
     return VerifyResult(unique, tuple(dict.fromkeys(all_refs)), support)
 
