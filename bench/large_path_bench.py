@@ -28,9 +28,18 @@ plot bench/results/large_path_cascade.png.
 The committed results ran with --no-dense (dense ingestion of RGB did not fit a shared 2-core
 machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9,
 and large_path_bench_before_i17.json is the run before claims were bound to the question (units,
-formats and citations fixed; wall time 173 s on the shared machine).  ``verifier_before_after`` in
-the output tables each earlier run's rates (--compare) next to this run's, per family, per error
+formats and citations fixed; wall time 173 s on the shared machine); large_path_bench_before_crosscheck.json
+is the run before the reader cross-check (``zhiku.answer.reader_check``).  ``verifier_before_after``
+in the output tables each earlier run's rates (--compare) next to this run's, per family, per error
 kind / restating style and per evidence kind.
+
+The verifier runs with the product's reader cross-check (--no-cross-check: without it), and
+``cross_check_curve`` gives the false-reject and false-accept rates per dev set over its two
+thresholds (``sure`` swept at the shipped ``doubt``, ``doubt`` at the shipped ``sure``), derived
+from the reader's opinion of the first answer that passed the lexical checks: exact for a family
+that repeats itself on the retry, an estimate (about a point low for the liar, whose retry draws
+a new lie) otherwise.  Lies cite only passages that surely lack the answer
+(``scripted_answers.may_state``): another writing of the right answer is no lie.
 """
 
 from __future__ import annotations
