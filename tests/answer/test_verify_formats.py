@@ -222,3 +222,27 @@ def test_an_ancient_year_is_a_year() -> None:
     assert verify_answer("青禾国在前108年迁都[1]。", evidence, question="青禾国在哪一年迁都？").ok
     assert verify_answer("It moved in 108 BC [1].", {1: "The kingdom moved its capital in 108 BC."},
                          question="In which year did the kingdom move its capital?").ok  # fmt: skip
+
+
+AWARDS = {1: "2031年青禾奖最佳男主角为林晚舟，最佳女主角为周明远。"}
+Q_AWARDS = "2031年青禾奖的最佳男主角和女主角分别是谁？"
+FILM = {1: "Seaway Drama is a comedy film. It was directed by Clara Vance."}
+Q_FILM = "What type of film is Seaway Drama? Who directed it?"
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence", "question", "ok"),
+    [
+        ("2031年青禾奖的最佳男主角和女主角分别是林晚舟、周明远[1]。", AWARDS, Q_AWARDS, True),
+        ("最佳男主角是林晚舟[1]，最佳女主角是周明远[1]。", AWARDS, Q_AWARDS, True),
+        ("2031年青禾奖的最佳男主角和女主角分别是林晚舟[1]。", AWARDS, Q_AWARDS, False),
+        ("Seaway Drama is a comedy; it was directed by Clara Vance [1].", FILM, Q_FILM, True),
+        ("A comedy [1], directed by Clara Vance [1].", FILM, Q_FILM, True),
+        ("Seaway Drama was directed by Clara Vance [1].", FILM, Q_FILM, False),
+        ("2031年青禾奖最佳男主角是林晚舟[1]。", AWARDS, "2031年青禾奖最佳男主角是谁？", True),
+    ],
+)
+def test_a_question_for_several_things_is_not_answered_by_one(
+    answer: str, evidence: dict[int, str], question: str, ok: bool
+) -> None:
+    assert verify_answer(answer, evidence, question=question).ok is ok

@@ -519,6 +519,42 @@ def _year_missing(text: str, question: str) -> Violation | None:
     return Violation("unsupported", "the question asks for a year; the answer states none")
 
 
+@lru_cache(maxsize=256)
+def _parts_asked(question: str) -> int:
+    """How many things the question asks for ("A和B分别…", two questions in one)."""
+    from zhiku.answer.reader import split_parts
+    from zhiku.understand.question import analyse
+
+    return len(split_parts(analyse(question)))
+
+
+def _items(text: str, question: str) -> int:
+    """The things an answer says beyond its question: runs of added Chinese text or of added
+    English content words, and numbers the question does not hold."""
+    body = strip_citations(text)
+    asked = extract_numbers(question)
+    numbers = [n for n in extract_numbers(body) if not any(same_number(n, q) for q in asked)]
+    if _CJK.search(body):
+        return len(_novel_runs(body, question)) + len(numbers)
+    known = _grams(question)
+    runs, inside = 0, False
+    for word in re.findall(r"[a-z][a-z'’-]*|[^\sa-z]", _without_numbers(body).lower()):
+        novel = word[0].isalpha() and word not in _STOP and word not in known
+        runs += novel and not inside
+        inside = novel
+    return runs + len(numbers)
+
+
+def _parts_missing(text: str, question: str) -> Violation | None:
+    """A question asking for several things ("A和B分别是谁？") is not answered by one thing."""
+    if not question:
+        return None
+    asked = _parts_asked(question)
+    if asked < 2 or _items(text, question) >= asked:
+        return None
+    return Violation("unsupported", f"the question asks for {asked} things; the answer gives fewer")
+
+
 def verify_answer(
     text: str,
     evidence: Mapping[int, str],
@@ -556,6 +592,8 @@ def verify_answer(
     if not any(v.kind == "unsupported" for v in violations):
         violations.extend(_whole_answer(text, cited_texts, min_support))
     if not violations and (missing := _year_missing(text, question)) is not None:
+        violations.append(missing)
+    if not violations and (missing := _parts_missing(text, question)) is not None:
         violations.append(missing)
     unique = tuple(dict.fromkeys(violations))
     return VerifyResult(unique, tuple(dict.fromkeys(all_refs)), support)
