@@ -28,9 +28,18 @@ plot bench/results/large_path_cascade.png.
 The committed results ran with --no-dense (dense ingestion of RGB did not fit a shared 2-core
 machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9,
 and large_path_bench_before_i17.json is the run before claims were bound to the question (units,
-formats and citations fixed; wall time 173 s on the shared machine).  ``verifier_before_after`` in
-the output tables each earlier run's rates (--compare) next to this run's, per family, per error
+formats and citations fixed; wall time 173 s on the shared machine); large_path_bench_before_crosscheck.json
+is the run before the reader cross-check (``zhiku.answer.reader_check``).  ``verifier_before_after``
+in the output tables each earlier run's rates (--compare) next to this run's, per family, per error
 kind / restating style and per evidence kind.
+
+The verifier runs with the product's reader cross-check (--no-cross-check: without it), and
+``cross_check_curve`` gives the false-reject and false-accept rates per dev set over its two
+thresholds (``sure`` swept at the shipped ``doubt``, ``doubt`` at the shipped ``sure``), derived
+from the reader's opinion of the first answer that passed the lexical checks: exact for a family
+that repeats itself on the retry, an estimate (about a point low for the liar, whose retry draws
+a new lie) otherwise.  Lies cite only passages that surely lack the answer
+(``scripted_answers.may_state``): another writing of the right answer is no lie.
 """
 
 from __future__ import annotations
@@ -53,10 +62,14 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
 from zhiku.answer.generate import GroundedGenerator  # noqa: E402
+from zhiku.answer.reader import ExtractiveReader  # noqa: E402
+from zhiku.answer.reader_check import ReaderCrossCheck, ReaderOpinion  # noqa: E402
+from zhiku.answer.verify import Violation  # noqa: E402
 from zhiku.config import LLMSettings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, redact_quotes  # noqa: E402
 from zhiku.kb import KnowledgeBase  # noqa: E402
 from zhiku.models.registry import NamedModel  # noqa: E402
+from zhiku.models.scripted_answers import may_state  # noqa: E402
 from zhiku.models.scripted_families import (  # noqa: E402
     LIAR_KINDS,
     PARAPHRASE_STYLES,
@@ -107,6 +120,11 @@ def has_gold(item: QAItem, text: str) -> bool:
     return bool(item.parts) and all(any(contains(text, alt) for alt in part) for part in item.parts)
 
 
+def may_hold_gold(item: QAItem, text: str) -> bool:
+    """The passage may state any part of the answer in some writing: no lie may cite it."""
+    return any(may_state(text, alt) for part in item.parts for alt in part)
+
+
 class CachedSearch:
     """The knowledge base with its search memoised: every policy and threshold sees the same hits."""
 
@@ -135,22 +153,43 @@ def family_specs() -> list[str]:
     return ["oracle"] + [f"paraphraser:{s}" for s in PARAPHRASE_STYLES] + [f"liar:{k}" for k in LIAR_KINDS]
 
 
+class RecordingCheck:
+    """The product's reader cross-check, keeping every opinion so that the bench can sweep its
+    thresholds (``cross_check_curve``) from the same run."""
+
+    def __init__(self, check: ReaderCrossCheck) -> None:
+        self.check = check
+        self.seen: list[ReaderOpinion | None] = []
+
+    def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None:
+        found = self.check.opinion(request, hits, answer)
+        self.seen.append(found)
+        return self.check.violation(found)
+
+
 def verify_family(
-    spec: str, items: Sequence[QAItem], hits_of: dict[str, list[Hit]], key: AnswerKey, max_evidence: int
+    spec: str,
+    items: Sequence[QAItem],
+    hits_of: dict[str, list[Hit]],
+    key: AnswerKey,
+    max_evidence: int,
+    check: ReaderCrossCheck | None = None,
 ) -> list[dict[str, Any]]:
     """Run one family through the real generator on every question; one row per question it answered."""
     llm = FamilySpec.parse(spec).build(key, name="large")
-    generator = GroundedGenerator(NamedModel("large", llm), max_evidence=max_evidence)
+    recorder = RecordingCheck(check) if check is not None else None
+    generator = GroundedGenerator(NamedModel("large", llm), max_evidence=max_evidence, cross_check=recorder)
     rows = []
     for item in items:
         if item.unanswerable:
             continue
         hits = hits_of[item.id][:max_evidence]
         if spec == "liar:unanswerable":
-            hits = [h for h in hits if not has_gold(item, h.text)]
+            hits = [h for h in hits if not may_hold_gold(item, h.text)]
             if not hits:
                 continue
         before = len(llm.produced)
+        seen = len(recorder.seen) if recorder is not None else 0
         lang = detect_language(item.question)
         answer = generator.answer(
             AskRequest(item.question, language=lang), hits, Trace(), fallback=no_fallback
@@ -159,7 +198,21 @@ def verify_family(
         if produced.startswith("n/a") or (produced == "refuse" and spec != "liar:unanswerable"):
             rows.append({"id": item.id, "skipped": produced})
             continue
-        rows.append(_verify_row(item, spec, llm, hits, answer, produced, lang))
+        row = _verify_row(item, spec, llm, hits, answer, produced, lang)
+        if recorder is not None:  # the first answer that passed the lexical checks, as the reader saw it
+            first = recorder.seen[seen:]
+            row["rules_passed"] = bool(first)
+            op = first[0] if first else None
+            row["reader"] = (
+                None
+                if op is None
+                else {
+                    "p_pick": round(op.p_pick, 4),
+                    "p_claim": round(op.p_claim, 4),
+                    "agrees": op.agrees,
+                }
+            )
+        rows.append(row)
     return rows
 
 
@@ -236,6 +289,57 @@ def verifier_report(per_set: dict[str, dict[str, list[dict[str, Any]]]]) -> dict
                         }
                     )
     out["errors_sample"] = examples
+    return out
+
+
+SURE_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)  # 1.01: the check off
+DOUBT_GRID = (0.2, 0.35, 0.5, 0.65, 0.8)
+
+
+def _shown_at(row: dict[str, Any], sure: float, doubt: float) -> bool:
+    """Whether a row's answer would be shown with the cross-check at (sure, doubt): derived from
+    the reader's opinion of the first answer that passed the lexical checks (exact for a family
+    that repeats itself on the retry; for one that changes its answer, an estimate)."""
+    if not row.get("rules_passed"):
+        return False
+    op = row.get("reader")
+    if op is None:
+        return True
+    return not ReaderOpinion("", op["p_pick"], "", op["p_claim"], op["agrees"]).rejects(sure, doubt)
+
+
+def cross_check_curve(
+    per_set: dict[str, dict[str, list[dict[str, Any]]]], doubt: float, sure: float
+) -> dict[str, Any]:
+    """False-reject (oracle, paraphraser) and false-accept (liar) rates per dev set over the
+    cross-check's thresholds: ``sure`` swept at the shipped ``doubt``, ``doubt`` at the shipped
+    ``sure``; 1.01 is the check switched off."""
+    families = {"oracle": "oracle", "paraphraser": "paraphraser:", "liar": "liar:"}
+
+    def rates_at(rows: list[dict[str, Any]], wrong: bool, s: float, d: float) -> float | None:
+        done = [r for r in rows if "skipped" not in r and "rules_passed" in r]
+        if not done:
+            return None
+        return round(sum(1 for r in done if _shown_at(r, s, d) == wrong) / len(done), 4)
+
+    out: dict[str, Any] = {"doubt": doubt, "sure": sure, "per_set": {}}
+    sets = {
+        **per_set,
+        "all_sets": {
+            k: [r for rows in per_set.values() for r in rows.get(k, [])]
+            for k in {k for rows in per_set.values() for k in rows}
+        },
+    }
+    for name, rows in sets.items():
+        table: dict[str, Any] = {}
+        for family, prefix in families.items():
+            sel = [r for spec, rs in rows.items() if spec.startswith(prefix) for r in rs]
+            wrong = family == "liar"
+            table[family] = {
+                "by_sure": {f"{t:g}": rates_at(sel, wrong, t, doubt) for t in SURE_GRID},
+                "by_doubt": {f"{d:g}": rates_at(sel, wrong, sure, d) for d in DOUBT_GRID},
+            }
+        out["per_set"][name] = table
     return out
 
 
@@ -446,7 +550,10 @@ def run_set(
         max_evidence = settings.llm.max_evidence
         t1 = time.perf_counter()
         stated = [i for i in items if i.id not in computed_ids]
-        verify = {spec: verify_family(spec, stated, hits_of, key, max_evidence) for spec in family_specs()}
+        check = None if args.no_cross_check else ReaderCrossCheck(ExtractiveReader(settings.reader))
+        verify = {
+            spec: verify_family(spec, stated, hits_of, key, max_evidence, check) for spec in family_specs()
+        }
         verify_s = time.perf_counter() - t1
         cascade = None
         if not args.verifier_only:
@@ -478,12 +585,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--no-dense", action="store_true", help="BM25 only (faster ingestion)")
     parser.add_argument("--verifier-only", action="store_true", help="skip the cascade sweep")
+    parser.add_argument("--dump-rows", type=Path, help="write every verifier row (JSON) here")
+    parser.add_argument("--no-cross-check", action="store_true", help="verify without the reader cross-check")
     parser.add_argument(
         "--compare",
         nargs="*",
         default=[
             "original_9b841d9=bench/results/large_path_bench_before.json",
             "units_formats_citations=bench/results/large_path_bench_before_i17.json",
+            "claims_bound_to_question=bench/results/large_path_bench_before_crosscheck.json",
         ],
         help="LABEL=PATH of earlier results whose verifier rates are tabled next to this run's",
     )
@@ -524,7 +634,12 @@ def main() -> None:
         "sets": meta,
         "verifier": redact_quotes(verifier_report(verify_sets)),
     }
+    if args.dump_rows:
+        args.dump_rows.write_text(json.dumps(verify_sets, ensure_ascii=False), encoding="utf-8")
     result["verifier_before_after"] = before_after(args.compare, result["verifier"]["all_sets"])
+    if not args.no_cross_check:
+        probe = ReaderCrossCheck(ExtractiveReader(load_settings(home=Path(tempfile.gettempdir())).reader))
+        result["cross_check_curve"] = cross_check_curve(verify_sets, probe.doubt, probe.sure)
     if cascade_sets:
         pooled = pool_cascade(cascade_sets)
         chosen = choose_threshold(pooled)

@@ -131,3 +131,15 @@ def test_gate_orders_experts_and_switches_the_graph_expander(kb: KnowledgeBase, 
     log.clear()
     bot.ask(AskRequest("哪些公司发布了大模型？"))
     assert log == ["expand:graph", "graph", "numeric"]
+
+
+def test_large_path_is_cross_checked_by_the_assistants_own_reader(
+    kb: KnowledgeBase, settings: Settings
+) -> None:
+    from zhiku.answer.reader_check import ReaderCrossCheck
+
+    large = ScriptedLLM("不应调用[1]。", name="large", remote=True)
+    built = assistant(kb, settings, large)
+    check = built.cascade.cross_check
+    assert isinstance(check, ReaderCrossCheck) and check.reader is built.reader
+    assert built.cascade.generator(built.registry.get("large")).cross_check is check

@@ -139,3 +139,110 @@ def test_a_number_counting_another_thing_is_not_support() -> None:
     assert verify_answer("新系统效率是人工的1000倍[1]。", evidence).ok
     assert not verify_answer("新系统效率是人工的60倍[1]。", evidence).ok  # 60 counts seconds
     assert not verify_answer("截至2023年已部署10套新系统[1]。", evidence).ok  # 10 is the month
+
+
+# -- a chart's plotted labels and a date's day are no second source for a figure ---------------
+
+CHART_ZH = (
+    "2027-2030年青禾市储能装机规模\n12 15 19\n23\n2027 2028 2029 2030\n"
+    "图表数据 | 2027-2030年青禾市储能装机规模（万千瓦）\n"
+    "2027年 | 12万千瓦\n2028年 | 15万千瓦\n2029年 | 19万千瓦\n2030年 | 23万千瓦"
+)
+CHART_EN = (
+    "Harbor City storage capacity, 2027-2030\n12 15 19 23\n"
+    "Chart data | Harbor City storage capacity (thousand MW)\n2027 | 12\n2028 | 15\n2029 | 19\n2030 | 23"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence", "question", "ok"),
+    [
+        ("2030年青禾市储能装机规模为23万千瓦[1]。", CHART_ZH, "2030年青禾市储能装机规模是多少？", True),
+        ("2030年青禾市储能装机规模为19万千瓦[1]。", CHART_ZH, "2030年青禾市储能装机规模是多少？", False),
+        ("In 2030 the storage capacity of Harbor City was 23 thousand MW [1].", CHART_EN,
+         "What was Harbor City's storage capacity in 2030?", True),
+        ("In 2030 the storage capacity of Harbor City was 19 thousand MW [1].", CHART_EN,
+         "What was Harbor City's storage capacity in 2030?", False),
+    ],
+)  # fmt: skip
+def test_chart_value_labels_do_not_unbind_a_figure_from_its_year(
+    answer: str, evidence: str, question: str, ok: bool
+) -> None:
+    assert verify_answer(answer, {1: evidence}, question=question).ok is ok
+
+
+def test_unlabelled_figure_on_its_own_line_still_counts_without_a_table() -> None:
+    plain = "2027-2030年青禾市储能装机规模\n12 15 19\n23"
+    assert verify_answer("青禾市储能装机规模有一个值为19[1]。", {1: plain}).ok
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence"),
+    [
+        ("星火公司融资5亿元[1]。", "3月5日，星火公司宣布完成新一轮融资。"),
+        ("星火公司融资5%[1]。", "3月5日，星火公司宣布完成新一轮融资。"),
+        ("Northwind raised 5 billion dollars [1].", "Oct 5, 2031 ... Northwind raised new funds."),
+    ],
+)
+def test_a_dates_day_is_no_amount(answer: str, evidence: str) -> None:
+    result = verify_answer(answer, {1: evidence})
+    assert not result.ok and result.violations[0].kind == "number"
+
+
+def test_english_dates_day_still_backs_the_same_day() -> None:
+    assert verify_answer("The launch was on Oct 5 [1].", {1: "Oct 5, 2031 ... the launch took place."}).ok
+
+
+SERIES_TABLE = "某国储能细分市场规模（亿元）\n细分领域 | 2027 | 2028 | 2029\n家用储能 | 121 | 98 | 140"
+SERIES_EN = (
+    "Home storage market (in billions of yuan)\nSegment | 2027 | 2028 | 2029\nHome storage | 121 | 98 | 140"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence", "question", "ok"),
+    [
+        ("家用储能市场规模在2028年最低[1]。", SERIES_TABLE, "家用储能市场规模哪一年最低？", True),
+        ("家用储能市场规模98最低[1]。", SERIES_TABLE, "家用储能市场规模哪一年最低？", False),
+        ("The home storage market was smallest in 2028 [1].", SERIES_EN,
+         "In which year was the home storage market smallest?", True),
+        ("The home storage market was smallest at 98 [1].", SERIES_EN,
+         "In which year was the home storage market smallest?", False),
+        ("家用储能市场规模最低为98亿元[1]。", SERIES_TABLE, "家用储能市场规模最低是多少？", True),
+    ],
+)  # fmt: skip
+def test_a_question_for_a_year_needs_a_year_in_the_answer(
+    answer: str, evidence: str, question: str, ok: bool
+) -> None:
+    assert verify_answer(answer, {1: evidence}, question=question).ok is ok
+
+
+def test_an_ancient_year_is_a_year() -> None:
+    evidence = {1: "青禾国于前108年迁都，公元551年再度迁都。"}
+    assert verify_answer("青禾国在前108年迁都[1]。", evidence, question="青禾国在哪一年迁都？").ok
+    assert verify_answer("It moved in 108 BC [1].", {1: "The kingdom moved its capital in 108 BC."},
+                         question="In which year did the kingdom move its capital?").ok  # fmt: skip
+
+
+AWARDS = {1: "2031年青禾奖最佳男主角为林晚舟，最佳女主角为周明远。"}
+Q_AWARDS = "2031年青禾奖的最佳男主角和女主角分别是谁？"
+FILM = {1: "Seaway Drama is a comedy film. It was directed by Clara Vance."}
+Q_FILM = "What type of film is Seaway Drama? Who directed it?"
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence", "question", "ok"),
+    [
+        ("2031年青禾奖的最佳男主角和女主角分别是林晚舟、周明远[1]。", AWARDS, Q_AWARDS, True),
+        ("最佳男主角是林晚舟[1]，最佳女主角是周明远[1]。", AWARDS, Q_AWARDS, True),
+        ("2031年青禾奖的最佳男主角和女主角分别是林晚舟[1]。", AWARDS, Q_AWARDS, False),
+        ("Seaway Drama is a comedy; it was directed by Clara Vance [1].", FILM, Q_FILM, True),
+        ("A comedy [1], directed by Clara Vance [1].", FILM, Q_FILM, True),
+        ("Seaway Drama was directed by Clara Vance [1].", FILM, Q_FILM, False),
+        ("2031年青禾奖最佳男主角是林晚舟[1]。", AWARDS, "2031年青禾奖最佳男主角是谁？", True),
+    ],
+)
+def test_a_question_for_several_things_is_not_answered_by_one(
+    answer: str, evidence: dict[int, str], question: str, ok: bool
+) -> None:
+    assert verify_answer(answer, evidence, question=question).ok is ok

@@ -161,3 +161,25 @@ def test_cascade_with_a_noisy_large_model_never_shows_a_lie(p: float) -> None:
         assert shown_right == len(QUESTIONS)
     if p == 0.0:
         assert shown_right == 0
+
+
+@pytest.mark.parametrize(
+    ("passage", "alt", "held"),
+    [
+        ("电影《青禾》的导演是林.晚舟。", "林·晚舟", True),
+        ("决赛中，青禾海鸥以3比1获胜。", "青禾海鸥队", True),
+        ("索赔金额为62206.09亿兹罗提。", "6.2万亿兹罗提", True),
+        ("The film was directed by Clara-Vance.", "Clara Vance", True),
+        ("The final was won by the Harbor Gulls.", "Harbor Gulls FC", True),
+        ("决赛中，青禾海鸥以3比1获胜。", "远帆猎鹰队", False),
+        ("索赔金额为48亿兹罗提。", "6.2万亿兹罗提", False),
+        ("The final was won by the Harbor Gulls.", "Seaway Falcons", False),
+    ],
+)
+def test_a_lie_may_not_cite_a_passage_holding_the_answer_in_another_writing(
+    passage: str, alt: str, held: bool
+) -> None:
+    from zhiku.models.scripted_answers import contains, may_state
+
+    assert may_state(passage, alt) is held
+    assert not contains(passage, alt) or held  # the oracle's own test stays the stricter one

@@ -84,6 +84,7 @@ class Assistant:
         gate: Gate | None = None,
     ) -> None:
         from zhiku.answer.reader import ExtractiveReader
+        from zhiku.answer.reader_check import ReaderCrossCheck
 
         self.kb = kb
         self.settings = settings
@@ -97,6 +98,7 @@ class Assistant:
             self.registry,
             is_local_only=self._doc_local_only,
             kb_local_only=bool(getattr(kb, "local_only", False)),
+            cross_check=ReaderCrossCheck(self.reader),
         )
         self._local_only_cache: dict[str, bool] = {}
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from zhiku.answer.generate import GroundedGenerator
+from zhiku.answer.generate import CrossCheck, GroundedGenerator
 from zhiku.answer.verify import support_score
 from zhiku.config import LLMSettings
 from zhiku.errors import ModelError, parse_choice
@@ -68,9 +68,11 @@ class Cascade:
         *,
         is_local_only: Callable[[str], bool] = lambda doc_id: False,
         kb_local_only: bool = False,
+        cross_check: CrossCheck | None = None,
     ) -> None:
         parse_choice(settings.policy, POLICIES, "llm.policy")
         self.settings = settings
+        self.cross_check = cross_check
         self.registry = registry
         self.is_local_only = is_local_only
         self.kb_local_only = kb_local_only or settings.local_only
@@ -160,7 +162,10 @@ class Cascade:
 
     def generator(self, model: NamedModel) -> GroundedGenerator:
         return GroundedGenerator(
-            model, max_evidence=self.settings.max_evidence, evidence_chars=self.settings.evidence_chars
+            model,
+            max_evidence=self.settings.max_evidence,
+            evidence_chars=self.settings.evidence_chars,
+            cross_check=self.cross_check,
         )
 
     def run(

@@ -119,7 +119,7 @@ def _arabic(text: str) -> list[NumberMention]:
         unit = (m.group(2) or "").lower()
         scale = SCALE.get(unit)
         percent = unit in ("%", "个百分点")
-        suffix = _suffix(text, m.end())
+        suffix = "日" if _EN_MONTH.search(text, max(0, m.start() - 12), m.start()) else _suffix(text, m.end())
         out.append(
             NumberMention(
                 m.group(0).strip(),
@@ -135,6 +135,8 @@ def _arabic(text: str) -> list[NumberMention]:
     return out
 
 
+# "Oct 5, 2022", "March 3": the number is a day of a date, whatever follows it.
+_EN_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I)
 # English words that may follow a number without naming what it counts ("2030 is", "12 of").
 _EN_GLUE = frozenset("is was are were in on at of to and or by for as the a an from than with".split())
 
@@ -261,6 +263,9 @@ def same_number(n: NumberMention, e: NumberMention) -> bool:
         return False  # "10家" is not the "10" of "10月"
     if n.suffix in _MEASURE and e.suffix in _MEASURE and n.suffix != e.suffix:
         return False  # "60倍" is not the "60" of "60秒"
+    for a, b in ((n, e), (e, n)):
+        if b.suffix in ("日", "号") and not b.inferred and (a.scaled is not None or a.percent):
+            return False  # "5万亿" is not the day of "Oct 5" or of "5日"
     bare = not (n.percent or n.scaled is not None or n.suffix or n.inferred)
     if bare and not e.inferred and e.suffix in ("日", "号"):
         return False  # a bare "20" is not the "20日" of a date

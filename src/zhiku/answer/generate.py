@@ -21,10 +21,12 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from zhiku.answer.lang import not_found_message
 from zhiku.answer.verify import (
     VerifyResult,
+    Violation,
     attach_citations,
     citations_in,
     describe_violations,
@@ -72,6 +74,13 @@ _FALLBACK_NOTE: dict[Language, str] = {
     "en": "(The generated answer failed citation/number checks; extractive answer follows.)",
 }
 _TAG = re.compile(r"</?\s*evidence", re.I)
+
+
+class CrossCheck(Protocol):
+    """A second opinion on an answer the verifier passed (``reader_check.ReaderCrossCheck``):
+    a violation when it is sure the evidence answers the question otherwise, else ``None``."""
+
+    def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None: ...
 
 
 @dataclass(frozen=True)
@@ -198,8 +207,10 @@ class GroundedGenerator:
         max_evidence: int = 6,
         evidence_chars: int = 700,
         min_support: float = 0.25,
+        cross_check: CrossCheck | None = None,
     ) -> None:
         self.model = model
+        self.cross_check = cross_check
         self.params = params
         self.max_evidence = max_evidence
         self.evidence_chars = evidence_chars
@@ -219,15 +230,23 @@ class GroundedGenerator:
         )
 
     def _check(
-        self, text: str, evidence: Sequence[Evidence], question: str, computed: Sequence[str]
+        self, text: str, evidence: Sequence[Evidence], request: AskRequest, computed: Sequence[str]
     ) -> VerifyResult:
-        return verify_answer(
+        result = verify_answer(
             text,
             {ev.index: ev.text for ev in evidence},
-            question=question,
+            question=request.question,
             computed=computed,
             min_support=self.min_support,
         )
+        if not result.ok or self.cross_check is None or computed:
+            return result
+        # the reader reads what the model was shown: the numbered, trimmed chunks
+        shown = [replace(ev.hit, text=ev.text) for ev in evidence]
+        found = self.cross_check(request, shown, text)
+        if found is None:
+            return result
+        return VerifyResult((found,), result.cited, result.support)
 
     def answer(
         self,
@@ -268,7 +287,7 @@ class GroundedGenerator:
         text = attach_citations(normalise_citations(completion.text.strip(), len(by_index)), by_index)
         if is_refusal(text):
             return self._refusal(request, trace)
-        result = self._check(text, evidence, request.question, computed)
+        result = self._check(text, evidence, request, computed)
         if not result.ok:
             feedback = describe_violations(result.violations, lang)
             trace.notes.append(f"verify failed ({self.model.name}, attempt 1): {feedback}")
@@ -282,7 +301,7 @@ class GroundedGenerator:
             text = attach_citations(normalise_citations(completion.text.strip(), len(by_index)), by_index)
             if is_refusal(text):
                 return self._refusal(request, trace)
-            result = self._check(text, evidence, request.question, computed)
+            result = self._check(text, evidence, request, computed)
         if not result.ok:
             trace.notes.append(
                 f"verify failed ({self.model.name}, attempt 2): {describe_violations(result.violations, lang)}"

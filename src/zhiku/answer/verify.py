@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from zhiku.answer.claim_binding import (
@@ -28,6 +29,7 @@ from zhiku.answer.claim_binding import (
     number_bound_elsewhere,
 )
 from zhiku.answer.evidence_numbers import (
+    Binding,
     NumberMention,
     binding,
     date_supported,
@@ -198,11 +200,12 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
     squeezed = re.sub(r"\s+", "", prepared)
     for part in scope_parts:
         ev = prepare(part)
-        for e in mentions(ev):
-            if not same_number(num, e):
-                continue
+        found = [(e, binding(ev, e)) for e in mentions(ev) if same_number(num, e)]
+        labelled = any(b.years or b.label for _, b in found)
+        for e, bound in found:
+            if labelled and _plot_label(ev, e, bound):
+                continue  # the chart's plotted labels restate its data table, which says the year
             occurrences += 1
-            bound = binding(ev, e)
             year_ok = not bound.years or not asked_years or bool(bound.years & asked_years)
             label = bound.label
             # A claim naming one row of a table must not take its number from another row; a
@@ -216,6 +219,19 @@ def _bound_elsewhere(num: NumberMention, sentence: str, scope_parts: Sequence[st
             if year_ok and label_ok:
                 return same_script and _outcompeted(num, sentence, part)
     return occurrences > 0
+
+
+_BARE_LINE = re.compile(r"[\d.,%\s]+")
+
+
+def _plot_label(prepared: str, e: NumberMention, bound: Binding) -> bool:
+    """An unbound number on a line of bare numbers ("29 27 31", "47"): a chart's value labels,
+    extracted without the axis they stand over."""
+    if bound.years or bound.label:
+        return False
+    start = prepared.rfind("\n", 0, e.start) + 1
+    end = prepared.find("\n", e.end)
+    return bool(_BARE_LINE.fullmatch(prepared[start : end if end >= 0 else len(prepared)]))
 
 
 def _row_labels(prepared: str) -> list[str]:
@@ -480,6 +496,65 @@ def _uncited_claim(sentence: str, cited: Sequence[str], min_support: float) -> V
     return None
 
 
+_ANY_YEAR = re.compile(
+    r"(?<!\d)(?:1\d{3}|20\d{2}|21\d{2})(?!\d)|\d{1,4}\s*年|[一二三四五六七八九十〇零元]+年|\b\d{1,4}\s*(?:BC|AD|BCE|CE)\b"
+)
+
+
+@lru_cache(maxsize=256)
+def _asks_year(question: str) -> bool:
+    from zhiku.understand.question import analyse
+
+    qt = analyse(question).qtype
+    return qt.kind == "date" and qt.grain == "year"
+
+
+def _year_missing(text: str, question: str) -> Violation | None:
+    """A question asking which year ("哪一年", "in which year") is not answered by a sentence
+    without any year: a figure of the right row is still no year."""
+    if not question or not _asks_year(question):
+        return None
+    if _ANY_YEAR.search(prepare(strip_citations(text))):
+        return None
+    return Violation("unsupported", "the question asks for a year; the answer states none")
+
+
+@lru_cache(maxsize=256)
+def _parts_asked(question: str) -> int:
+    """How many things the question asks for ("A和B分别…", two questions in one)."""
+    from zhiku.answer.reader import split_parts
+    from zhiku.understand.question import analyse
+
+    return len(split_parts(analyse(question)))
+
+
+def _items(text: str, question: str) -> int:
+    """The things an answer says beyond its question: runs of added Chinese text or of added
+    English content words, and numbers the question does not hold."""
+    body = strip_citations(text)
+    asked = extract_numbers(question)
+    numbers = [n for n in extract_numbers(body) if not any(same_number(n, q) for q in asked)]
+    if _CJK.search(body):
+        return len(_novel_runs(body, question)) + len(numbers)
+    known = _grams(question)
+    runs, inside = 0, False
+    for word in re.findall(r"[a-z][a-z'’-]*|[^\sa-z]", _without_numbers(body).lower()):
+        novel = word[0].isalpha() and word not in _STOP and word not in known
+        runs += novel and not inside
+        inside = novel
+    return runs + len(numbers)
+
+
+def _parts_missing(text: str, question: str) -> Violation | None:
+    """A question asking for several things ("A和B分别是谁？") is not answered by one thing."""
+    if not question:
+        return None
+    asked = _parts_asked(question)
+    if asked < 2 or _items(text, question) >= asked:
+        return None
+    return Violation("unsupported", f"the question asks for {asked} things; the answer gives fewer")
+
+
 def verify_answer(
     text: str,
     evidence: Mapping[int, str],
@@ -516,6 +591,10 @@ def verify_answer(
             support[n] = max(support.get(n, 0.0), s)
     if not any(v.kind == "unsupported" for v in violations):
         violations.extend(_whole_answer(text, cited_texts, min_support))
+    if not violations and (missing := _year_missing(text, question)) is not None:
+        violations.append(missing)
+    if not violations and (missing := _parts_missing(text, question)) is not None:
+        violations.append(missing)
     unique = tuple(dict.fromkeys(violations))
     return VerifyResult(unique, tuple(dict.fromkeys(all_refs)), support)
 

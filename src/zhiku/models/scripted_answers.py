@@ -139,6 +139,32 @@ def contains(passage: str, alt: str) -> bool:
     return False
 
 
+_SEPARATORS = re.compile(r"[\s·.・•‧\-－—_]")
+
+
+def may_state(passage: str, alt: str) -> bool:
+    """The passage may state ``alt`` in another writing: what a *lie* must rule out.
+
+    A wrong citation or an answer "from memory" is a lie only where the cited passage surely
+    does not hold the answer; a passage writing "弗兰克.德拉邦特" for "弗兰克·德拉邦特", the name
+    without its last character ("洛杉矶公羊" for "洛杉矶公羊队"), or the figure rounded or in
+    another scale ("62206.09亿" for "6.2万亿") holds it.  Stricter ``contains`` decides what the
+    oracle says; this looser test decides where the liar may not cite.
+    """
+    if contains(passage, alt):
+        return True
+    p, a = _SEPARATORS.sub("", norm_question(passage)), _SEPARATORS.sub("", norm_question(alt))
+    if len(a) >= 2 and a in p:
+        return True
+    keep = max(3, -(-len(a) * 4 // 5))  # a name with at most a fifth of it cut away
+    if len(a) > keep and not _NUM.search(a) and (a[:keep] in p or a[-keep:] in p):
+        return True
+    from zhiku.answer.evidence_numbers import extract_numbers, same_number
+
+    wanted = extract_numbers(alt)
+    return bool(wanted) and all(any(same_number(w, e) for e in extract_numbers(passage)) for w in wanted)
+
+
 @dataclass(frozen=True)
 class Grounding:
     """The gold answer as the evidence supports it: the text to say and the passages to cite."""
@@ -428,7 +454,7 @@ def lie_of_kind(kind: str, prompt: Prompt, grounding: Grounding, rng: random.Ran
         others = [
             n
             for n, text in prompt.evidence.items()
-            if n not in cites and not any(contains(text, part) for part in parts)
+            if n not in cites and not any(may_state(text, part) for part in parts)
         ]
         return compose(q, answer, lang, cite([rng.choice(others)])) if others else None
     elif kind == "unanswerable":
@@ -451,6 +477,7 @@ __all__ = [
     "ground",
     "in_language",
     "lie_of_kind",
+    "may_state",
     "norm_question",
     "oracle_text",
     "paraphrase",
