@@ -70,8 +70,8 @@ _RETRY: dict[Language, str] = {
     "en": "Your previous answer failed verification:\n{violations}\nAnswer again from the evidence only, fixing these.",
 }
 _FALLBACK_NOTE: dict[Language, str] = {
-    "zh": "（大模型答案未通过引用与数字校验，以下为抽取式答案）",
-    "en": "(The generated answer failed citation/number checks; extractive answer follows.)",
+    "zh": "（大模型答案未通过引用、数字与原文一致性校验，以下为抽取式答案）",
+    "en": "(The generated answer failed the citation, number and evidence-agreement checks; extractive answer follows.)",
 }
 _TAG = re.compile(r"</?\s*evidence", re.I)
 
