@@ -121,7 +121,9 @@ class Compat:
         return np.asarray(self.weights[slots].sum(axis=1) + self.bias, dtype=np.float32)
 
     def save(self, path: Path) -> None:
-        np.save(path, np.concatenate([self.weights.astype(np.float32), np.float32([self.bias])]))
+        np.save(
+            path, np.concatenate([self.weights.astype(np.float32), np.array([self.bias], dtype=np.float32)])
+        )
 
     @classmethod
     def load(cls, path: Path) -> Compat:

@@ -104,8 +104,9 @@ class Dataset:
     rule_row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # per question, -1: none
     rule_ok: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the rules' short answer is right
     strength: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the rules' evidence for it
-    qkeys: np.ndarray = field(default_factory=lambda: np.zeros((0, QUESTION_SLOTS), np.uint32))  # per question
-    ckeys: np.ndarray = field(default_factory=lambda: np.zeros((0, CANDIDATE_SLOTS), np.uint32))  # per row
+    # hashed wording of each question and shape of each candidate row (``compat``)
+    qkeys: np.ndarray = field(default_factory=lambda: np.zeros((0, QUESTION_SLOTS), np.uint32))
+    ckeys: np.ndarray = field(default_factory=lambda: np.zeros((0, CANDIDATE_SLOTS), np.uint32))
 
     def starts(self) -> np.ndarray:
         """First row of each question (rows are grouped by question, in order)."""
