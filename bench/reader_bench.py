@@ -6,6 +6,8 @@ as in bench/qa_bench.py and the reader sees the real top passages (``kb.search``
 * the 5-fold CV of the shipped model on the training file (split by group, from its record) and the
   same strict short-answer figures on the dev sets: their gap shows how much still fits the dev sets;
 * top-1 accuracy: the best candidate whatever its probability, graded strictly (short answer alone);
+  ``top1_by_part`` grades a question in parts ("A和B分别…") on the joined best candidate of each
+  part, as the reply states it (``top1_accuracy`` reads the whole question as one);
 * precision and coverage of ``short`` answers; quote-or-short accuracy (the right answer is shown);
 * ECE pooled over the dev sets and a reliability table; ask latency p50/p95 warm (full assistant);
   the reader's memory (RSS growth from loading the model and reading);
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
-from zhiku.answer.reader import ExtractiveReader  # noqa: E402
+from zhiku.answer.reader import ExtractiveReader, split_parts  # noqa: E402
 from zhiku.answer.reading import train as tr  # noqa: E402
 from zhiku.answer.reading.features import INDEX  # noqa: E402
 from zhiku.answer.reading.verifier import constrain  # noqa: E402
@@ -125,6 +127,12 @@ def read_set(reader: ExtractiveReader, items: list[QAItem], hits: list[list[Hit]
         choice = reader.choose(question, top)
         best = choice.reading.candidates[choice.row].text if choice and choice.row >= 0 else ""
         rules = choice.reading.rules.short if choice and choice.reading.rules else ""
+        parts = split_parts(question)
+        if len(parts) > 1:  # the reply's short answer joins each part's best candidate
+            picks = [reader.choose(part, top) for part in parts]
+            joined = "、".join(c.reading.candidates[c.row].text for c in picks if c and c.row >= 0)
+        else:
+            joined = best
         raw = reader.model.raw(choice.reading.matrix) if choice else np.zeros(0)
         ranker = choice.reading.candidates[int(np.argmax(raw))].text if len(raw) else ""
         rows.append(
@@ -134,6 +142,7 @@ def read_set(reader: ExtractiveReader, items: list[QAItem], hits: list[list[Hit]
                 "kind": answer.answer_kind,
                 "p": choice.probability if choice else 0.0,
                 "top1": (not item.unanswerable) and answer_matches(item, Shown(best)),
+                "top1_parts": (not item.unanswerable) and answer_matches(item, Shown(joined)),
                 "top1_rules": (not item.unanswerable) and answer_matches(item, Shown(rules)),
                 "top1_ranker": (not item.unanswerable) and answer_matches(item, Shown(ranker)),
                 "short_ok": answer.answer_kind == "short" and answer_matches(item, answer),
@@ -153,6 +162,7 @@ def summarise(rows: list[dict[str, Any]], ask_ms: list[float]) -> dict[str, Any]
         "questions": len(rows),
         "answerable": len(answerable),
         "top1_accuracy": round(mean([float(r["top1"]) for r in answerable]), 4),
+        "top1_by_part": round(mean([float(r["top1_parts"]) for r in answerable]), 4),
         "top1_rules": round(mean([float(r["top1_rules"]) for r in answerable]), 4),
         "top1_learned_ranker": round(mean([float(r["top1_ranker"]) for r in answerable]), 4),
         "short_precision": round(mean([float(r["short_ok"]) for r in short]), 4) if short else None,
@@ -295,6 +305,10 @@ def main() -> None:
         results["ablation"] = ablation(
             collected, args.ablation_questions, args.seed, args.train_cache, args.ablation_rounds
         )
+    elif args.out.is_file():  # keep the last ablation, marked with the model it was run on
+        old = json.loads(args.out.read_text(encoding="utf-8"))
+        if "ablation" in old:
+            results["ablation"] = {**old["ablation"], "model_commit": old.get("model", {}).get("git_commit")}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if k != "ablation"}, ensure_ascii=False, indent=1))

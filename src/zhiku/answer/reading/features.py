@@ -75,6 +75,8 @@ FEATURES: dict[str, str] = {
     "rule_pick": "the span is the one the hand-written span picker chooses in its sentence",
     "rule_fit": "the hand-written picker's fit score for its choice, when this span is it",
     "rule_choice": "the span is the hand-written reader's overall answer (best sentence, votes)",
+    "lex_compat": "learned log-odds that a span of this shape answers a question worded so "
+    "(hashed crosses of the words around the question word and the span's shape; ``compat``)",
 }
 NAMES: tuple[str, ...] = tuple(FEATURES)
 INDEX = {name: i for i, name in enumerate(NAMES)}
@@ -100,6 +102,7 @@ class QuestionView:
     bigrams: frozenset[str]
     before: str = ""  # the question's text before its question word, spaces removed
     after: str = ""  # … and after it, without the closing mark
+    wh: str = ""  # the question word itself ("" for a keyword query)
 
     @classmethod
     def of(cls, analysis: Question) -> QuestionView:
@@ -116,6 +119,7 @@ class QuestionView:
             frozenset(_pairs(norm)),
             _squeeze(norm[:at]),
             _squeeze(norm[end:]).rstrip("？?。.!！"),
+            norm[at:end],
         )
 
 
@@ -335,6 +339,7 @@ def featurize(
             "rule_pick": float(is_pick),
             "rule_fit": picked[1] if is_pick and picked is not None else 0.0,
             "rule_choice": float(row == rule_row),
+            "lex_compat": 0.0,  # filled by the pipeline from the compatibility model
         }
         anchor_left, anchor_right, near, window = _anchor_features(view, anchors, c)
         values.update(

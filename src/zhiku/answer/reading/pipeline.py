@@ -19,7 +19,8 @@ from zhiku.answer import spans as sp
 from zhiku.answer.evidence import Scored, Sentence, build_sentences, score_all
 from zhiku.answer.pick import pick_span
 from zhiku.answer.reading.candidates import GENERATORS, Candidate, generate_in_sentence
-from zhiku.answer.reading.features import NAMES, QuestionView, featurize
+from zhiku.answer.reading.compat import Compat, keys_of, question_keys
+from zhiku.answer.reading.features import INDEX, NAMES, QuestionView, featurize
 from zhiku.answer.reading.rules import RulesChoice, rules_choice
 from zhiku.types import Hit, Question
 from zhiku.understand.normalise import normalise
@@ -38,6 +39,8 @@ class Reading:
     matrix: np.ndarray  # one row of features per candidate
     rules: RulesChoice | None  # the hand-written picker's choice
     rule_row: int  # the candidate that is the rules' short answer, -1 when it has none
+    qkeys: np.ndarray  # the question's hashed wording (``compat.question_keys``)
+    ckeys: np.ndarray  # each candidate's hashed shape (``compat.candidate_keys``)
 
 
 def _rule_candidate(
@@ -66,9 +69,13 @@ def prepare(
     split: Callable[[str], list[str]],
     max_sentences: int = MAX_SENTENCES,
     sentences: Sequence[Sentence] | None = None,
+    compat: Compat | None = None,
 ) -> Reading:
     """Score the sentences of ``hits`` as the rules do (span picker included), take the rules'
-    choice, propose candidates in the best sentences and the rules' one, compute features."""
+    choice, propose candidates in the best sentences and the rules' one, compute features.
+
+    ``compat`` fills the ``lex_compat`` column (training leaves it out and fills the column
+    out of fold itself)."""
     sentences = list(sentences) if sentences is not None else build_sentences(hits, split)
     scored = score_all(analysis, sentences, pick_span)
     rules = rules_choice(analysis, scored)
@@ -87,8 +94,13 @@ def prepare(
     picks: dict[int, tuple[sp.Span, float] | None] = {
         index: (s.span, s.fit) if s.span is not None else None for index in top for s in (scored[index],)
     }
-    matrix = featurize(QuestionView.of(analysis), scored, order, candidates, picks, rule_row)
-    return Reading(analysis, scored, order, candidates, matrix, rules, rule_row)
+    view = QuestionView.of(analysis)
+    matrix = featurize(view, scored, order, candidates, picks, rule_row)
+    qkeys = question_keys(view)
+    ckeys = keys_of(candidates, [s.sentence.text for s in scored])
+    if compat is not None:
+        matrix[:, INDEX["lex_compat"]] = compat.log_odds(qkeys, ckeys)
+    return Reading(analysis, scored, order, candidates, matrix, rules, rule_row, qkeys, ckeys)
 
 
 __all__ = ["MAX_SENTENCES", "NAMES", "Reading", "prepare"]

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from zhiku.answer.reading.compat import COMPAT_FILE, Compat
 from zhiku.answer.reading.features import NAMES
 from zhiku.answer.reading.verifier import VERIFY_NAMES
 from zhiku.errors import ConfigError
@@ -73,6 +74,7 @@ class ReaderModel:
     threshold: float
     picker: str
     record: dict[str, Any]
+    compat: Compat | None = None  # fills the ``lex_compat`` feature (``None``: an older model)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> ReaderModel:
@@ -97,6 +99,7 @@ class ReaderModel:
         booster = lightgbm.Booster(model_str=paths[0].read_text(encoding="utf-8"))
         verifier = lightgbm.Booster(model_str=paths[1].read_text(encoding="utf-8"))
         calib = record["calibration"]
+        compat = Compat.load(directory / COMPAT_FILE) if record.get("compat") else None
         return cls(
             booster,
             verifier,
@@ -105,6 +108,7 @@ class ReaderModel:
             float(record["threshold"]),
             str(record.get("picker", "rules")),
             record,
+            compat,
         )
 
     @property

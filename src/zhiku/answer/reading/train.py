@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from zhiku.answer.reading.features import NAMES
+from zhiku.answer.reading.compat import CANDIDATE_SLOTS, COMPAT_FILE, QUESTION_SLOTS, Compat, fit_compat
+from zhiku.answer.reading.features import INDEX, NAMES
 from zhiku.answer.reading.pipeline import prepare
 from zhiku.answer.reading.scorer import MODEL_FILE, RECORD_FILE, VERIFIER_FILE, fit_isotonic
 from zhiku.answer.reading.verifier import VERIFY_NAMES, constrain, verify_row
@@ -74,7 +75,9 @@ PICKERS = ("rules", "learned", "select")
 TOP_K = 1  # the ranker's favourites the verifier weighs against the rules' pick
 ROUNDS = 500
 MAX_NEGATIVES = 30  # negatives per question the model is fitted on (all are scored in CV)
-TARGET_PRECISION = 0.9  # the short-answer threshold is the lowest probability that keeps this
+COMPAT_C = 0.1  # inverse L2 strength of the compatibility model's logistic regression
+TARGET_PRECISION = 0.93  # the short-answer threshold: the lowest probability that keeps this on CV
+# (0.93, not 0.90: text unlike the training articles runs a few points below CV precision)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ class Dataset:
     rule_row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # per question, -1: none
     rule_ok: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the rules' short answer is right
     strength: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the rules' evidence for it
+    # hashed wording of each question and shape of each candidate row (``compat``)
+    qkeys: np.ndarray = field(default_factory=lambda: np.zeros((0, QUESTION_SLOTS), np.uint32))
+    ckeys: np.ndarray = field(default_factory=lambda: np.zeros((0, CANDIDATE_SLOTS), np.uint32))
 
     def starts(self) -> np.ndarray:
         """First row of each question (rows are grouped by question, in order)."""
@@ -122,6 +128,8 @@ class TrainConfig:
     reuse_cache: bool = False  # read the featured data set from ``cache`` instead of featurizing
     picker: str = "select"  # who picks the short answer: "rules", "learned" (ranker) or "select"
     top_k: int = TOP_K  # the ranker's favourites ``select`` weighs against the rules' pick
+    compat: bool = True  # fit the answer-type compatibility model (``lex_compat``); False: column 0
+    compat_c: float = COMPAT_C
 
 
 def short_correct(candidate: str, answers: Sequence[str]) -> bool:
@@ -201,6 +209,8 @@ def featurize_examples(
     qs: list[np.ndarray] = []
     texts: list[str] = []
     rule_row, rule_ok, strength = [], [], []
+    qkeys: list[np.ndarray] = []
+    ckeys: list[np.ndarray] = []
     for n, ex in enumerate(examples):
         reading = prepare(analyse(ex.question), ex.hits, split_sentences)
         labels = np.array([is_label(c.text, ex.answers) for c in reading.candidates], dtype=np.float32)
@@ -209,6 +219,8 @@ def featurize_examples(
         rule_ok.append(float(short_correct(short, ex.answers)))
         strength.append(reading.rules.strength if reading.rules is not None else 0.0)
         xs.append(reading.matrix)
+        qkeys.append(reading.qkeys)
+        ckeys.append(reading.ckeys)
         ys.append(labels)
         qs.append(np.full(len(labels), n, dtype=np.int32))
         texts.extend(c.text for c in reading.candidates)
@@ -225,6 +237,8 @@ def featurize_examples(
         np.array(rule_row, dtype=np.int64),
         np.array(rule_ok, dtype=float),
         np.array(strength, dtype=float),
+        np.stack(qkeys) if qkeys else np.zeros((0, QUESTION_SLOTS), np.uint32),
+        np.concatenate(ckeys) if ckeys else np.zeros((0, CANDIDATE_SLOTS), np.uint32),
     )
 
 
@@ -306,6 +320,33 @@ def expected_calibration_error(prob: np.ndarray, correct: np.ndarray, bins: int 
         if inside.any():
             total += inside.sum() * abs(prob[inside].mean() - correct[inside].mean())
     return float(total / max(1, len(prob)))
+
+
+def compat_fit(data: Dataset, cfg: TrainConfig, rows: np.ndarray) -> Compat:
+    """The compatibility model fitted on ``rows`` (a boolean mask of candidate rows)."""
+    return fit_compat(
+        data.qkeys[data.qindex[rows]], data.ckeys[rows], data.y[rows], c=cfg.compat_c, seed=cfg.seed
+    )
+
+
+def fill_compat(data: Dataset, cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) -> None:
+    """Write out-of-fold compatibility log-odds into the ``lex_compat`` column of ``data.x``.
+
+    Each fold's rows are scored by a model fitted on the other folds only (the same folds as
+    the ranker's), so the ranker learns how far to trust the score on questions it was not
+    fitted on, as it will meet them when serving.
+    """
+    column = INDEX["lex_compat"]
+    if not cfg.compat:
+        data.x[:, column] = 0.0
+        return
+    rowfold = group_folds(data.groups, cfg.folds, cfg.seed)[data.qindex]
+    fitted = fitting_rows(data, cfg.max_negatives, cfg.seed)
+    for k in range(cfg.folds):
+        model = compat_fit(data, cfg, (rowfold != k) & fitted)
+        test = rowfold == k
+        data.x[test, column] = model.log_odds(data.qkeys[data.qindex[test]], data.ckeys[test])
+        log(f"compatibility fold {k + 1}/{cfg.folds} fitted")
 
 
 def ranker_cv(
@@ -421,6 +462,9 @@ def summarise_cv(
     prob = np.interp(score, calib_x, calib_y)
     threshold = choose_threshold(prob, correct)
     short = prob >= threshold
+    figures["threshold_by_target"] = {  # how the threshold moves with the precision asked for
+        f"{t:.2f}": round(choose_threshold(prob, correct, t), 4) for t in (0.9, 0.93, 0.95)
+    }
     figures.update(
         top1_accuracy=round(float(correct.mean()), 4),
         short_precision=round(float(correct[short].mean()) if short.any() else 0.0, 4),
@@ -456,6 +500,7 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
         with cfg.cache.open("wb") as fh:
             pickle.dump(data, fh)
     log(f"{len(data.y)} candidates, {int(data.y.sum())} positive")
+    fill_compat(data, cfg, log)
     raw, qfold = ranker_cv(data, cfg, log=log)
     picks = picks_of(data, raw, cfg.top_k)
     p_rules, p_top = verifier_cv(picks, qfold, cfg)
@@ -467,6 +512,8 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
         *_verifier_rows(picks, np.ones(len(qfold), dtype=bool)), cfg.seed, VERIFY_ROUNDS, VERIFY_PARAMS
     )
     cfg.out.mkdir(parents=True, exist_ok=True)
+    if cfg.compat:
+        compat_fit(data, cfg, fitted).save(cfg.out / COMPAT_FILE)
     (cfg.out / MODEL_FILE).write_text(ranker.model_to_string(), encoding="utf-8")
     (cfg.out / VERIFIER_FILE).write_text(verifier.model_to_string(), encoding="utf-8")
     record = {
@@ -474,6 +521,8 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
         "verify_features": list(VERIFY_NAMES),
         "picker": cfg.picker,
         "top_k": cfg.top_k,
+        "compat": cfg.compat,
+        "compat_c": cfg.compat_c,
         "calibration": {"x": [round(v, 6) for v in calib_x], "y": [round(v, 6) for v in calib_y]},
         "threshold": round(threshold, 4),
         "data": {
