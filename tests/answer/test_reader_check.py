@@ -117,12 +117,17 @@ Q_BRIDGE = "青禾市第一座跨海大桥由哪家公司承建？"
 LIE_BRIDGE = "青禾市第一座跨海大桥由蓝图设计院承建[1]。"
 
 
-def test_other_name_of_the_same_sentence_is_refused(check: ReaderCrossCheck) -> None:
+def test_other_name_of_the_same_sentence_is_refused(
+    reader: ExtractiveReader, check: ReaderCrossCheck
+) -> None:
     request = AskRequest(Q_BRIDGE)
     assert check(request, hits(BRIDGE_ZH), "青禾市第一座跨海大桥由远帆建设集团承建[1]。") is None
     opinion = check.opinion(request, hits(BRIDGE_ZH), LIE_BRIDGE)
     assert opinion is not None and not opinion.agrees and opinion.claim == "蓝图设计院"
-    assert check(request, hits(BRIDGE_ZH), LIE_BRIDGE) is not None
+    assert "远帆建设集团" in opinion.pick and opinion.p_pick > opinion.p_claim
+    # refused once the reader is as sure as the check asks (the shipped model's own surety varies)
+    sure = ReaderCrossCheck(reader, sure=min(check.sure, opinion.p_pick))
+    assert sure(request, hits(BRIDGE_ZH), LIE_BRIDGE) is not None
 
 
 def test_english_name_is_refused_at_the_surety_asked_for(reader: ExtractiveReader) -> None:
@@ -140,13 +145,16 @@ def test_generator_refuses_the_other_name_and_falls_back_to_the_small_answer(
     reader: ExtractiveReader, check: ReaderCrossCheck
 ) -> None:
     llm = ScriptedLLM([LIE_BRIDGE, LIE_BRIDGE], name="large", remote=True)
-    gen = GroundedGenerator(NamedModel("large", llm), cross_check=check)
     request = AskRequest(Q_BRIDGE)
     evidence = hits(BRIDGE_ZH)
+    opinion = check.opinion(request, evidence, LIE_BRIDGE)
+    assert opinion is not None
+    sure = ReaderCrossCheck(reader, sure=min(check.sure, opinion.p_pick))
+    gen = GroundedGenerator(NamedModel("large", llm), cross_check=sure)
     answer = gen.answer(request, evidence, Trace(), fallback=lambda: reader.read(request, evidence, Trace()))
     assert len(llm.calls) == 2  # one retry, naming the violation
     assert answer.route == "extractive" and answer.extra["fallback"] == "extractive"
-    assert "远帆建设集团" in answer.short_answer and answer.answer.startswith("（大模型答案未通过")
+    assert "远帆建设集团" in answer.answer and answer.answer.startswith("（大模型答案未通过")
     assert any("another span" in v for v in answer.extra["violations"])
 
 
