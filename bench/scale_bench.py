@@ -171,6 +171,38 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _AnonPeak:
+    """Peak anonymous RSS (RssAnon, sampled every 0.2 s): the process's own memory, without the
+    file pages of the bench's mapped vector file (which ``ru_maxrss`` counts)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                self.peak_mb = max(self.peak_mb, round(int(line.split()[1]) / 1024, 1))
+
+    def _run(self) -> None:
+        while not self._done.wait(0.2):
+            self._sample()
+
+    def stop(self) -> None:
+        self._sample()
+        self._done.set()
+        self._thread.join()
+
+
 def _pct(values: Sequence[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(values), q)), 2) if values else 0.0
 
@@ -224,18 +256,25 @@ def phase_ingest(cfg: dict[str, Any]) -> dict[str, Any]:
     settings = settings_for(Path(cfg["home"]), cfg["embedder"], cfg["uri"])
     embedder = _lookup(cfg, settings)
     kb = KnowledgeBase.open_or_create(settings, cfg["kb"], hooks=[], embedder=embedder)
-    started, cpu = time.perf_counter(), time.process_time()
+    sampler = _AnonPeak()
+    started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     report = kb.ingest([Path(p) for p in cfg["files"]])
     seconds = time.perf_counter() - started
+    cpu_main, cpu_children = time.process_time() - cpu, _children_cpu() - children
     kb.close()
+    sampler.stop()
     return {
         "chunks": report.chunks,
         "failed_files": len(report.failed),
         "write_seconds": round(seconds, 1),
-        "write_cpu_seconds": round(time.process_time() - cpu, 1),
+        "write_cpu_seconds": round(cpu_main + cpu_children, 1),
+        "write_cpu_seconds_tokenizer_workers": round(cpu_children, 1),
         "write_chunks_per_s": round(report.chunks / seconds, 1),
+        "write_chunks_per_cpu_s": round(report.chunks / max(1e-9, cpu_main + cpu_children), 1),
         "embed_misses": embedder.misses,
         "ingest_peak_rss_mb": _rss_mb(),
+        "ingest_peak_anon_rss_mb": sampler.peak_mb,
+        "anon_rss_excludes": "file-backed pages: the bench's memory-mapped precomputed vectors, mmapped indexes",
         "loadavg_after_ingest": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -269,7 +308,9 @@ def phase_search(cfg: dict[str, Any]) -> dict[str, Any]:
         kb.search(q, top_k=5)
         hybrid.append((time.perf_counter() - t) * 1000)
     search_rss = _rss_mb()  # before the exact-search matrix of the recall check below
-    recall = _ann_recall(kb, store, lookup, qvec[: min(50, len(qvec))])
+    truth = _exact_top10(kb, lookup, qvec[: min(50, len(qvec))])
+    recall = _ann_recall(store, qvec, truth)
+    sweep = _ef_sweep(store, qvec, truth) if not store.memory_rows else []
     out: dict[str, Any] = {
         "open_s": round(open_s, 2),
         "open_excludes": "Python imports (import_s)",
@@ -283,6 +324,8 @@ def phase_search(cfg: dict[str, Any]) -> dict[str, Any]:
         "hybrid_p95_ms": _pct(hybrid, 95),
         "hybrid_includes": "query embedding, BM25, dense, fusion, lexical rerank",
         "ann_recall_at_10": recall,
+        "hnsw_ef": store.ef if not store.memory_rows else None,
+        "ef_sweep": sweep,
         "dense_path": "numpy mirror (exact)" if store.memory_rows else "milvus index",
         "search_peak_rss_mb": search_rss,
         "loadavg_during_search": [round(x, 2) for x in os.getloadavg()],
@@ -308,8 +351,8 @@ def phase_search(cfg: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _ann_recall(kb: Any, store: Any, lookup: LookupEmbedder, qvec: np.ndarray) -> float:
-    """Top-10 of the store against exact inner product over every chunk vector in the catalog."""
+def _exact_top10(kb: Any, lookup: LookupEmbedder, qvec: np.ndarray) -> list[set[str]]:
+    """Exact inner-product top 10 over every chunk vector in the catalog, per query."""
     from types import SimpleNamespace
 
     from zhiku.ingest.chunk import dense_text
@@ -322,16 +365,50 @@ def _ann_recall(kb: Any, store: Any, lookup: LookupEmbedder, qvec: np.ndarray) -
             rows.append(row)
             ids.append(chunk_id)
     if not rows:
-        return -1.0  # no chunk vector known: cannot measure
-    matrix = np.asarray(lookup.vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
-    hits = total = 0
-    for v in qvec:
-        exact = np.argpartition(-(matrix @ v), 10)[:10]
-        truth = {ids[i] for i in exact}
-        got = {c for c, _ in store.search(v, 10)}
-        hits += len(truth & got)
-        total += len(truth)
-    return round(hits / max(1, total), 4)
+        return []  # no chunk vector known: cannot measure
+    out = []
+    for start in range(0, len(rows), 200_000):  # bounded memory: 200k rows of the matrix at a time
+        part = np.asarray(lookup.vectors[np.asarray(rows[start : start + 200_000], dtype=np.int64)])
+        scores = part @ qvec.T  # (rows, queries)
+        best = np.argpartition(-scores, min(10, len(part) - 1), axis=0)[:10]
+        for q in range(len(qvec)):
+            found = [(float(scores[i, q]), ids[start + i]) for i in best[:, q]]
+            if start == 0:
+                out.append(found)
+            else:
+                out[q] = sorted(out[q] + found, reverse=True)[:10]
+    return [{cid for _, cid in sorted(found, reverse=True)[:10]} for found in out]
+
+
+def _ann_recall(store: Any, qvec: np.ndarray, truth: list[set[str]]) -> float:
+    """The store's top 10 against the exact top 10."""
+    if not truth:
+        return -1.0
+    hits = sum(len(t & {c for c, _ in store.search(v, 10)}) for v, t in zip(qvec, truth, strict=False))
+    return round(hits / max(1, sum(len(t) for t in truth)), 4)
+
+
+def _ef_sweep(store: Any, qvec: np.ndarray, truth: list[set[str]]) -> list[dict[str, Any]]:
+    """HNSW search beam vs recall@10 and dense-search latency (the knob behind ``HNSW_EF``)."""
+    default, out = store.ef, []
+    for ef in (32, 64, 128, 256, 512):
+        store.ef = ef
+        times = []
+        for v in qvec:
+            t = time.perf_counter()
+            store.search(v, 50)
+            times.append((time.perf_counter() - t) * 1000)
+        out.append(
+            {
+                "ef": ef,
+                "ann_recall_at_10": _ann_recall(store, qvec, truth),
+                "dense_p50_ms": _pct(times, 50),
+                "dense_p95_ms": _pct(times, 95),
+            }
+        )
+        print(f"  ef {ef}: {out[-1]}", flush=True)
+    store.ef = default
+    return out
 
 
 def run_phase(name: str, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -439,6 +516,8 @@ def run_size(size: int, backends: Sequence[str], work: Path, args: argparse.Name
         entry["embed"] = run_phase("embed", {**base, "home": str(work / "embed_home")})
         save_results(results)
         print(f"[{size}] {entry['embed']}", flush=True)
+    if args.embed_only:
+        return
     for backend in backends:
         if backend == "lite" and size > args.lite_max:
             entry["lite"] = {"backend": "milvus-lite", "not_run": f"above --lite-max {args.lite_max}"}
@@ -522,6 +601,9 @@ def main() -> None:
     parser.add_argument("--lite-max", type=int, default=10**9, help="largest size run on Milvus Lite")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
     parser.add_argument("--plot-only", action="store_true")
+    parser.add_argument(
+        "--embed-only", action="store_true", help="build the corpus and vectors into --work, then stop"
+    )
     parser.add_argument(
         "--results", type=Path, default=None, help="JSON to write (two runs at once need two files)"
     )

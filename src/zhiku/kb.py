@@ -16,6 +16,7 @@ Layout of ``$ZHIKU_HOME/kb/<name>/``::
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import uuid
@@ -54,6 +55,7 @@ from zhiku.types import (
 from zhiku.understand import analyse
 
 KB_FORMAT = 1
+PARALLEL_TOKENIZE_ROWS = 50_000  # BM25 rebuilds of this many chunks tokenise in 2 processes
 
 
 def list_kbs(settings: Settings) -> list[str]:
@@ -282,7 +284,15 @@ class KnowledgeBase:
         suspect = store.memory_rows and (
             store.count() != self.catalog.count_chunks() or bool(consistency.unfinished_runs(self))
         )
-        if suspect:  # mirror in RAM: comparing ids is cheap
+        # A server's writes are queued behind a writer thread, so a kill can lose the last queued
+        # batches of documents already marked ``ok``: compare counts (one count(*) query) unless a
+        # writer, maybe this process, holds the KB; the id scan runs only on a mismatch.
+        suspect = suspect or (
+            not store.is_lite
+            and not consistency.is_locked(self.path)
+            and store.count() != self.catalog.count_chunks()
+        )
+        if suspect:
             have = store.ids()
             refs = self.catalog.chunk_refs()  # ids only: loading every chunk made opening slow
             wanted = {chunk_id for chunk_id, _ in refs}
@@ -321,7 +331,8 @@ class KnowledgeBase:
         store = self._dense_store()
         if store is None:
             return
-        store.delete_documents([r.doc_id for r in records])
+        fresh = self.catalog.fresh_documents()  # new documents: nothing to delete first
+        store.delete_documents([r.doc_id for r in records if r.doc_id not in fresh])
         if vectors is not None and len(chunks):
             formats = {r.doc_id: r.format for r in records}
             store.upsert(
@@ -419,7 +430,9 @@ class KnowledgeBase:
                 (chunk_id, " ".join([title, *heading, text]))
                 for chunk_id, title, heading, text in self.catalog.iter_chunk_texts()
             )
-            self.fulltext.build(stream, version, seq)
+            # big rebuilds tokenise in worker processes (the rest of the machine idles meanwhile)
+            big = self.catalog.count_chunks() >= PARALLEL_TOKENIZE_ROWS
+            self.fulltext.build(stream, version, seq, workers=min(2, os.cpu_count() or 1) if big else 1)
             self.catalog.prune_changes(seq)
             return
         names = self.catalog.titles_of(changed)

@@ -82,3 +82,22 @@ def test_fulltext_scoring_equals_bm25s_get_scores(tmp_path: Path) -> None:
     for query in ("人工智能 人工智能 产业", "winter olympics", "样本12 大模型"):  # repeated terms count twice
         ids = [loaded.vocab_dict[t] for t in tokenizer.tokens(query) if t in loaded.vocab_dict]
         assert np.allclose(fulltext._score(loaded, ids), loaded.get_scores(ids), rtol=1e-5, atol=1e-5)
+
+
+def test_worker_processes_build_the_same_index(tmp_path: Path) -> None:
+    """``workers=2`` (tokenised in spawned processes, blocks encoded there) scores like one process."""
+    from zhiku.store.fulltext import FullTextIndex
+
+    rows = [
+        (f"d{i // 10}:{i % 10:05d}", f"{TEXTS[i % len(TEXTS)]} 样本{i} sample{i % 7}") for i in range(5000)
+    ]
+    one = FullTextIndex(tmp_path / "one", Tokenizer())
+    one.build(iter(rows), version=1)
+    two = FullTextIndex(tmp_path / "two", Tokenizer())
+    two.build(iter(rows), version=1, workers=2)  # a generator: still a single pass
+    assert two.ids() == one.ids() == [r[0] for r in rows]
+    for query in ("人工智能产业规模", "冬奥会 开幕", "winter olympics 2022", "样本4321", "sample3 大模型"):
+        a, b = one.search(query, 20), two.search(query, 20)
+        assert a, query
+        assert [c for c, _ in a] == [c for c, _ in b], query
+        assert np.allclose([s for _, s in a], [s for _, s in b], rtol=1e-5), query

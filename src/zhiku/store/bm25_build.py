@@ -90,12 +90,11 @@ def build_matrix(corpus: Iterable[list[str]], *, k1: float, b: float, spill: Pat
     known = vocab.__getitem__
     for tokens in corpus:
         words = tokens or [""]
-        mark = len(flat)
-        try:
-            flat.extend(map(known, words))  # C speed while every term is already known
-        except KeyError:
-            del flat[mark:]
-            flat.extend([vocab.setdefault(t, len(vocab)) for t in words])
+        # new terms first (a C-speed set difference against the dict), then one C-speed map:
+        # a per-token Python loop was a third of a 1M-chunk build
+        for term in set(words).difference(vocab):
+            vocab[term] = len(vocab)
+        flat.extend(map(known, words))
         lens.append(len(words))
         if len(lens) >= _BLOCK_DOCS:
             _reduce(flat, lens, blocks)
@@ -105,7 +104,27 @@ def build_matrix(corpus: Iterable[list[str]], *, k1: float, b: float, spill: Pat
     return _fill(blocks, vocab, k1, b)
 
 
-def _reduce(flat: list[int], lens: list[int], blocks: _Blocks) -> None:
+def build_matrix_encoded(
+    encoded: Iterable[tuple[list[str], np.ndarray, np.ndarray]],
+    *,
+    k1: float,
+    b: float,
+    spill: Path | None = None,
+) -> Matrix:
+    """Like :func:`build_matrix`, from blocks already encoded by ``token_pool.encode``: (block
+    vocabulary, token indexes into it, tokens per document).  Only the block vocabulary is
+    looked up here, one dictionary operation per distinct term of the block."""
+    vocab: dict[str, int] = {}
+    blocks = _Blocks(spill)
+    for terms, flat, lens in encoded:
+        for term in set(terms).difference(vocab):  # C-speed set difference, then new terms only
+            vocab[term] = len(vocab)
+        ids = np.fromiter(map(vocab.__getitem__, terms), dtype=np.int64, count=len(terms))
+        _reduce(ids[flat], lens, blocks)
+    return _fill(blocks, vocab, k1, b)
+
+
+def _reduce(flat: list[int] | np.ndarray, lens: list[int] | np.ndarray, blocks: _Blocks) -> None:
     """One block of documents → (term, tf) pairs sorted by document then term."""
     tids = np.asarray(flat, dtype=np.int64)
     counts = np.asarray(lens, dtype=np.int64)

@@ -35,7 +35,7 @@ import bm25s
 import numpy as np
 
 from zhiku.errors import StoreError
-from zhiku.store import bm25_build
+from zhiku.store import bm25_build, token_pool
 from zhiku.tokenize import Tokenizer
 
 SMALL_BASE = 20_000  # below this many chunks a full rebuild is cheaper than bookkeeping
@@ -116,11 +116,14 @@ class FullTextIndex:
         tmp.replace(directory / "zhiku.json")
 
     # -- writing -----------------------------------------------------------------------------------
-    def build(self, rows: Iterable[tuple[str, str]], version: int, seq: int = -1) -> None:
+    def build(
+        self, rows: Iterable[tuple[str, str]], version: int, seq: int = -1, *, workers: int = 1
+    ) -> None:
         """(chunk_id, text to index) rows → a new base, swapped in atomically on disk.
 
         ``rows`` is consumed once, as a stream: tokens become integer ids as they arrive
-        (``store/bm25_build.py``), so memory does not hold every chunk's tokens.
+        (``store/bm25_build.py``), so memory does not hold every chunk's tokens.  ``workers`` > 1
+        tokenises in that many processes (``store/token_pool.py``; worth it for big rebuilds).
         """
         ids: list[str] = []
 
@@ -129,11 +132,22 @@ class FullTextIndex:
                 ids.append(chunk_id)
                 yield self.tokenizer.tokens(text)
 
+        def encoded() -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
+            tok = self.tokenizer
+            for block_ids, block in token_pool.encode_stream(
+                rows, user_dict=tok.user_dict, bigrams=tok.bigrams, workers=workers
+            ):
+                ids.extend(block_ids)
+                yield block
+
         tmp = self.directory.with_name(self.directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         spill = tmp / "blocks"
-        matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b, spill=spill)
+        if workers > 1:
+            matrix = bm25_build.build_matrix_encoded(encoded(), k1=self.k1, b=self.b, spill=spill)
+        else:
+            matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b, spill=spill)
         shutil.rmtree(spill, ignore_errors=True)
         bm25: bm25s.BM25 | None = None
         avgdl = matrix.avgdl
