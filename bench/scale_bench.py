@@ -287,10 +287,25 @@ def phase_search(cfg: dict[str, Any]) -> dict[str, Any]:
 
     settings = settings_for(Path(cfg["home"]), cfg["embedder"], cfg["uri"])
     qs = questions(cfg["queries"])
+    profile = None
+    if os.environ.get("ZHIKU_SCALE_PROFILE_OPEN"):
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     started = time.perf_counter()
     kb = KnowledgeBase(settings, cfg["kb"], hooks=[])
+    init_s = time.perf_counter() - started
     kb.search(qs[0], top_k=5)
     open_s = time.perf_counter() - started
+    if profile is not None:
+        import io
+        import pstats
+
+        profile.disable()
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(45)
+        Path(os.environ["ZHIKU_SCALE_PROFILE_OPEN"]).write_text(text.getvalue(), encoding="utf-8")
     lite_engine_started = bool(kb._vectors is not None and kb._vectors.connected)
     lookup = _lookup(cfg, settings)
     qvec = lookup.embed(qs)
@@ -313,6 +328,7 @@ def phase_search(cfg: dict[str, Any]) -> dict[str, Any]:
     sweep = _ef_sweep(store, qvec, truth) if not store.memory_rows else []
     out: dict[str, Any] = {
         "open_s": round(open_s, 2),
+        "open_init_s": round(init_s, 2),
         "open_excludes": "Python imports (import_s)",
         "import_s": cfg.get("import_s"),
         "open_connected_vector_engine": lite_engine_started,
@@ -412,9 +428,11 @@ def _ef_sweep(store: Any, qvec: np.ndarray, truth: list[set[str]]) -> list[dict[
 
 
 def run_phase(name: str, cfg: dict[str, Any]) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return dict(pool.apply(globals()[f"phase_{name}"], (cfg,)))
+    from concurrent.futures import ProcessPoolExecutor
+
+    # not a multiprocessing.Pool: its workers are daemonic and could not start zhiku's tokenizer workers
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        return dict(pool.submit(globals()[f"phase_{name}"], cfg).result())
 
 
 # -- the Milvus server ------------------------------------------------------------------------------

@@ -101,3 +101,21 @@ def test_worker_processes_build_the_same_index(tmp_path: Path) -> None:
         assert a, query
         assert [c for c, _ in a] == [c for c, _ in b], query
         assert np.allclose([s for _, s in a], [s for _, s in b], rtol=1e-5), query
+
+
+def test_arrays_filled_in_place_load_like_a_saved_index(tmp_path: Path) -> None:
+    """``out=``: the big arrays are mapped files in the index folder; the result scores as before."""
+    corpus = _corpus(9000)
+    in_memory = bm25_build.build_matrix(iter(corpus), k1=1.2, b=0.75)
+    bm25_build.save(in_memory, tmp_path / "a")
+    mapped = bm25_build.build_matrix(iter(corpus), k1=1.2, b=0.75, out=tmp_path / "b")
+    assert isinstance(mapped.data, np.memmap)
+    bm25_build.save(mapped, tmp_path / "b")
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted(
+        p.name for p in (tmp_path / "a").iterdir()
+    )
+    a = bm25s.BM25.load(str(tmp_path / "a"), mmap=True)
+    b = bm25s.BM25.load(str(tmp_path / "b"), mmap=True)
+    for query in ("人工智能产业规模", "winter olympics 2022"):
+        terms = [t for t in Tokenizer().tokens(query) if t in a.vocab_dict]
+        assert terms and np.allclose(a.get_scores(terms), b.get_scores(terms)), query

@@ -144,10 +144,11 @@ class FullTextIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         spill = tmp / "blocks"
+        out = tmp / "bm25"  # the big arrays are filled in place there (mapped files)
         if workers > 1:
-            matrix = bm25_build.build_matrix_encoded(encoded(), k1=self.k1, b=self.b, spill=spill)
+            matrix = bm25_build.build_matrix_encoded(encoded(), k1=self.k1, b=self.b, spill=spill, out=out)
         else:
-            matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b, spill=spill)
+            matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b, spill=spill, out=out)
         shutil.rmtree(spill, ignore_errors=True)
         bm25: bm25s.BM25 | None = None
         avgdl = matrix.avgdl

@@ -63,6 +63,11 @@ def encode_stream(
 ) -> Iterator[Encoded]:
     """(id, text) rows → per block of BLOCK rows: (ids, :func:`encode` of their texts), in order."""
     source = iter(rows)
+    if mp.current_process().daemon:  # a pool worker may not start processes: encode here instead
+        tokenizer = Tokenizer(user_dict, bigrams=bigrams)
+        while block := list(islice(source, BLOCK)):
+            yield [r[0] for r in block], encode(tokenizer, [r[1] for r in block])
+        return
     ctx = mp.get_context("spawn")
     with ctx.Pool(
         workers, initializer=_init, initargs=(str(user_dict) if user_dict else None, bigrams)
