@@ -493,9 +493,9 @@ class MilvusServer:
         base.mkdir(parents=True, exist_ok=True)
         patched = base.parent / f"{base.name}-config.yaml.template"
         patched.write_text(text.replace(marker, marker.replace("enableIndex: true", "enableIndex: false")))
-        self.server = milvus.MilvusServer(
-            milvus.MilvusServerConfig(template=str(patched)), wait_for_started=False
-        )
+        config = milvus.MilvusServerConfig(template=str(patched))
+        config.glog_conf_file = str(template.parent / "glog.conf")  # set only for the default template
+        self.server = milvus.MilvusServer(config, wait_for_started=False)
         self.server.set_base_dir(str(base))
         self.server.listen_port = _free_port()
         self.uri = f"http://127.0.0.1:{self.server.listen_port}"
