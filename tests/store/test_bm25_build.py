@@ -119,3 +119,25 @@ def test_arrays_filled_in_place_load_like_a_saved_index(tmp_path: Path) -> None:
     for query in ("人工智能产业规模", "winter olympics 2022"):
         terms = [t for t in Tokenizer().tokens(query) if t in a.vocab_dict]
         assert terms and np.allclose(a.get_scores(terms), b.get_scores(terms)), query
+
+
+def test_hashed_vocabulary_opens_without_the_json_and_old_indexes_still_load(tmp_path: Path) -> None:
+    """A reopened index looks terms up in the mapped hash arrays; one saved before them (no
+    ``vocab.hash.npy``) falls back to bm25s' JSON vocabulary with the same results."""
+    from zhiku.store.fulltext import FullTextIndex
+
+    rows = [(f"d{i}:00000", f"{TEXTS[i % len(TEXTS)]} 样本{i} sample{i % 7}") for i in range(600)]
+    built = FullTextIndex(tmp_path / "ft", Tokenizer())
+    built.build(iter(rows), version=1, seq=1)
+    queries = ("人工智能产业规模", "冬奥会 开幕", "winter olympics 2022", "样本42", "完全没有的词 zzzz")
+    expected = [built.search(q, 10) for q in queries]
+    assert expected[0] and not expected[-1]
+    reopened = FullTextIndex(tmp_path / "ft", Tokenizer())
+    assert reopened.load()
+    assert isinstance(reopened._vocab, bm25_build.HashedVocab)
+    assert [reopened.search(q, 10) for q in queries] == expected
+    for name in (bm25_build.HASHES, bm25_build.TERM_IDS):
+        (tmp_path / "ft" / "bm25" / name).unlink()
+    old = FullTextIndex(tmp_path / "ft", Tokenizer())
+    assert old.load() and isinstance(old._vocab, dict)
+    assert [old.search(q, 10) for q in queries] == expected

@@ -17,6 +17,7 @@ scores match.
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -201,6 +202,44 @@ def _fill(blocks: _Blocks, vocab: dict[str, int], k1: float, b: float, out: Path
     return Matrix(data, indices, indptr, vocab, num_docs, avgdl, k1, b)
 
 
+HASHES, TERM_IDS = "vocab.hash.npy", "vocab.ids.npy"  # our term lookup beside bm25s' files
+
+
+def term_hash(terms: Iterable[str]) -> np.ndarray:
+    """64-bit hashes of terms (stable across processes, unlike ``hash``)."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little") for t in terms),
+        dtype=np.uint64,
+    )
+
+
+class HashedVocab:
+    """Term → id lookups from two mapped arrays (sorted term hashes, their ids).
+
+    Why: bm25s keeps the vocabulary as a JSON dict, and parsing it is most of opening a big KB
+    (millions of terms at 1M chunks); a search only ever looks up its own few query terms.
+    A 64-bit hash collision (~10^-6 for 5M terms) would at worst score one wrong term.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._hashes = np.load(folder / HASHES, mmap_mode="r")
+        self._ids = np.load(folder / TERM_IDS, mmap_mode="r")
+
+    @staticmethod
+    def write(vocab: dict[str, int], folder: Path) -> None:
+        hashes = term_hash(vocab)
+        order = np.argsort(hashes, kind="stable")
+        np.save(folder / HASHES, hashes[order])
+        np.save(folder / TERM_IDS, np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))[order])
+
+    def get(self, term: str) -> int | None:
+        key = term_hash([term])[0]
+        pos = int(np.searchsorted(self._hashes, key))
+        if pos < len(self._hashes) and self._hashes[pos] == key:
+            return int(self._ids[pos])
+        return None
+
+
 def save(matrix: Matrix, folder: Path) -> None:
     """Write the index in bm25s' on-disk layout (``bm25s.BM25.load(folder, mmap=True)`` reads it)."""
     import bm25s
@@ -214,6 +253,8 @@ def save(matrix: Matrix, folder: Path) -> None:
     }
     bm25.vocab_dict = matrix.vocab
     bm25.nonoccurrence_array = None
+    folder.mkdir(parents=True, exist_ok=True)
+    HashedVocab.write(matrix.vocab, folder)
     in_place = all(
         isinstance(array, np.memmap) and Path(str(array.filename)) == folder / name
         for array, name in ((matrix.data, _DATA), (matrix.indices, _INDICES))
