@@ -129,6 +129,7 @@ class KnowledgeBase:
         self._vectors: MilvusVectorStore | None = None
         self._titles: dict[str, tuple[str, str, str]] | None = None
         self._lock = threading.RLock()
+        self._writing = False
         self._check_embedder_config()
         self.retriever = HybridRetriever(
             self.fulltext,
@@ -285,11 +286,13 @@ class KnowledgeBase:
             store.count() != self.catalog.count_chunks() or bool(consistency.unfinished_runs(self))
         )
         # A server's writes are queued behind a writer thread, so a kill can lose the last queued
-        # batches of documents already marked ``ok``: compare counts (one count(*) query) unless a
-        # writer, maybe this process, holds the KB; the id scan runs only on a mismatch.
+        # batches of documents already marked ``ok``; such a kill leaves its run unfinished.  Only
+        # then (a clean open pays one SQL read) and unless another process holds the write lock:
+        # compare counts (one count(*) query), and scan ids on a mismatch.
         suspect = suspect or (
             not store.is_lite
-            and not consistency.is_locked(self.path)
+            and bool(consistency.unfinished_runs(self))
+            and (self._writing or not consistency.is_locked(self.path))
             and store.count() != self.catalog.count_chunks()
         )
         if suspect:
@@ -350,7 +353,11 @@ class KnowledgeBase:
         from zhiku.ingest.pipeline import Ingestor
 
         with self._lock, consistency.write_lock(self.path):
-            self._dense_store()  # open (and resume) before new documents are written
+            self._writing = True  # this process holds the write lock (see ``_resume_pending``)
+            try:
+                self._dense_store()  # open (and resume) before new documents are written
+            finally:
+                self._writing = False
             self.consistency = consistency.repair(self, own_lock=True)
             report = Ingestor(self).run(paths, progress, local_only=local_only)
             self._titles = None
