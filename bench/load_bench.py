@@ -329,6 +329,7 @@ def main() -> None:
         action="store_true",
         help="start a Milvus standalone (PyPI milvus) on 127.0.0.1 for the vectors, stopped afterwards",
     )
+    parser.add_argument("--milvus-uri", default="", help="use this running Milvus server for the vectors")
     args = parser.parse_args()
     if not 1 <= args.clients <= 1000 or not 1 <= args.duration <= 600:
         parser.error("--clients must be 1..1000 and --duration 1..600 seconds")
@@ -337,8 +338,8 @@ def main() -> None:
     key = "bench-" + secrets.token_urlsafe(16)
     headers = {"Authorization": f"Bearer {key}"}
     with tempfile.TemporaryDirectory(prefix="zhiku-load-") as tmp, contextlib.ExitStack() as stack:
-        milvus_uri = ""
-        if args.milvus_server:
+        milvus_uri = args.milvus_uri
+        if args.milvus_server and not milvus_uri:
             sys.path.insert(0, str(REPO / "bench"))
             from scale_bench import MilvusServer
 
@@ -391,8 +392,9 @@ def main() -> None:
         "embedder": args.embedder or "configured default",
         "workers": args.workers,
         "vector_store": "milvus-server (PyPI milvus standalone, 127.0.0.1)"
-        if args.milvus_server
+        if args.milvus_server or args.milvus_uri
         else "milvus-lite",
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
     result = summarise(raw, args, extra)
     args.out.parent.mkdir(parents=True, exist_ok=True)
