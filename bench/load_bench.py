@@ -374,6 +374,7 @@ def main() -> None:
             raw = asyncio.run(run_load(url, headers, qs, args, proc.pid))
             rss_end, rss_peak = tree_rss_mb(proc.pid)
         finally:
+            log_tail = (home / "server.log").read_text(encoding="utf-8", errors="replace").splitlines()[-60:]
             proc.terminate()
             try:
                 proc.wait(timeout=30)
@@ -397,6 +398,8 @@ def main() -> None:
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
     result = summarise(raw, args, extra)
+    if result["errors"]:
+        result["server_log_tail"] = log_tail  # why the failed requests failed
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     lat = result["latency_ms"]
