@@ -130,6 +130,7 @@ class KnowledgeBase:
         self._titles: dict[str, tuple[str, str, str]] | None = None
         self._lock = threading.RLock()
         self._writing = False
+        self._runs_died = False
         self._check_embedder_config()
         self.retriever = HybridRetriever(
             self.fulltext,
@@ -144,7 +145,9 @@ class KnowledgeBase:
         if not self.fulltext.load() or self.fulltext.version != self.catalog.version():
             self.refresh_fulltext()
         # After a crash: indexes behind the catalog are repaired, dead runs closed (or reported
-        # in info() while another process holds the write lock).
+        # in info() while another process holds the write lock).  Whether a run had died is
+        # kept for the vector store, which opens later (see ``_resume_pending``).
+        self._runs_died = bool(consistency.unfinished_runs(self))
         self.consistency = consistency.repair(self)
 
     # -- lifecycle ------------------------------------------------------------
@@ -291,7 +294,7 @@ class KnowledgeBase:
         # compare counts (one count(*) query), and scan ids on a mismatch.
         suspect = suspect or (
             not store.is_lite
-            and bool(consistency.unfinished_runs(self))
+            and (self._runs_died or bool(consistency.unfinished_runs(self)))
             and (self._writing or not consistency.is_locked(self.path))
             and store.count() != self.catalog.count_chunks()
         )
