@@ -643,6 +643,15 @@ def plot(results: dict[str, Any]) -> None:
         axes[0].plot(xs, [r["hybrid_p95_ms"] for r in rows], style, alpha=0.5, label=f"{label} hybrid p95")
         axes[1].plot(xs, [r["rss_mb"] for r in rows], style, label=f"{label} peak RSS")
         axes[2].plot(xs, [r["open_s"] for r in rows], style, label=f"{label} open (first search)")
+    before = results.get("previous_before_i14_scale2", {}).get("runs", {})
+    xs = sorted(int(x) for x in before if "hybrid_p50_ms" in before[x].get("server", {}))
+    if xs:  # the server line of the code before this bench's last changes, for comparison
+        rows = [before[str(x)]["server"] for x in xs]
+        axes[0].plot(
+            xs, [r["hybrid_p50_ms"] for r in rows], "x:", color="gray", label="server before: hybrid p50"
+        )
+        axes[1].plot(xs, [r["rss_mb"] for r in rows], "x:", color="gray", label="server before: peak RSS")
+        axes[2].plot(xs, [r["open_s"] for r in rows], "x:", color="gray", label="server before: open")
     titles = ("hybrid search latency (ms)", "memory (MB, zhiku + server)", "time to open a KB (s)")
     for ax, title in zip(axes, titles, strict=True):
         ax.set_xscale("log")
