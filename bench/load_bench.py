@@ -69,11 +69,29 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return fields.get("VmRSS", 0.0), fields.get("VmHWM", 0.0)
 
 
-def start_server(home: Path, port: int, key: str, embedder: str | None) -> subprocess.Popen[bytes]:
+def tree_rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) RSS summed over a process and its children (``--workers`` N > 1)."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            pids.append(int(child))
+    now = peak = 0.0
+    for one in pids:
+        with contextlib.suppress(OSError):
+            cur, hwm = rss_mb(one)
+            now, peak = now + cur, peak + hwm
+    return now, peak
+
+
+def start_server(
+    home: Path, port: int, key: str, embedder: str | None, workers: int = 1, milvus_uri: str = ""
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ, ZHIKU_HOME=str(home), ZHIKU_SERVER__ADMIN_KEY=key)
     env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
     if embedder:
         env["ZHIKU_INDEX__EMBEDDER"] = embedder
+    if milvus_uri:
+        env["ZHIKU_MILVUS_URI"] = milvus_uri
     code = "from zhiku.cli import main; main()"
     cmd = [
         sys.executable,
@@ -86,6 +104,7 @@ def start_server(home: Path, port: int, key: str, embedder: str | None) -> subpr
         str(port),
         "--log-level",
         "warning",
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]
     log = (home / "server.log").open("wb")
     return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home)
@@ -217,7 +236,7 @@ async def baseline(url: str, headers: dict[str, str], clients: int, seconds: flo
 
 async def sample_rss(pid: int, stop: asyncio.Event, samples: list[float]) -> None:
     while not stop.is_set():
-        samples.append(rss_mb(pid)[0])
+        samples.append(tree_rss_mb(pid)[0])
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
 
@@ -302,6 +321,15 @@ def main() -> None:
         "--baseline", type=float, default=10.0, help="seconds of GET /v1/models first (0 = skip)"
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="zhiku serve --workers (needs a Milvus server)"
+    )
+    parser.add_argument(
+        "--milvus-server",
+        action="store_true",
+        help="start a Milvus standalone (PyPI milvus) on 127.0.0.1 for the vectors, stopped afterwards",
+    )
+    parser.add_argument("--milvus-uri", default="", help="use this running Milvus server for the vectors")
     args = parser.parse_args()
     if not 1 <= args.clients <= 1000 or not 1 <= args.duration <= 600:
         parser.error("--clients must be 1..1000 and --duration 1..600 seconds")
@@ -309,10 +337,17 @@ def main() -> None:
     qs, qs_source = questions()
     key = "bench-" + secrets.token_urlsafe(16)
     headers = {"Authorization": f"Bearer {key}"}
-    with tempfile.TemporaryDirectory(prefix="zhiku-load-") as tmp:
-        home, port = Path(tmp), free_port()
+    with tempfile.TemporaryDirectory(prefix="zhiku-load-") as tmp, contextlib.ExitStack() as stack:
+        milvus_uri = args.milvus_uri
+        if args.milvus_server and not milvus_uri:
+            sys.path.insert(0, str(REPO / "bench"))
+            from scale_bench import MilvusServer
+
+            milvus_uri = stack.enter_context(MilvusServer(Path(tmp) / "milvus")).uri
+        home, port = Path(tmp) / "home", free_port()
+        home.mkdir()
         url = f"http://127.0.0.1:{port}"
-        proc = start_server(home, port, key, args.embedder)
+        proc = start_server(home, port, key, args.embedder, args.workers, milvus_uri)
         try:
             wait_ready(url, proc)
             ingest = prepare(url, headers, corpus())
@@ -328,10 +363,18 @@ def main() -> None:
                 headers=headers,
                 timeout=120,
             )  # warm-up: opens the KB, loads the models
-            rss_idle, _ = rss_mb(proc.pid)
+            for _ in range(4 * args.workers):  # every worker opens the KB before the clock starts
+                httpx.post(
+                    f"{url}/v1/chat/completions",
+                    json={"model": "bench", "messages": [{"role": "user", "content": qs[1 % len(qs)]}]},
+                    headers=headers,
+                    timeout=120,
+                )
+            rss_idle, _ = tree_rss_mb(proc.pid)
             raw = asyncio.run(run_load(url, headers, qs, args, proc.pid))
-            rss_end, rss_peak = rss_mb(proc.pid)
+            rss_end, rss_peak = tree_rss_mb(proc.pid)
         finally:
+            log_tail = (home / "server.log").read_text(encoding="utf-8", errors="replace").splitlines()[-60:]
             proc.terminate()
             try:
                 proc.wait(timeout=30)
@@ -348,8 +391,15 @@ def main() -> None:
         "server_rss_mb_peak": round(rss_peak, 1),
         "cpus": os.cpu_count(),
         "embedder": args.embedder or "configured default",
+        "workers": args.workers,
+        "vector_store": "milvus-server (PyPI milvus standalone, 127.0.0.1)"
+        if args.milvus_server or args.milvus_uri
+        else "milvus-lite",
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
     result = summarise(raw, args, extra)
+    if result["errors"]:
+        result["server_log_tail"] = log_tail  # why the failed requests failed
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     lat = result["latency_ms"]

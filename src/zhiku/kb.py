@@ -16,6 +16,7 @@ Layout of ``$ZHIKU_HOME/kb/<name>/``::
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import uuid
@@ -54,6 +55,7 @@ from zhiku.types import (
 from zhiku.understand import analyse
 
 KB_FORMAT = 1
+PARALLEL_TOKENIZE_ROWS = 50_000  # BM25 rebuilds of this many chunks tokenise in 2 processes
 
 
 def list_kbs(settings: Settings) -> list[str]:
@@ -127,6 +129,8 @@ class KnowledgeBase:
         self._vectors: MilvusVectorStore | None = None
         self._titles: dict[str, tuple[str, str, str]] | None = None
         self._lock = threading.RLock()
+        self._writing = False
+        self._runs_died = False
         self._check_embedder_config()
         self.retriever = HybridRetriever(
             self.fulltext,
@@ -141,7 +145,9 @@ class KnowledgeBase:
         if not self.fulltext.load() or self.fulltext.version != self.catalog.version():
             self.refresh_fulltext()
         # After a crash: indexes behind the catalog are repaired, dead runs closed (or reported
-        # in info() while another process holds the write lock).
+        # in info() while another process holds the write lock).  Whether a run had died is
+        # kept for the vector store, which opens later (see ``_resume_pending``).
+        self._runs_died = bool(consistency.unfinished_runs(self))
         self.consistency = consistency.repair(self)
 
     # -- lifecycle ------------------------------------------------------------
@@ -282,7 +288,17 @@ class KnowledgeBase:
         suspect = store.memory_rows and (
             store.count() != self.catalog.count_chunks() or bool(consistency.unfinished_runs(self))
         )
-        if suspect:  # mirror in RAM: comparing ids is cheap
+        # A server's writes are queued behind a writer thread, so a kill can lose the last queued
+        # batches of documents already marked ``ok``; such a kill leaves its run unfinished.  Only
+        # then (a clean open pays one SQL read) and unless another process holds the write lock:
+        # compare counts (one count(*) query), and scan ids on a mismatch.
+        suspect = suspect or (
+            not store.is_lite
+            and (self._runs_died or bool(consistency.unfinished_runs(self)))
+            and (self._writing or not consistency.is_locked(self.path))
+            and store.count() != self.catalog.count_chunks()
+        )
+        if suspect:
             have = store.ids()
             refs = self.catalog.chunk_refs()  # ids only: loading every chunk made opening slow
             wanted = {chunk_id for chunk_id, _ in refs}
@@ -321,7 +337,8 @@ class KnowledgeBase:
         store = self._dense_store()
         if store is None:
             return
-        store.delete_documents([r.doc_id for r in records])
+        fresh = self.catalog.fresh_documents()  # new documents: nothing to delete first
+        store.delete_documents([r.doc_id for r in records if r.doc_id not in fresh])
         if vectors is not None and len(chunks):
             formats = {r.doc_id: r.format for r in records}
             store.upsert(
@@ -339,7 +356,11 @@ class KnowledgeBase:
         from zhiku.ingest.pipeline import Ingestor
 
         with self._lock, consistency.write_lock(self.path):
-            self._dense_store()  # open (and resume) before new documents are written
+            self._writing = True  # this process holds the write lock (see ``_resume_pending``)
+            try:
+                self._dense_store()  # open (and resume) before new documents are written
+            finally:
+                self._writing = False
             self.consistency = consistency.repair(self, own_lock=True)
             report = Ingestor(self).run(paths, progress, local_only=local_only)
             self._titles = None
@@ -419,7 +440,9 @@ class KnowledgeBase:
                 (chunk_id, " ".join([title, *heading, text]))
                 for chunk_id, title, heading, text in self.catalog.iter_chunk_texts()
             )
-            self.fulltext.build(stream, version, seq)
+            # big rebuilds tokenise in worker processes (the rest of the machine idles meanwhile)
+            big = self.catalog.count_chunks() >= PARALLEL_TOKENIZE_ROWS
+            self.fulltext.build(stream, version, seq, workers=min(2, os.cpu_count() or 1) if big else 1)
             self.catalog.prune_changes(seq)
             return
         names = self.catalog.titles_of(changed)

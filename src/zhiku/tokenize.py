@@ -41,6 +41,7 @@ class Tokenizer:
 
     def __init__(self, user_dict: Path | None = None, *, bigrams: bool = True) -> None:
         self.bigrams = bigrams
+        self.user_dict = user_dict  # kept so worker processes can build the same tokenizer
         self._jieba = rjieba.Jieba()
         # segment → the terms it yields (filtering and splitting, once per distinct segment):
         # vocabularies are Zipfian, so at ingest most segments are repeats; bounded by _MEMO_MAX

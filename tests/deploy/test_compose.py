@@ -48,8 +48,13 @@ def test_ports_are_published_on_loopback_only(compose: dict[str, Any]) -> None:
 def test_volumes_are_named_and_declared(compose: dict[str, Any]) -> None:
     declared = set(compose["volumes"])
     mounts = {
-        name: [v.split(":")[0] for v in svc.get("volumes", [])] for name, svc in compose["services"].items()
+        name: [v.split(":")[0] for v in svc.get("volumes", []) if not v.startswith("./")]
+        for name, svc in compose["services"].items()
     }
+    binds = [v for svc in compose["services"].values() for v in svc.get("volumes", []) if v.startswith("./")]
+    assert binds == ["./milvus-user.yaml:/milvus/configs/user.yaml:ro"]  # one read-only config file
+    user = yaml.safe_load((REPO / "deploy" / "milvus-user.yaml").read_text(encoding="utf-8"))
+    assert user["queryNode"]["segcore"]["interimIndex"]["enableIndex"] is False
     assert mounts == {
         "etcd": ["etcd-data"],
         "minio": ["minio-data"],

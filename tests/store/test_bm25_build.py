@@ -82,3 +82,62 @@ def test_fulltext_scoring_equals_bm25s_get_scores(tmp_path: Path) -> None:
     for query in ("人工智能 人工智能 产业", "winter olympics", "样本12 大模型"):  # repeated terms count twice
         ids = [loaded.vocab_dict[t] for t in tokenizer.tokens(query) if t in loaded.vocab_dict]
         assert np.allclose(fulltext._score(loaded, ids), loaded.get_scores(ids), rtol=1e-5, atol=1e-5)
+
+
+def test_worker_processes_build_the_same_index(tmp_path: Path) -> None:
+    """``workers=2`` (tokenised in spawned processes, blocks encoded there) scores like one process."""
+    from zhiku.store.fulltext import FullTextIndex
+
+    rows = [
+        (f"d{i // 10}:{i % 10:05d}", f"{TEXTS[i % len(TEXTS)]} 样本{i} sample{i % 7}") for i in range(5000)
+    ]
+    one = FullTextIndex(tmp_path / "one", Tokenizer())
+    one.build(iter(rows), version=1)
+    two = FullTextIndex(tmp_path / "two", Tokenizer())
+    two.build(iter(rows), version=1, workers=2)  # a generator: still a single pass
+    assert two.ids() == one.ids() == [r[0] for r in rows]
+    for query in ("人工智能产业规模", "冬奥会 开幕", "winter olympics 2022", "样本4321", "sample3 大模型"):
+        a, b = one.search(query, 20), two.search(query, 20)
+        assert a, query
+        assert [c for c, _ in a] == [c for c, _ in b], query
+        assert np.allclose([s for _, s in a], [s for _, s in b], rtol=1e-5), query
+
+
+def test_arrays_filled_in_place_load_like_a_saved_index(tmp_path: Path) -> None:
+    """``out=``: the big arrays are mapped files in the index folder; the result scores as before."""
+    corpus = _corpus(9000)
+    in_memory = bm25_build.build_matrix(iter(corpus), k1=1.2, b=0.75)
+    bm25_build.save(in_memory, tmp_path / "a")
+    mapped = bm25_build.build_matrix(iter(corpus), k1=1.2, b=0.75, out=tmp_path / "b")
+    assert isinstance(mapped.data, np.memmap)
+    bm25_build.save(mapped, tmp_path / "b")
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted(
+        p.name for p in (tmp_path / "a").iterdir()
+    )
+    a = bm25s.BM25.load(str(tmp_path / "a"), mmap=True)
+    b = bm25s.BM25.load(str(tmp_path / "b"), mmap=True)
+    for query in ("人工智能产业规模", "winter olympics 2022"):
+        terms = [t for t in Tokenizer().tokens(query) if t in a.vocab_dict]
+        assert terms and np.allclose(a.get_scores(terms), b.get_scores(terms)), query
+
+
+def test_hashed_vocabulary_opens_without_the_json_and_old_indexes_still_load(tmp_path: Path) -> None:
+    """A reopened index looks terms up in the mapped hash arrays; one saved before them (no
+    ``vocab.hash.npy``) falls back to bm25s' JSON vocabulary with the same results."""
+    from zhiku.store.fulltext import FullTextIndex
+
+    rows = [(f"d{i}:00000", f"{TEXTS[i % len(TEXTS)]} 样本{i} sample{i % 7}") for i in range(600)]
+    built = FullTextIndex(tmp_path / "ft", Tokenizer())
+    built.build(iter(rows), version=1, seq=1)
+    queries = ("人工智能产业规模", "冬奥会 开幕", "winter olympics 2022", "样本42", "完全没有的词 zzzz")
+    expected = [built.search(q, 10) for q in queries]
+    assert expected[0] and not expected[-1]
+    reopened = FullTextIndex(tmp_path / "ft", Tokenizer())
+    assert reopened.load()
+    assert isinstance(reopened._vocab, bm25_build.HashedVocab)
+    assert [reopened.search(q, 10) for q in queries] == expected
+    for name in (bm25_build.HASHES, bm25_build.TERM_IDS):
+        (tmp_path / "ft" / "bm25" / name).unlink()
+    old = FullTextIndex(tmp_path / "ft", Tokenizer())
+    assert old.load() and isinstance(old._vocab, dict)
+    assert [old.search(q, 10) for q in queries] == expected

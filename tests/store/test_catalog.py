@@ -61,3 +61,17 @@ def test_version_and_runs(tmp_path: Path) -> None:
     assert cat.runs()[0]["failed"] == 1
     cat.record_failure("/bad.pdf", "损坏 / corrupt", "r1")
     assert cat.failures() == [("/bad.pdf", "损坏 / corrupt")]
+
+
+def test_fresh_documents_are_those_the_last_put_added(tmp_path: Path) -> None:
+    """Vectors of a fresh document need no delete first; a replaced one's do."""
+    cat = Catalog(tmp_path / "c.sqlite")
+    assert cat.fresh_documents() == frozenset()
+    cat.put_documents([(_record(), _chunks("d1", 2))], "/a.txt", "", "run1")
+    assert cat.fresh_documents() == {"d1"}
+    items = [(_record(sha="s2"), _chunks("d1", 1)), (_record("d2", "/b.txt"), _chunks("d2", 1))]
+    cat.put_documents(items, "/a.txt", "", "run2")
+    assert cat.fresh_documents() == {"d2"}  # d1 existed: its old vectors must be deleted
+    cat.delete_document("d1")
+    cat.put_documents([(_record(sha="s3"), _chunks("d1", 1))], "/a.txt", "", "run3")
+    assert cat.fresh_documents() == {"d1"}

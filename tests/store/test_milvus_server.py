@@ -192,3 +192,34 @@ def test_env_alias_selects_the_server(
     monkeypatch.setenv("ZHIKU_MILVUS_URI", milvus_uri)
     settings = load_settings(home=tmp_path / "home", index={"embedder": "hashing"})
     assert settings.index.milvus_uri == milvus_uri
+
+
+def test_writes_lost_by_a_killed_ingest_are_redone_on_open(
+    milvus_uri: str, tmp_path: Path, zh_docs: Path
+) -> None:
+    """Server writes are queued behind a writer thread: a kill can lose the last batches of
+    documents already marked done.  Such a kill leaves its run unfinished; the next open
+    compares counts with the catalog and re-embeds what the server lacks."""
+    from zhiku.kb import KnowledgeBase
+
+    settings = load_settings(home=tmp_path / "home", index={"milvus_uri": milvus_uri, "embedder": "hashing"})
+    name = "lost-" + uuid.uuid4().hex[:8]
+    kb = open_or_create_kb(settings, name, hooks=[])
+    try:
+        kb.ingest([zh_docs])
+        store = kb._dense_store()
+        assert store is not None
+        full = store.ids()
+        victim = sorted(full)[0].rsplit(":", 1)[0]
+        store.delete_documents([victim])  # the lost batch
+        with kb.catalog.transaction() as db:  # ... of a run that never finished
+            db.execute("INSERT INTO runs(run_id, started_at) VALUES ('killed', '2026-01-01T00:00:00+00:00')")
+        assert store.count() < len(full)
+        kb.close()
+
+        again = KnowledgeBase(settings, name, hooks=[])
+        repaired = again._dense_store()
+        assert repaired is not None and repaired.ids() == full
+        again.close()
+    finally:
+        _drop_collection(milvus_uri, kb.collection)

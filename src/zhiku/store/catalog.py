@@ -107,6 +107,7 @@ class Catalog:
                 f"无法打开目录数据库：{exc}", f"cannot open the catalog: {exc}", path=path
             ) from exc
         self._lock = threading.RLock()
+        self._fresh: frozenset[str] = frozenset()
 
     def close(self) -> None:
         with self._lock:
@@ -210,6 +211,14 @@ class Catalog:
         if not items:
             return
         with self.transaction() as db:
+            ids = [record.doc_id for record, _ in items]
+            known: set[str] = set()
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                known.update(
+                    r[0] for r in db.execute(f"SELECT doc_id FROM documents WHERE doc_id IN ({marks})", part)
+                )
             db.executemany("DELETE FROM chunks WHERE doc_id = ?", [(record.doc_id,) for record, _ in items])
             db.executemany(
                 "DELETE FROM documents WHERE doc_id = ? OR source = ?",
@@ -228,6 +237,16 @@ class Catalog:
             )
             db.executemany("INSERT INTO changes(doc_id) VALUES (?)", [(r.doc_id,) for r, _ in items])
             db.execute("DELETE FROM failures WHERE file_path = ?", (file_path,))
+        self._fresh = frozenset(ids) - known
+
+    def fresh_documents(self) -> frozenset[str]:
+        """Documents the last ``put_documents`` added with no earlier version in this catalog.
+
+        Why: their vectors need no delete before the upsert.  Against a Milvus server a delete
+        by ``doc_id`` costs ~0.2 s per call (a query, then delete messages) and was 40 % of a
+        pre-embedded ingest's wall time, although a new document has nothing to delete.
+        """
+        return self._fresh
 
     def set_status(self, doc_ids: Iterable[str], status: str) -> None:
         with self.transaction() as db:

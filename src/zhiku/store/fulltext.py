@@ -30,12 +30,13 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import bm25s
 import numpy as np
 
 from zhiku.errors import StoreError
-from zhiku.store import bm25_build
+from zhiku.store import bm25_build, token_pool
 from zhiku.tokenize import Tokenizer
 
 SMALL_BASE = 20_000  # below this many chunks a full rebuild is cheaper than bookkeeping
@@ -60,6 +61,7 @@ class FullTextIndex:
         self.small_base = SMALL_BASE if small_base is None else small_base
         self._bm25: bm25s.BM25 | None = None
         self._ids: list[str] = []
+        self._vocab: _Vocab | None = None  # term → base column (bm25s' dict or our hashed lookup)
         self._pos_map: dict[str, int] | None = None  # chunk id → base row, built on first need
         self._dead = np.zeros(0, dtype=bool)
         self._delta: dict[str, Counter[str]] = {}  # chunk id → term counts, chunks added since the base
@@ -80,8 +82,8 @@ class FullTextIndex:
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
             ids = json.loads((self.directory / "ids.json").read_text(encoding="utf-8"))
-            bm25 = bm25s.BM25.load(str(self.directory / "bm25"), mmap=True) if ids else None
-            self._set_base(bm25, ids, float(info.get("avgdl", 1.0)))
+            bm25, vocab = _load_bm25(self.directory / "bm25") if ids else (None, None)
+            self._set_base(bm25, ids, float(info.get("avgdl", 1.0)), vocab)
             self._deltas = []
             for name in info.get("deltas", []):
                 change = json.loads((self.directory / name).read_text(encoding="utf-8"))
@@ -96,8 +98,11 @@ class FullTextIndex:
         self.seq = int(info.get("seq", -1))
         return True
 
-    def _set_base(self, bm25: bm25s.BM25 | None, ids: list[str], avgdl: float) -> None:
+    def _set_base(
+        self, bm25: bm25s.BM25 | None, ids: list[str], avgdl: float, vocab: _Vocab | None = None
+    ) -> None:
         self._bm25, self._ids, self._avgdl = bm25, ids, avgdl
+        self._vocab = vocab if vocab is not None else (bm25.vocab_dict if bm25 is not None else None)
         self._pos_map = None  # 1M ids take ~0.3 s to map; a plain search never needs them
         self._dead = np.zeros(len(ids), dtype=bool)
         self._delta, self._delta_len, self._postings = {}, {}, {}
@@ -116,11 +121,14 @@ class FullTextIndex:
         tmp.replace(directory / "zhiku.json")
 
     # -- writing -----------------------------------------------------------------------------------
-    def build(self, rows: Iterable[tuple[str, str]], version: int, seq: int = -1) -> None:
+    def build(
+        self, rows: Iterable[tuple[str, str]], version: int, seq: int = -1, *, workers: int = 1
+    ) -> None:
         """(chunk_id, text to index) rows → a new base, swapped in atomically on disk.
 
         ``rows`` is consumed once, as a stream: tokens become integer ids as they arrive
-        (``store/bm25_build.py``), so memory does not hold every chunk's tokens.
+        (``store/bm25_build.py``), so memory does not hold every chunk's tokens.  ``workers`` > 1
+        tokenises in that many processes (``store/token_pool.py``; worth it for big rebuilds).
         """
         ids: list[str] = []
 
@@ -129,20 +137,33 @@ class FullTextIndex:
                 ids.append(chunk_id)
                 yield self.tokenizer.tokens(text)
 
+        def encoded() -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
+            tok = self.tokenizer
+            for block_ids, block in token_pool.encode_stream(
+                rows, user_dict=tok.user_dict, bigrams=tok.bigrams, workers=workers
+            ):
+                ids.extend(block_ids)
+                yield block
+
         tmp = self.directory.with_name(self.directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         spill = tmp / "blocks"
-        matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b, spill=spill)
+        out = tmp / "bm25"  # the big arrays are filled in place there (mapped files)
+        if workers > 1:
+            matrix = bm25_build.build_matrix_encoded(encoded(), k1=self.k1, b=self.b, spill=spill, out=out)
+        else:
+            matrix = bm25_build.build_matrix(token_lists(), k1=self.k1, b=self.b, spill=spill, out=out)
         shutil.rmtree(spill, ignore_errors=True)
         bm25: bm25s.BM25 | None = None
+        vocab: _Vocab | None = None
         avgdl = matrix.avgdl
         if ids:
             bm25_build.save(matrix, tmp / "bm25")
             del matrix  # the arrays are on disk now: map them instead of keeping a second copy
-            bm25 = bm25s.BM25.load(str(tmp / "bm25"), mmap=True)  # the mapping survives the rename
+            bm25, vocab = _load_bm25(tmp / "bm25")  # the mapping survives the rename
         (tmp / "ids.json").write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
-        self._set_base(bm25, ids, avgdl)
+        self._set_base(bm25, ids, avgdl, vocab)
         self._deltas, self.version, self.seq = [], version, seq
         self._write_meta(tmp)
         old = self.directory.with_name(self.directory.name + ".old")
@@ -238,11 +259,12 @@ class FullTextIndex:
     ) -> list[tuple[str, float]]:
         if self._bm25 is None:
             return []
-        vocab = self._bm25.vocab_dict
-        terms = [t for t in tokens if t in vocab]
-        if not terms:
+        assert self._vocab is not None
+        found = [self._vocab.get(t) for t in tokens]
+        term_ids = [i for i in found if i is not None]
+        if not term_ids:
             return []
-        scores = _score(self._bm25, [vocab[t] for t in terms])
+        scores = _score(self._bm25, term_ids)
         if allowed is not None:
             mask = np.zeros(len(scores), dtype=bool)
             for cid in allowed:
@@ -261,7 +283,7 @@ class FullTextIndex:
         self, tokens: list[str], top_k: int, allowed: set[str] | None
     ) -> list[tuple[str, float]]:
         """Lucene BM25 over the delta with base + delta statistics (scores comparable with the base)."""
-        vocab = self._bm25.vocab_dict if self._bm25 is not None else {}
+        vocab = self._vocab
         n_docs = len(self._ids) - int(self._dead.sum()) + len(self._delta)
         avgdl = self._avgdl or 1.0
         scores: dict[str, float] = {}
@@ -269,7 +291,8 @@ class FullTextIndex:
             posting = self._postings.get(term)
             if not posting:
                 continue
-            df = len(posting) + (int(self._df_base[vocab[term]]) if term in vocab else 0)
+            base_id = vocab.get(term) if vocab is not None else None
+            df = len(posting) + (int(self._df_base[base_id]) if base_id is not None else 0)
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
             for cid, tf in posting.items():
                 if allowed is not None and cid not in allowed:
@@ -278,6 +301,20 @@ class FullTextIndex:
                 scores[cid] = scores.get(cid, 0.0) + times * idf * tf / (tf + norm)
         best = sorted(scores.items(), key=lambda hit: -hit[1])[:top_k]
         return [(cid, score) for cid, score in best if score > 0]
+
+
+class _Vocab(Protocol):
+    def get(self, term: str, /) -> int | None: ...
+
+
+def _load_bm25(folder: Path) -> tuple[bm25s.BM25, _Vocab]:
+    """The saved index, mapped; its vocabulary from our hashed lookup when the folder has one
+    (an index saved before it existed loads bm25s' JSON vocabulary instead)."""
+    if (folder / bm25_build.HASHES).is_file():
+        bm25 = bm25s.BM25.load(str(folder), mmap=True, load_vocab=False)
+        return bm25, bm25_build.HashedVocab(folder)
+    bm25 = bm25s.BM25.load(str(folder), mmap=True)
+    return bm25, bm25.vocab_dict
 
 
 def _score(bm25: bm25s.BM25, term_ids: list[int]) -> np.ndarray:

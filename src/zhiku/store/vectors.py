@@ -27,7 +27,9 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,11 @@ from zhiku.errors import IndexMismatchError, StoreError
 
 _BATCH = 1000
 _SERVER_BATCH = 5000  # rows per upsert to a server (one gRPC message of ~5-10 MB)
+_IN_FLIGHT = 2  # server writes queued behind the writer thread (bounds the memory they hold)
 # HNSW on a Milvus server: ef (the search beam) is the recall/latency knob; measured in
 # bench/results/scale_bench.json (recall@10 against exact inner product).
 HNSW_BUILD = {"M": 16, "efConstruction": 200}
-HNSW_EF = 128
+HNSW_EF = 256  # recall@10 0.974 at 100k (ef 128: 0.946) at the same dense p50, scale_bench ef_sweep
 
 
 class _NoSessionTsWarning(logging.Filter):
@@ -88,6 +91,12 @@ class MilvusVectorStore:
         self._strong_next_read = not self.is_lite
         self._token = token
         self._conn: Any = None
+        # Server mode: writes go to one writer thread, in order, so this process prepares the next
+        # batch while the server ingests the last; every read, flush and close waits for them.
+        self._writer: ThreadPoolExecutor | None = None
+        self._writes: deque[Future[None]] = deque()
+        self._failed: Exception | None = None
+        self.ef = HNSW_EF  # server search beam (the bench sweeps it)
         self._mirror_ids: list[str] = []
         self._mirror_docs: list[str] = []
         self._mirror_formats: list[str] = []
@@ -265,13 +274,10 @@ class MilvusVectorStore:
                 f"vector shape {vectors.shape} does not match dimension {self.dim}",
             )
         self._invalidate_snapshot()
-        step = _BATCH if self.is_lite else _SERVER_BATCH
-        for start in range(0, len(ids), step):
-            rows = [
-                {"id": ids[i], "doc_id": doc_ids[i], "format": formats[i], "vector": vectors[i].tolist()}
-                for i in range(start, min(len(ids), start + step))
-            ]
-            self._client.upsert(self.collection, rows)
+        if self.is_lite:
+            self._write_rows(ids, doc_ids, formats, vectors)
+        else:  # copies: the caller may reuse its buffers while the writer thread sends these
+            self._submit(self._write_rows, list(ids), list(doc_ids), list(formats), np.array(vectors))
         self._strong_next_read = not self.is_lite
         if self.memory_rows and self._mirror is not None:
             keep = set(ids)
@@ -281,6 +287,61 @@ class MilvusVectorStore:
             self._mirror_docs.extend(doc_ids)
             self._mirror_formats.extend(formats)
             self._append_mirror(vectors.astype(np.float32))
+
+    def _write_rows(
+        self, ids: Sequence[str], doc_ids: Sequence[str], formats: Sequence[str], vectors: np.ndarray
+    ) -> None:
+        step = _BATCH if self.is_lite else _SERVER_BATCH
+        client = self._client
+        for start in range(0, len(ids), step):
+            end = min(len(ids), start + step)
+            rows = [
+                {"id": i, "doc_id": d, "format": f, "vector": v}
+                for i, d, f, v in zip(
+                    ids[start:end],
+                    doc_ids[start:end],
+                    formats[start:end],
+                    vectors[start:end].tolist(),
+                    strict=True,
+                )
+            ]
+            client.upsert(self.collection, rows)
+
+    def _submit(self, work: Callable[..., None], *args: Any) -> None:
+        """Queue a server write behind the earlier ones (order kept: one writer thread)."""
+        if self._conn is None:  # connect here: a connection error belongs to the caller
+            self._connect()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhiku-milvus-writer")
+        while len(self._writes) >= _IN_FLIGHT:
+            self._wait_one()
+        self._raise_failed()
+        self._writes.append(self._writer.submit(work, *args))
+
+    def _wait_one(self) -> bool:
+        """Wait for the oldest queued write (any thread may; a failure is kept for the writer)."""
+        try:
+            future = self._writes.popleft()
+        except IndexError:
+            return False
+        try:
+            future.result()
+        except Exception as exc:  # pymilvus raises MilvusException, grpc and OS errors
+            self._failed = self._failed or exc
+        return True
+
+    def _raise_failed(self) -> None:
+        failed, self._failed = self._failed, None
+        if failed is not None:
+            raise StoreError(
+                f"写入向量库失败：{failed}", f"writing to the vector store failed: {failed}", uri=self.uri
+            ) from failed
+
+    def _drain(self) -> None:
+        """Wait for every queued write; a failed one is raised here, to the writing caller."""
+        while self._wait_one():
+            pass
+        self._raise_failed()
 
     def _append_mirror(self, vectors: np.ndarray) -> None:
         """Amortised growth (capacity doubling): one copy per doubling, not one per batch."""
@@ -300,13 +361,19 @@ class MilvusVectorStore:
         if not doc_ids:
             return
         self._invalidate_snapshot()
-        for start in range(0, len(doc_ids), 200):
-            part = list(doc_ids[start : start + 200])
-            self._client.delete(self.collection, filter=f"doc_id in {_quote_list(part)}")
+        if self.is_lite:
+            self._delete_docs(doc_ids)
+        else:
+            self._submit(self._delete_docs, list(doc_ids))
         self._strong_next_read = not self.is_lite
         if self.memory_rows and self._mirror is not None:
             gone = set(doc_ids)
             self._drop_from_mirror(lambda i: self._mirror_docs[i] in gone)
+
+    def _delete_docs(self, doc_ids: Sequence[str]) -> None:
+        for start in range(0, len(doc_ids), 200):
+            part = list(doc_ids[start : start + 200])
+            self._client.delete(self.collection, filter=f"doc_id in {_quote_list(part)}")
 
     def _drop_from_mirror(self, drop: Any) -> None:
         assert self._mirror is not None
@@ -320,11 +387,13 @@ class MilvusVectorStore:
         self._mirror_formats = [self._mirror_formats[i] for i in keep]
 
     def flush(self) -> None:
+        self._drain()
         if self._conn is not None and hasattr(self._conn, "flush"):  # nothing written: nothing to flush
             self._conn.flush(self.collection)
         self._save_snapshot()
 
     def drop(self) -> None:
+        self._drain()
         self._invalidate_snapshot()
         if self._client.has_collection(self.collection):
             self._client.drop_collection(self.collection)
@@ -333,6 +402,15 @@ class MilvusVectorStore:
         self._mirror_ids, self._mirror_docs, self._mirror_formats = [], [], []
 
     def close(self) -> None:
+        try:
+            self._drain()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+                self._writer = None
+            self._close_connection()
+
+    def _close_connection(self) -> None:
         if self._conn is None:
             return
         with contextlib.suppress(Exception):  # closing a dead connection must not mask the caller's error
@@ -342,6 +420,8 @@ class MilvusVectorStore:
     # -- reads ----------------------------------------------------------------
     def _read_options(self) -> dict[str, str]:
         """Strong consistency for the first server read after opening or writing, else the default."""
+        while self._wait_one():  # a read sees our own queued writes (their failure is the writer's)
+            pass
         return {"consistency_level": "Strong"} if self._strong_next_read else {}
 
     def count(self) -> int:
@@ -359,7 +439,7 @@ class MilvusVectorStore:
     def ids(self) -> set[str]:
         if self.memory_rows and self._mirror is not None:
             return set(self._mirror_ids)
-        if self._strong_next_read:
+        if self._writes or self._strong_next_read:
             self.count()  # a Strong read, so the iterator below sees every write
         out: set[str] = set()
         iterator = self._client.query_iterator(
@@ -397,7 +477,7 @@ class MilvusVectorStore:
             limit=top_k,
             filter=" and ".join(conditions),
             output_fields=["id"],
-            search_params={"metric_type": "IP", "params": {"ef": max(HNSW_EF, top_k)}},
+            search_params={"metric_type": "IP", "params": {"ef": max(self.ef, top_k)}},
             **self._read_options(),
         )
         self._strong_next_read = False
