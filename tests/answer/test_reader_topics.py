@@ -13,7 +13,8 @@ pytestmark = pytest.mark.unit
 
 def _hits(*texts: str) -> list[Hit]:
     return [
-        Hit(chunk_id=f"d:{i}", doc_id="d", text=t, score=1.0, title="算力报告（示例）") for i, t in enumerate(texts)
+        Hit(chunk_id=f"d:{i}", doc_id="d", text=t, score=1.0, title="算力报告（示例）")
+        for i, t in enumerate(texts)
     ]
 
 
