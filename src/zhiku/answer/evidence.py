@@ -276,7 +276,7 @@ def _qualifier_factor(analysis: Question, s: Sentence) -> tuple[float, tuple[str
     for term in analysis.critical:
         if any(a in s.norm or a in s.title for a in term.alternatives):
             if term.role == "year" and _only_as_baseline(term.alternatives, s.norm):
-                factor *= 0.4  # "2022年产量597.7万吨，比2021年增加…" is not 2021's figure
+                factor *= 0.4  # "2030年产量412.3万吨，比2029年增加…" is not 2029's figure
             continue
         if term.role in ("name", "latin") and any(a in s.context for a in term.alternatives):
             continue

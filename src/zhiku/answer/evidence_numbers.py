@@ -245,7 +245,7 @@ _DIGITS = re.compile(r"\d+(?:\.(\d+))?")
 
 def _rounded(n: NumberMention, target: float) -> bool:
     """``n`` is ``target`` rounded to the digits ``n`` is written with ("0.0473万亿" for
-    "472.58亿", "194亿" for "193.8亿"); at least two significant digits, so "2亿" is not "2.4亿"."""
+    "472.58亿", "318亿" for "317.6亿"); at least two significant digits, so "2亿" is not "2.4亿"."""
     m = _DIGITS.match(n.raw)
     if m is None or n.scaled is None or not n.value:
         return False

@@ -215,7 +215,7 @@ def _entity_bonus(analysis: Question, c: sp.Span) -> float:
         and not re.search(r"国家|城市|地区|省|哪里|在哪", analysis.question)
         and _place_only(c.text)
     ):
-        bonus -= 0.5  # 洛杉矶 or a venue is a place; 洛杉矶公羊队 is a team
+        bonus -= 0.5  # a city or a venue is a place; a city's name + a nickname + 队 is a team
     category = analysis.qtype.category
     if category and c.text.endswith(category) and c.text != category:
         bonus -= 0.6  # "NFL冠军" restates what "超级碗冠军是谁" asks for; it does not name it

@@ -121,7 +121,7 @@ _SPECIAL_MARKERS = (
 
 
 def alias_spans(text: str, asked: str = "") -> list[Span]:
-    """What follows 又称/又名/简称/原名 … ("美味牛肝菌也称大腿蘑、网纹牛肝菌" → 大腿蘑、网纹牛肝菌).
+    """What follows 又称/又名/简称/原名 … ("青叶草也称山铃草、野蓝草" → 山铃草、野蓝草).
 
     A list of aliases ("A、B或C") is kept whole: it is the answer to "又称什么".  Markers of a
     special kind of name (英文名, 学名, 简称 …) count only when the question ``asked`` uses them,
@@ -139,7 +139,7 @@ def alias_spans(text: str, asked: str = "") -> list[Span]:
 
 
 def number_spans(text: str) -> list[Span]:
-    """Numbers with their unit ("2137亿元", "44.7%", "60%到90%", "五家", "811 billion")."""
+    """Numbers with their unit ("2137亿元", "44.7%", "30%到70%", "五家", "811 billion")."""
     out: list[Span] = []
     dates = [(d.start, d.end) for d in date_spans(text)]
     for m in _NUMBER.finditer(text):
@@ -246,7 +246,7 @@ def name_cores(span: Span) -> list[Span]:
 
 
 def join_listed(spans: list[Span], text: str) -> list[Span]:
-    """Names listed one after another ("张丹、张昊领衔主演") joined into one list span."""
+    """Names listed one after another ("林远、周晴领衔主演") joined into one list span."""
     ordered = sorted(spans, key=lambda c: c.start)
     out: list[Span] = []
     group: list[Span] = []

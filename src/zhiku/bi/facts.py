@@ -197,7 +197,7 @@ def _is_date_part(text: str, q: Quantity) -> bool:
 
 
 def _in_range(text: str, q: Quantity) -> bool:
-    """Either end of a range such as 2-4卡 or 60%到90%: not one value, so not a fact."""
+    """Either end of a range such as 2-4卡 or 30%到70%: not one value, so not a fact."""
     before = text[max(0, q.start - 6) : q.start]
     after = text[q.end : q.end + 3]
     return bool(re.search(r"\d[%％]?\s*[-–—~～至到]\s*$", before) or re.match(r"\s*[-–—~～至到]\s*\d", after))

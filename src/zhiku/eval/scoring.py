@@ -78,7 +78,7 @@ def answer_matches(item: QAItem, answer: Any) -> bool:
     Grading the whole reply would credit a wrong headline answer whose quoted evidence happens
     to contain the gold string.  A short answer is right when it contains an acceptable answer
     (every part of a list), or — for a single answer — when it is the core of one: inside it and
-    at least half its length ("24公分" for "体长约有24公分", not "阿部宽" for "阿部宽与大桥望美").
+    at least half its length ("31公分" for "体长约有31公分", not "林远" for "林远与周晴").
     Descriptive answers have no short form, so the reply itself is graded.
     """
     if not getattr(answer, "found", True):

@@ -146,8 +146,8 @@ def may_state(passage: str, alt: str) -> bool:
     """The passage may state ``alt`` in another writing: what a *lie* must rule out.
 
     A wrong citation or an answer "from memory" is a lie only where the cited passage surely
-    does not hold the answer; a passage writing "弗兰克.德拉邦特" for "弗兰克·德拉邦特", the name
-    without its last character ("洛杉矶公羊" for "洛杉矶公羊队"), or the figure rounded or in
+    does not hold the answer; a passage writing "阿兰.维斯特" for "阿兰·维斯特", the name
+    without its last character ("青川雪豹" for "青川雪豹队"), or the figure rounded or in
     another scale ("62206.09亿" for "6.2万亿") holds it.  Stricter ``contains`` decides what the
     oracle says; this looser test decides where the liar may not cite.
     """
@@ -211,7 +211,7 @@ def compose(question: str, answer: str, language: str, mark: str) -> str:
         for wh in _WH:
             if wh in q:
                 head, _, tail = q.partition(wh)
-                if answer and tail[:1] == answer[-1:]:  # "多少倍" + "1000倍": say the unit once
+                if answer and tail[:1] == answer[-1:]:  # "多少倍" + "20倍": say the unit once
                     tail = tail[1:]
                 return f"{head}{answer}{tail}{mark}。"
         return f"{q}：{answer}{mark}。"
