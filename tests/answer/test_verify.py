@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from zhiku.answer.citations import citations_in, split_sentences
 from zhiku.answer.verify import (
     attach_citations,
-    citations_in,
     describe_violations,
     extract_numbers,
-    split_sentences,
     verify_answer,
 )
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from zhiku.answer.citations import citations_in, normalise_citations
 from zhiku.answer.evidence_numbers import extract_numbers, unit_declarations
 from zhiku.answer.numwords import parse_chinese, to_chinese
-from zhiku.answer.verify import citations_in, normalise_citations, verify_answer
+from zhiku.answer.verify import verify_answer
 
 pytestmark = pytest.mark.unit
 

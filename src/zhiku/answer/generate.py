@@ -23,16 +23,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from zhiku.answer.citations import citations_in, normalise_citations, split_sentences, strip_citations
 from zhiku.answer.lang import not_found_message
 from zhiku.answer.verify import (
     VerifyResult,
     Violation,
     attach_citations,
-    citations_in,
     describe_violations,
-    normalise_citations,
-    split_sentences,
-    strip_citations,
     support_score,
     verify_answer,
 )

@@ -32,11 +32,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zhiku.answer.citations import strip_citations
 from zhiku.answer.evidence_numbers import NumberMention, extract_numbers, mentions, prepare, same_number
 from zhiku.answer.reader import ExtractiveReader, split_parts
 from zhiku.answer.reading.candidates import Candidate
 from zhiku.answer.reading.verifier import constrain, verify_row
-from zhiku.answer.verify import Violation, strip_citations
+from zhiku.answer.verify import Violation
 from zhiku.types import AskRequest, Hit
 from zhiku.understand import question_of
 from zhiku.understand.normalise import normalise

@@ -23,6 +23,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from zhiku.answer.citations import (
+    citations_in,
+    normalise_citations,
+    split_sentences,
+    strip_citations,
+)
 from zhiku.answer.claim_binding import (
     counts_something_else,
     name_bound_elsewhere,
@@ -45,16 +51,6 @@ from zhiku.types import Language
 
 ViolationKind = Literal["empty", "no_citation", "bad_citation", "unsupported", "number"]
 
-_CITE = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
-# Citation marks models write besides [n]: 【n】, [^n], [资料n], [Evidence n], <sup>n</sup>, ^[n], (n)/（n）.
-_CITE_STYLES = re.compile(
-    r"\[\s*\^\s*(\d+)\s*\]|\^\[(\d+)\]|<sup>\s*\[?(\d+)\]?\s*</sup>"
-    r"|[\[【]\s*(?:资料|来源|证据|引用|文献|evidence|source|doc|ref)\s*#?\s*(\d+)\s*[\]】]",
-    re.I,
-)
-_PAREN_CITE = re.compile(r"(?<=[^\s(（])\s?[(（]\s*(\d{1,2})\s*[)）](?=\s*(?:[。！？!?.,，；;:：]|\[|$|\n))")
-_FOOTNOTE_DEF = re.compile(r"^\s*\[\^?\d+\]\s*[:：].*$", re.M)
-_SENT_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+(?=[A-Z\[\u4e00-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z][a-z\-]+|\d+(?:\.\d+)?")
 _STOP = frozenset(
@@ -92,50 +88,6 @@ class VerifyResult:
 def normalise_numbers(text: str) -> str:
     """``２，１３７`` / ``2,137`` → ``2137`` (full-width folded, thousands separators dropped)."""
     return prepare(text)
-
-
-def normalise_citations(text: str, max_index: int | None = None) -> str:
-    """Rewrite the citation styles models use (【1】, [^1], (1), [资料1] …) as ``[n]``.
-
-    A parenthesised number counts as a citation only at a clause end and when it names
-    evidence that exists (``max_index``), so "(2023)" or a list's "(1)" stays text.
-    """
-    text = _FOOTNOTE_DEF.sub("", text)
-    text = _CITE_STYLES.sub(lambda m: f"[{next(g for g in m.groups() if g)}]", text)
-    text = re.sub(r"【\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*】", r"[\1]", text)
-    if max_index:
-
-        def paren(m: re.Match[str]) -> str:
-            n = int(m.group(1))
-            return f"[{n}]" if 1 <= n <= max_index else m.group(0)
-
-        text = _PAREN_CITE.sub(paren, text)
-    return text.strip()
-
-
-def strip_citations(text: str) -> str:
-    return _CITE.sub(" ", text)
-
-
-def citations_in(text: str) -> list[int]:
-    found: list[int] = []
-    for m in _CITE.finditer(text):
-        found.extend(int(n) for n in re.split(r"\s*[,，、]\s*", m.group(1)))
-    return found
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences with their citation markers; a marker after the full stop joins its sentence."""
-    parts = [p for p in _SENT_END.split(text) if p and p.strip()]
-    out: list[str] = []
-    for part in parts:
-        lead = re.match(r"^\s*((?:[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]\s*)+)", part)
-        if lead and out:
-            out[-1] = out[-1].rstrip() + lead.group(1).strip()
-            part = part[lead.end() :]
-        if part.strip():
-            out.append(part.strip())
-    return out
 
 
 def _grams(text: str) -> set[str]:
