@@ -287,9 +287,9 @@ class Question:
     rerank weights were fitted on that view, so it is kept apart from ``qtype.kind``.
     ``parts`` holds one ``Question`` per coordinated item ("A和B分别…"), empty for a simple one.
 
-    >>> q = analyse("上海和北京2021年的GDP分别是多少？")
+    >>> q = analyse("广州和深圳2022年的GDP分别是多少？")
     >>> [p.text for p in q.parts], q.years
-    (['上海2021年的GDP是多少？', '北京2021年的GDP是多少？'], ('2021',))
+    (['广州2022年的GDP是多少？', '深圳2022年的GDP是多少？'], ('2022',))
     """
 
     text: str

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize(
     ("question", "kind", "unit"),
     [
-        ("2023年中国人工智能产业规模是多少？", "number", ""),
-        ("2023年有多少家AI公司进入IPO阶段？", "number", "家"),
+        ("2022年全省光伏装机容量是多少？", "number", ""),
+        ("2021年有多少家企业进入上市辅导？", "number", "家"),
         ("效率是人工标注的多少倍？", "number", "倍"),
         ("计算机视觉模态占比是多少？", "number", "%"),
         ("复合增长率是多少？", "number", "%"),
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.unit
         ("2022年特斯拉交付量", "number", ""),
         ("How many companies entered the IPO stage in 2023?", "number", ""),
         ("What percentage of funding went to AIGC?", "number", "%"),
-        ("What is the projected size of China's AI industry in 2028?", "number", ""),
+        ("What is the expected size of Europe's battery market in 2030?", "number", ""),
     ],
 )
 def test_number_questions(question: str, kind: str, unit: str) -> None:
@@ -35,11 +35,11 @@ def test_number_questions(question: str, kind: str, unit: str) -> None:
 @pytest.mark.parametrize(
     ("question", "grain"),
     [
-        ("港交所18C条款是哪天生效的？", "day"),
+        ("新版报销制度是哪天生效的？", "day"),
         ("国家数据局是什么时候挂牌成立的？", "day"),
         ("高豆莫在哪一年合并了两国？", "year"),
         ("新规几月实施？", "month"),
-        ("2022年法网开始时间", "day"),
+        ("2021年温网开始时间", "day"),
         ("When did the measures take effect?", "day"),
         ("In which year was the company founded?", "year"),
     ],
@@ -55,14 +55,14 @@ def test_date_questions(question: str, grain: str) -> None:
     [
         ("2023年估值最高的是哪家公司？", "entity"),
         ("落地最多的领域是哪个？", "entity"),
-        ("谁是北京冬奥会第一棒火炬手", "person"),
+        ("谁是上届全运会开幕式的主持人", "person"),
         ("Who founded the company?", "person"),
-        ("2022世界5G大会举办的地点是哪里", "place"),
+        ("2021世界物联网博览会举办的地点是哪里", "place"),
         ("Where is the headquarters?", "place"),
         ("LLaMA模型包括哪几种参数规模？", "list"),
-        ("RCEP具体包括哪些国家", "list"),
+        ("该联盟具体包括哪些成员", "list"),
         ("Which company has the highest valuation?", "entity"),
-        ("MOE架构中的门控模型起什么作用？", "other"),
+        ("检索增强中的重排序模块起什么作用？", "other"),
         ("Why did the market grow?", "other"),
     ],
 )
@@ -71,9 +71,9 @@ def test_entity_list_and_free_text_questions(question: str, kind: str) -> None:
 
 
 def test_analysis_marks_years_and_places_as_qualifiers() -> None:
-    analysis = analyse("2023年美国人工智能产业规模是多少？")
+    analysis = analyse("2022年美国人工智能产业规模是多少？")
     critical = {t.alternatives[0]: t.role for t in analysis.critical}
-    assert critical["2023"] == "year"
+    assert critical["2022"] == "year"
     assert critical["美国"] == "place"
     words = {t.alternatives[0] for t in analysis.tokens}
     assert {"人工智能", "产业", "规模"} <= words
@@ -82,9 +82,9 @@ def test_analysis_marks_years_and_places_as_qualifiers() -> None:
 
 
 def test_english_analysis_carries_chinese_alternatives() -> None:
-    analysis = analyse("What is the projected size of China's AI industry in 2028?")
+    analysis = analyse("What is the expected size of China's AI industry in 2030?")
     assert analysis.language == "en"
-    assert analysis.years == ("2028",)
+    assert analysis.years == ("2030",)
     alternatives = {a for t in analysis.tokens for a in t.alternatives}
     assert {"中国", "人工智能", "产业", "规模"} <= alternatives
     china = next(t for t in analysis.tokens if "china" in t.alternatives)
@@ -94,27 +94,27 @@ def test_english_analysis_carries_chinese_alternatives() -> None:
 @pytest.mark.parametrize(
     ("question", "parts"),
     [
-        ("上海和北京2021年的GDP分别是多少？", ["上海2021年的GDP是多少？", "北京2021年的GDP是多少？"]),
-        ("2022年和2023年超级碗冠军是谁", ["2022年超级碗冠军是谁", "2023年超级碗冠军是谁"]),
-        ("2023年中国人工智能产业规模是多少？", ["2023年中国人工智能产业规模是多少？"]),
+        ("广州和深圳2022年的GDP分别是多少？", ["广州2022年的GDP是多少？", "深圳2022年的GDP是多少？"]),
+        ("2020年和2021年欧冠冠军是谁", ["2020年欧冠冠军是谁", "2021年欧冠冠军是谁"]),
+        ("2022年全省光伏装机容量是多少？", ["2022年全省光伏装机容量是多少？"]),
         ("计算机视觉和自然语言处理哪个占比高", ["计算机视觉和自然语言处理哪个占比高"]),
-        ("成都大运会和杭州亚运会开幕时间", ["成都大运会开幕时间", "杭州亚运会开幕时间"]),
+        ("第十四届和第十五届全运会开幕时间", ["第十四届全运会开幕时间", "第十五届全运会开幕时间"]),
         (
-            "2023年奥斯卡最佳女主角和最佳男主角分别是谁？",
-            ["2023年奥斯卡最佳女主角是谁？", "2023年奥斯卡最佳男主角是谁？"],
+            "2022年金马奖最佳女主角和最佳男主角分别是谁？",
+            ["2022年金马奖最佳女主角是谁？", "2022年金马奖最佳男主角是谁？"],
         ),
         (
             "金鹰奖最佳电视剧和最佳电视动画分别是什么？",
             ["金鹰奖最佳电视剧是什么？", "金鹰奖最佳电视动画是什么？"],
         ),
         ("2022和2023年春节档票房冠军", ["2022年春节档票房冠军", "2023年春节档票房冠军"]),
-        ("EMNLP2022和2023的举办地", ["EMNLP2022的举办地", "EMNLP2023的举办地"]),
+        ("ACL2021和2022的举办地", ["ACL2021的举办地", "ACL2022的举办地"]),
         ("男子和女子世界锦标赛分别在哪举行", ["男子世界锦标赛在哪举行", "女子世界锦标赛在哪举行"]),
         ("德国队和法国队在哪个组", ["德国队在哪个组", "法国队在哪个组"]),
         ("中国和美国的关系如何", ["中国和美国的关系如何"]),
-        ("安倍晋三的国葬时间和地点？", ["安倍晋三的国葬时间？", "安倍晋三的国葬地点？"]),
-        ("《踏冰逐梦》的主演和导演是谁？", ["《踏冰逐梦》的主演是谁？", "《踏冰逐梦》的导演是谁？"]),
-        ("2023年五一旅游人次和收入是多少？", ["2023年五一旅游人次是多少？", "2023年五一旅游收入是多少？"]),
+        ("某前首相的葬礼时间和地点？", ["某前首相的葬礼时间？", "某前首相的葬礼地点？"]),
+        ("《远方的灯塔》的编剧和导演是谁？", ["《远方的灯塔》的编剧是谁？", "《远方的灯塔》的导演是谁？"]),
+        ("2022年国庆旅游人次和收入是多少？", ["2022年国庆旅游人次是多少？", "2022年国庆旅游收入是多少？"]),
         ("研究和开发投入是多少", ["研究和开发投入是多少"]),
         ("大模型和小模型协同的方式有哪些", ["大模型和小模型协同的方式有哪些"]),
         ("What were the sizes in 2023 and 2028?", ["What were the sizes in 2023 and 2028?"]),
@@ -130,7 +130,7 @@ def test_split_coordinated(question: str, parts: list[str]) -> None:
         ("卡塔尔世界杯法国队在哪个组", "entity", "组"),
         ("他获得了什么奖", "entity", "奖"),
         ("哪家公司发布了文心一言", "entity", "公司"),
-        ("CVPR2022在哪举办", "place", ""),
+        ("ICML2021在哪举办", "place", ""),
         ("在哪个城市举办", "place", ""),
     ],
 )
@@ -142,19 +142,19 @@ def test_head_noun_of_which_questions(question: str, kind: str, head: str) -> No
 @pytest.mark.parametrize(
     ("question", "kind", "unit"),
     [
-        ("我国2021年人口出生率", "number", "%"),  # a rate: ‰ and % answer it, a head count does not
-        ("2022年8月我国汽车出口量", "number", ""),
-        ("2023春运首日旅客发送量", "number", ""),
-        ("2023年五一旅游人次", "number", ""),
-        ("三体电视剧古筝行动在哪一集？", "number", ""),
-        ("KF-21战斗机研发国家", "place", ""),
-        ("2019年亚洲杯举办国？", "place", ""),
-        ("香港第四任行政长官？", "person", ""),
-        ("2022年金鹰奖最佳男主角", "person", ""),
-        ("北京2022年冬奥会口号是什么", "entity", ""),
+        ("我国2022年人口自然增长率", "number", "%"),  # a rate: ‰ and % answer it, a head count does not
+        ("2023年5月我国手机出口量", "number", ""),
+        ("2022国庆首日铁路旅客发送量", "number", ""),
+        ("2022年国庆旅游人次", "number", ""),
+        ("某电视剧的大结局在哪一集？", "number", ""),
+        ("T-50教练机研发国家", "place", ""),
+        ("2015年亚洲杯举办国？", "place", ""),
+        ("澳门第三任行政长官？", "person", ""),
+        ("2021年金鸡奖最佳女主角", "person", ""),
+        ("杭州亚运会口号是什么", "entity", ""),
         ("最佳影片是哪部", "entity", ""),
         ("What was China's birth rate in 2021?", "number", "%"),
-        ("广州白云山足球俱乐部只存在了多长时间？", "number", ""),  # a duration, not a date
+        ("那家足球俱乐部只存在了多长时间？", "number", ""),  # a duration, not a date
         ("What was the host country of the 2019 Asian Cup?", "place", ""),
     ],
 )

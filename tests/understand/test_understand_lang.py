@@ -12,10 +12,10 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2023年中国人工智能产业规模是多少？", "zh"),
-        ("Meta发布的LLaMA模型包括哪几种参数规模？", "zh"),
-        ("港交所18C条款是哪天生效的？", "zh"),
-        ("What is the projected size of China's AI industry in 2028?", "en"),
+        ("2022年全省光伏装机容量是多少？", "zh"),
+        ("Google发布的Gemma模型包括哪几种参数规模？", "zh"),
+        ("新版报销制度是哪天生效的？", "zh"),
+        ("What is the expected size of Europe's battery market in 2030?", "en"),
         ("What does 智谱 build?", "en"),
         ("how many companies went public", "en"),
         ("", "zh"),

@@ -188,7 +188,7 @@ def _span_score(analysis: Question, s: Sentence, c: sp.Span, anchors: list[tuple
         elif qt.grain == "year":
             score += 0.5 * bool(re.search(r"\d{3,4}年", c.text)) - 0.3 * has_month
         if other_year(c.text, analysis.years):
-            score -= 1.0  # "2014年" does not answer "2020年美网开始时间"
+            score -= 1.0  # "2014年" does not answer "2021年温网开始时间"
     elif qt.kind == "entity":
         score += _entity_bonus(analysis, c)
     elif qt.kind == "person" and c.kind == "list":

@@ -6,7 +6,7 @@ question is not numeric, the parser does not recognise the operation, or the ope
 resolved without ambiguity.
 
 >>> expert = NumericExpert(kb)
->>> expert.try_answer(AskRequest("2023年中国智能算力市场规模比AI芯片市场规模多多少亿元？"), hits, Trace())
+>>> expert.try_answer(AskRequest("2022年华东区销售额比华南区销售额多多少万元？"), hits, Trace())
 """
 
 from __future__ import annotations

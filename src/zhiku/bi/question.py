@@ -6,7 +6,7 @@ series, listing a series) from cue words, pulls out the periods and the phrases 
 is measured, and translates a few English domain words to Chinese so English questions match
 Chinese sources.  Anything it does not recognise returns ``None`` and the reader takes over.
 
->>> parse_question("2023年中国智能算力市场规模比AI芯片市场规模多多少亿元？").op
+>>> parse_question("2022年华东区销售额比华南区销售额多多少万元？").op
 'difference'
 """
 

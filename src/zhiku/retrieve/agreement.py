@@ -16,7 +16,7 @@ Over a single report there are rarely two documents to agree, so the boost stays
 and only the (small) evidence term acts.  Costs one reader pass over ``depth`` candidates
 (a few milliseconds).
 
->>> AnswerAgreement(RetrievalSettings(), ReaderVoter()).run(analyse("2023春节档电影票房冠军"), hits)[0].scores["agreement"]
+>>> AnswerAgreement(RetrievalSettings(), ReaderVoter()).run(analyse("2022国庆档电影票房冠军"), hits)[0].scores["agreement"]
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ class HybridRetriever:
     ) -> list[Hit]:
         """The top ``k`` hits; a question about two coordinated items gets hits for each item.
 
-        "上海和北京2021年的GDP分别是多少？" is answered by two passages that each name one city;
+        "广州和深圳2022年的GDP分别是多少？" is answered by two passages that each name one city;
         one search for both ranks first whatever mentions both cities in passing.  Each item's
         question is searched on its own and the rankings are merged so that both lead.
         """

@@ -1,10 +1,10 @@
 """Coordinated questions ("A和B分别…") cut into one question per item.
 
-"上海和北京2021年的GDP分别是多少？" is answered by two passages that each name one city, so
+"广州和深圳2022年的GDP分别是多少？" is answered by two passages that each name one city, so
 retrieval searches, and the reader answers, each item's question on its own.
 
->>> split_coordinated("上海和北京2021年的GDP分别是多少？")
-['上海2021年的GDP是多少？', '北京2021年的GDP是多少？']
+>>> split_coordinated("广州和深圳2022年的GDP分别是多少？")
+['广州2022年的GDP是多少？', '深圳2022年的GDP是多少？']
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ _MAX_ITEM = 3  # tokens per coordinated item
 
 
 def split_coordinated(question: str, language: Language | None = None) -> list[str]:
-    """One question per coordinated item: "上海和北京2021年的GDP分别是多少？" → the 上海 … and the 北京 … question.
+    """One question per coordinated item: "广州和深圳2022年的GDP分别是多少？" → the 广州 … and the 深圳 … question.
 
-    Items may be several words ("成都大运会和杭州亚运会开幕时间", "最佳女主角和最佳男主角"): the
+    Items may be several words ("第十四届和第十五届全运会开幕时间", "最佳女主角和最佳男主角"): the
     right item runs to the first word that parallels the word before the conjunction (same
     ending character, else the same part of speech), and the left item takes as many words.
     Applies to Chinese questions whose items are years, names, words with a shared ending, or

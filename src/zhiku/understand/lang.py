@@ -3,9 +3,9 @@
 Detection is a character count, which is enough to tell Chinese from English and needs no
 model.  The glossary lets an English question find Chinese evidence without a translation model.
 
->>> detect_language("2023年中国人工智能产业规模是多少？")
+>>> detect_language("2022年全省光伏装机容量是多少？")
 'zh'
->>> detect_language("What is the projected size of China's AI industry in 2028?")
+>>> detect_language("What is the expected size of Europe's battery market in 2030?")
 'en'
 """
 
@@ -22,7 +22,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 def detect_language(text: str) -> Language:
     """``zh`` when Chinese characters carry the text, else ``en``.
 
-    A Latin word counts as about two Chinese characters, so "Meta发布的LLaMA模型包括哪几种参数规模？"
+    A Latin word counts as about two Chinese characters, so "Google发布的Gemma模型包括哪几种参数规模？"
     is Chinese while "What does 智谱 build?" is English.  Empty text defaults to Chinese.
     """
     cjk = len(_CJK.findall(text))

@@ -4,9 +4,9 @@ The extractive reader uses this to look for a span of the right shape ("2137亿�
 "2031年5月17日" for 哪天) and to refuse when the evidence holds no such span.  Rules are
 ordered: the most specific cue wins (占比 → percent before 多少 → number).
 
->>> detect_question_type("2023年有多少家AI公司进入IPO阶段？").kind
+>>> detect_question_type("2021年有多少家企业进入上市辅导？").kind
 'number'
->>> detect_question_type("2023年有多少家AI公司进入IPO阶段？").unit
+>>> detect_question_type("2021年有多少家企业进入上市辅导？").unit
 '家'
 >>> detect_question_type("When did the rule take effect?").kind
 'date'

@@ -5,9 +5,9 @@ question asks (its language, the answer kind, the years and places it names, the
 "A和B分别…").  Working that out once, here, keeps every stage reading the same analysis and
 keeps the rules in one package; the stages receive the record instead of the raw text.
 
->>> q = analyse("2023年美国人工智能产业规模是多少？")
+>>> q = analyse("2022年美国人工智能产业规模是多少？")
 >>> q.language, q.qtype.kind, q.years, q.places
-('zh', 'number', ('2023',), ('美国',))
+('zh', 'number', ('2022',), ('美国',))
 """
 
 from __future__ import annotations
