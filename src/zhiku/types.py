@@ -273,7 +273,7 @@ class Term:
     alternatives: tuple[str, ...]
     critical: bool = False
     ngram: int = 0  # 0 for a word; 2 or 3 for a Chinese character n-gram
-    role: str = ""  # "year", "place", "name", "latin" for critical terms
+    role: str = ""  # "year", "place", "name", "latin", "focus" for critical terms
 
 
 @dataclass(frozen=True)

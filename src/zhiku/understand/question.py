@@ -16,6 +16,7 @@ import unicodedata
 
 from zhiku.types import AskRequest, Language, Question
 from zhiku.understand.coordinated import split_coordinated
+from zhiku.understand.focus import focus_of
 from zhiku.understand.lang import detect_language, glossary_expand
 from zhiku.understand.normalise import fold
 from zhiku.understand.qtypes import detect_question_type
@@ -47,7 +48,7 @@ def analyse(text: str, language: Language | None = None, *, split: bool = True) 
         clean=clean,
         language=lang,
         qtype=qtype,
-        terms=question_terms(clean, lang),
+        terms=question_terms(clean, lang, focus_of(clean, lang) if qtype.kind == "other" else ""),
         years=question_years(clean),
         folded=folded,
         nouns=tuple(w for w, tag in rjieba.tag(folded) if tag in _NOUN_TAGS),

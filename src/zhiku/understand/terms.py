@@ -39,8 +39,12 @@ def question_years(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_YEAR.findall(text)))
 
 
-def question_terms(text: str, lang: Language) -> tuple[Term, ...]:
-    """Years, words (with their critical role) and character n-grams of a normalised question."""
+def question_terms(text: str, lang: Language, focus: str = "") -> tuple[Term, ...]:
+    """Years, words (with their critical role) and character n-grams of a normalised question.
+
+    ``focus`` (a free-text question's subject, ``understand.focus``) becomes a critical term:
+    the sentence that answers "X中的Y起什么作用" mentions Y, not merely X.
+    """
     import rjieba
 
     years = question_years(text)
@@ -62,6 +66,11 @@ def question_terms(text: str, lang: Language) -> tuple[Term, ...]:
             continue
         seen.add(w)
         terms.append(_token_term(w, tag, lang, glossary.get(w, ())))
+    if focus:
+        key = focus.lower()
+        terms = [t for t in terms if t.alternatives != (key,)]
+        terms.append(Term((key,), critical=True, role="focus"))
+        seen.add(key)
     for run in _CJK_RUN.findall(_strip_stop(content)):
         for n in (2, 3):
             for i in range(len(run) - n + 1):
