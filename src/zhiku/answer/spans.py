@@ -83,7 +83,7 @@ _STRONG_SEPS = frozenset({"、", ","})
 
 
 def locate(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
-    """Attach character offsets to ``(word, tag)`` pairs from ``rjieba.tag``."""
+    """Attach character offsets to ``(word, tag)`` pairs from ``rjieba.tag``, names mended."""
     out: list[tuple[str, str, int]] = []
     pos = 0
     for word, tag in tags:
@@ -91,8 +91,38 @@ def locate(text: str, tags: list[tuple[str, str]]) -> list[tuple[str, str, int]]
         if found < 0:
             continue
         pos = found + len(word)
+        if out and _given_name(out[-1], word, tag, found):
+            surname = out.pop()
+            out.append((surname[0] + word, "nr", surname[2]))
+            continue
         out.append((word, tag, found))
     return out
+
+
+# Month and weekday names are capitalised but name a date's part, never a person or a thing.
+CALENDAR_WORD = re.compile(
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\.?"
+)
+
+# Tags a given name is never read as: verbs, prepositions, particles, numerals, punctuation.
+_NOT_GIVEN = frozenset({"v", "vd", "vn", "p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "d", "m", "q", "r", "x",
+                        "f", "s", "y", "e", "o", "zg"})  # fmt: skip
+
+
+def _given_name(prev: tuple[str, str, int], word: str, tag: str, found: int) -> bool:
+    """The tagger often cuts an unknown person's name after the surname ("周/nr 明远/a"): a
+    one-character surname directly followed by one or two Chinese characters that are no verb,
+    particle or number is read as one name."""
+    surname, prev_tag, at = prev
+    return (
+        prev_tag == "nr"
+        and len(surname) == 1
+        and at + 1 == found
+        and tag not in _NOT_GIVEN
+        and re.fullmatch(r"[\u4e00-\u9fff]{1,2}", word) is not None
+    )
 
 
 _ARTICLE_UNITS = frozenset(
@@ -201,7 +231,12 @@ def name_spans(text: str, tags: list[tuple[str, str]]) -> list[Span]:
 def _flush(run: list[tuple[str, str, int]]) -> list[Span]:
     while run and run[-1][0] == "·":
         run = run[:-1]
-    proper = [tag for _, tag, _ in run if tag in _PROPER_TAGS]
+    # an English word is a proper noun only when capitalised ("was", "opened" are tagged eng too)
+    proper = [
+        tag
+        for w, tag, _ in run
+        if tag in _PROPER_TAGS and (tag != "eng" or (w[:1].isupper() and not CALENDAR_WORD.fullmatch(w)))
+    ]
     if not proper:
         return []
     start = run[0][2]

@@ -94,6 +94,7 @@ def _proposals(text: str, lang: Language, question: str) -> list[Proposal]:
         out += [
             Proposal(sp.Span(m.group(0), m.start(), m.end(), "name", tag="eng"), "capital")
             for m in _CAPITAL.finditer(text)
+            if not sp.CALENDAR_WORD.fullmatch(m.group(0))
         ]
         out += [
             Proposal(sp.Span(m.group(0), m.start(), m.end(), "name", tag="eng"), "noun")
