@@ -37,3 +37,26 @@ def test_english_lowercase_words_and_months_are_no_names() -> None:
     found = {c.text: c.sources for c in generate_in_sentence(text, "en", "Who designed the museum?")}
     assert "Elena Marsh" in found
     assert "June" not in found or "capital" not in found["June"]
+
+
+def test_role_words_are_cut_from_a_person_name() -> None:
+    found = {
+        c.text: c.sources
+        for c in generate_in_sentence("公司董事长陈立衡出席了发布会。", "zh", "董事长是谁？")
+    }
+    assert "name" in found.get("陈立衡", set())
+
+
+def test_numbers_keep_a_latin_unit_written_onto_them() -> None:
+    spans = {s.text: s.unit for s in sp.number_spans("能量密度达到160Wh/kg，主频3.2GHz，采用5nm工艺。")}
+    assert spans == {"160Wh/kg": "Wh/kg", "3.2GHz": "GHz", "5nm": "nm"}
+    # a word after a space is no unit
+    assert [s.text for s in sp.number_spans("In 2023 its revenue grew.")] == ["2023"]
+
+
+def test_ordinals_are_candidates_only_when_a_rank_is_asked() -> None:
+    text = "该公司位列第九，市场份额为2.1%。"
+    ranked = {c.text for c in generate_in_sentence(text, "zh", "该公司排名第几？")}
+    assert "第九" in ranked
+    plain = {c.text for c in generate_in_sentence(text, "zh", "该公司的市场份额是多少？")}
+    assert "第九" not in plain

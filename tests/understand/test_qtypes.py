@@ -166,3 +166,8 @@ def test_search_style_queries_name_their_answer_type(question: str, kind: str, u
 def test_the_counted_noun_after_duoshao() -> None:
     assert detect_question_type("数据采集网络覆盖了多少语种？").counted == "语种"
     assert detect_question_type("有多少家AI公司上市？").counted == ""  # 家 is a measure word: unit
+
+
+def test_questions_counting_people_expect_person_units() -> None:
+    assert "人" in detect_question_type("这家工厂有多少技术人员？").units
+    assert "人" in detect_question_type("去年景区接待了多少游客？").units

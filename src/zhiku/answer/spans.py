@@ -45,7 +45,13 @@ _UNIT = (
     r"[PET]?FLOPS|瓦|千瓦|兆瓦|W|kW|度|℃|分|票|字|页|集|场|届|枚|架|艘|颗|块|户|层|级|代|卷|章|首|册|篇|株|棵|头|匹|"
     r"percent\b|per cent\b|times\b|yuan\b|dollars?\b|people\b|companies\b)"
 )
-_SINGLE = rf"(?:(?:US)?\$|¥|￥)?(?:{_DIGITS}{_EN_MAG}?|{_CN_NUM})\s?{_MAG}?(?:\+|多|余)?\s?{_UNIT}?"
+# A unit of Latin letters written onto the number ("160Wh/kg", "3.2GHz", "5nm"): tried after the
+# known units, and only without a space, so "2023 its" never reads "its" as a unit.
+_LATIN_UNIT = r"[A-Za-z]{1,5}(?:/[A-Za-z]{1,5})?"
+_SINGLE = (
+    rf"(?:(?:US)?\$|¥|￥)?(?:{_DIGITS}{_EN_MAG}?|{_CN_NUM})\s?{_MAG}?(?:\+|多|余)?"
+    rf"(?:\s?{_UNIT}|(?<=\d){_LATIN_UNIT})?"
+)
 _NUMBER = re.compile(
     rf"(?<![A-Za-z0-9.])(?:{_SINGLE}(?:\s?(?:到|至|-|~|～|—|–|to)\s?{_SINGLE})?)(?:(?<![0-9A-Za-z])|(?![A-Za-z0-9]))"
 )
@@ -192,8 +198,21 @@ def number_spans(text: str) -> list[Span]:
     return out
 
 
+_ORDINAL = re.compile(rf"第(?:\d+|[零〇一二两三四五六七八九十百]+)(?:{_UNIT})?")
+ASKS_ORDINAL = re.compile(r"第几|排名|名次|排第|位列|位居")
+
+
+def ordinal_spans(text: str) -> list[Span]:
+    """Ranks and ordinals ("第九", "第3名", "第十四届"): the answer to 排名第几, never a quantity."""
+    out = []
+    for m in _ORDINAL.finditer(text):
+        unit = m.group(0)[1:].lstrip("0123456789零〇一二两三四五六七八九十百")
+        out.append(Span(m.group(0), m.start(), m.end(), "number", unit=unit))
+    return out
+
+
 def _split_unit(raw: str) -> tuple[str, str]:
-    m = re.search(rf"(?:{_MAG}|\+|多|余)?\s?{_UNIT}$|{_MAG}$|{_EN_MAG}$", raw)
+    m = re.search(rf"(?:{_MAG}|\+|多|余)?\s?{_UNIT}$|{_MAG}$|{_EN_MAG}$|(?<=\d){_LATIN_UNIT}$", raw)
     if m is None or m.start() == 0:
         return raw, ""
     return raw[: m.start()], raw[m.start() :].strip()
@@ -254,6 +273,8 @@ _ROLE_WORDS = re.compile(
     r"(?:领衔|联袂)?主演|饰演?|扮演|出演|(?:总)?导演|执导|编剧|制片人|主持人|演员|歌手|作者|创始人|"
     r"冠军|亚军|季军|得主|选手|教练|队长|旗手|火炬手|战胜|击败|负于|"
     r"当选|出任|担任|任命|委任|提名|记者|总理|总统|主席|(?:外交)?部长|市长|议长|"
+    r"董事长|董事|总经理|总裁|首席[\u4e00-\u9fff]{1,4}官|行长|局长|厅长|书记|省长|县长|区长|镇长|"
+    r"秘书长|会长|理事长|社长|主编|总监|经理|创办人|负责人|发言人|"
     r"弟子|徒弟|学生|先生|女士|夫人|老师|校长|院长|教授"
 )
 

@@ -99,7 +99,7 @@ _METRIC_UNITS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"震级|级别|等级"), ("级",)),
     (re.compile(r"点数|收盘|指数"), ("点",)),
     (re.compile(r"面积"), ("平方", "公顷", "亩", "km²")),
-    (re.compile(r"人口|人数|员工|居民|人次"), ("人", "万", "亿", "人次")),
+    (re.compile(r"人口|人数|员工|居民|人次|人员|职工|学生|游客|用户|会员"), ("人", "万", "亿", "人次")),
     (
         re.compile(r"(?<!人)数量"),
         (

@@ -30,6 +30,11 @@ _EN_NOUNISH = re.compile(r"\b[A-Za-z][a-z-]{2,}(?:\s+[a-z][a-z-]{2,}){0,2}\b")
 # what follows a copula up to the next punctuation ("主唱是林晚舟，" → 林晚舟): the tagger often cuts
 # an unknown name apart, but "X是Y" still delimits it
 _COPULA = re.compile(r"(?:是|为|即|叫做?|名为|称为)([^，,。；;：:！!？?、（）()“”\s]{2,15})")
+# Capitalised only because they open a sentence: never a name on their own.
+_EN_FUNCTION = frozenset(
+    "a an the in on at by for from with of to as it its this that these those there their they he she "
+    "we his her our and but or if when while after before during since until about".split()
+)
 _EDGE = re.compile(r"^[\s，,、：:；;。.“”\"'（）()]+|[\s，,、：:；;。.“”\"'（）()]+$")
 MAX_CHARS = 40
 
@@ -76,6 +81,8 @@ def _proposals(text: str, lang: Language, question: str) -> list[Proposal]:
     tags = rjieba.tag(text)
     words = sp.locate(text, tags)
     out = [Proposal(s, "number") for s in sp.number_spans(text)]
+    if sp.ASKS_ORDINAL.search(question):
+        out += [Proposal(s, "number") for s in sp.ordinal_spans(text)]
     out += [Proposal(s, "date") for s in sp.date_spans(text)]
     for name in sp.name_spans(text, tags):
         source = "title" if name.tag == "title" else "name"
@@ -94,7 +101,7 @@ def _proposals(text: str, lang: Language, question: str) -> list[Proposal]:
         out += [
             Proposal(sp.Span(m.group(0), m.start(), m.end(), "name", tag="eng"), "capital")
             for m in _CAPITAL.finditer(text)
-            if not sp.CALENDAR_WORD.fullmatch(m.group(0))
+            if not sp.CALENDAR_WORD.fullmatch(m.group(0)) and m.group(0).casefold() not in _EN_FUNCTION
         ]
         out += [
             Proposal(sp.Span(m.group(0), m.start(), m.end(), "name", tag="eng"), "noun")
