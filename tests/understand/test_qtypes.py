@@ -171,3 +171,24 @@ def test_the_counted_noun_after_duoshao() -> None:
 def test_questions_counting_people_expect_person_units() -> None:
     assert "人" in detect_question_type("这家工厂有多少技术人员？").units
     assert "人" in detect_question_type("去年景区接待了多少游客？").units
+
+
+@pytest.mark.parametrize(
+    ("query", "unit"),
+    [
+        ("2021年全省宽带普及率", "%"),
+        ("2023年某品牌手机市场占有率", "%"),
+        ("2022年全市社会消费品零售额", ""),
+        ("2021年某港口集装箱吞吐量", ""),
+        ("某款新车起售价", ""),
+        ("2020年某县参保人数", ""),
+    ],
+)
+def test_keyword_queries_ending_in_a_metric_ask_for_a_figure(query: str, unit: str) -> None:
+    qt = detect_question_type(query)
+    assert (qt.kind, qt.unit) == ("number", unit)
+
+
+@pytest.mark.parametrize("query", ["某品牌产品质量", "某选手在全运会的成绩"])
+def test_quality_and_results_are_not_figures(query: str) -> None:
+    assert detect_question_type(query).kind != "number"

@@ -31,9 +31,13 @@ _ZH_NUMBER = re.compile(
     r"多少|几成|多大|多高|多长|多重|多远|多久|多快|多深|多宽|几(?![乎何])|哪一[集期届季场轮]"
 )
 # Search-style queries without a question word ("2022年特斯拉交付量") still ask for a figure.
+# Besides named metrics, the shape of the closing word says a figure is asked: any rate (…率),
+# amount (…额), quantity (…量, but not 质量/力量), count (人数, 票数) or price (…价); not 成绩,
+# which in sport is a placing (亚军, 八强) as often as a figure.
 _ZH_METRIC = re.compile(
-    r"(?:规模|产值|营收|收入|利润|交付量|销量|销售额|票房|GDP|人口|市值|估值|增长|涨幅|跌幅|数量|人数|总数|次数|"
-    r"排名|名次|得分|比分|分数|点数|震级|金额|价格|成本|产量|[出进]口量|发送量|人次|出生率|死亡率|失业率|通胀率)[？?]?$"
+    r"(?:规模|产值|营收|收入|利润|票房|GDP|人口|市值|估值|增长|涨幅|跌幅|排名|名次|得分|比分|分数|点数|震级|"
+    r"金额|价格|成本|人次|用时|时速|速度|温度|面积|长度|高度|深度|海拔|寿命|"
+    r"[\u4e00-\u9fff]率|[\u4e00-\u9fff]额|(?![质力])[\u4e00-\u9fff]量|[人次总户票件场]数|[售股房油票单]价)[？?]?$"
 )
 _ZH_DATE_YEAR = re.compile(r"哪一?年|何年|哪个年份|什么年份|几几年")
 _ZH_DATE_MONTH = re.compile(r"哪个月|几月(?!\d)")
