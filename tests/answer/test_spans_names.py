@@ -60,3 +60,12 @@ def test_ordinals_are_candidates_only_when_a_rank_is_asked() -> None:
     assert "第九" in ranked
     plain = {c.text for c in generate_in_sentence(text, "zh", "该公司的市场份额是多少？")}
     assert "第九" not in plain
+
+
+def test_news_dateline_names_are_no_answers() -> None:
+    text = "新华社南宁3月5日电（记者 王晓明）第三届青年运动会男子跳远决赛5日举行，选手林子航夺得金牌。"
+    assert sp.dateline_spans(text) == [(0, len("新华社南宁3月5日电（记者 王晓明）"))]
+    found = {c.text: c.sources for c in generate_in_sentence(text, "zh", "男子跳远冠军是谁")}
+    assert "林子航" in found
+    assert not any("王晓明" in t or t.endswith("日电") or t.startswith("新华社") for t in found)
+    assert "3月5日" in found  # the dateline's date may be the event's

@@ -45,11 +45,13 @@ def _candidates(analysis: Question, s: Sentence) -> list[sp.Span]:
     if kind == "list":
         return sp.list_spans(text, tags) or sp.name_spans(text, tags)
     # "北京时间/当地时间" are tagged like names but only ever introduce a time; "根据艾瑞统计"
-    # names who counted, not what was counted
+    # names who counted, not what was counted; a news dateline names who filed the story
+    datelines = sp.dateline_spans(text)
     names = [
         n
         for n in sp.name_spans(text, tags)
         if not n.text.endswith("时间")
+        and not any(s <= n.start < e for s, e in datelines)
         and not _cited_source(text, n, analysis.question)
         and not _lone_char(n.text)
     ]

@@ -198,6 +198,18 @@ def number_spans(text: str) -> list[Span]:
     return out
 
 
+# A news dateline with its reporter ("新华社杭州9月24日电（记者 王某）"): who filed the story,
+# where and when; its agency, city and reporter are never the answer to a question about the news.
+_DATELINE = re.compile(
+    r"[\u4e00-\u9fff]{2,12}\d{1,2}月\d{1,2}日电\s*(?:[（(](?:记者|通讯员)[^）)]{1,30}[）)])?"
+)
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """Where news datelines stand in ``text`` (start, end)."""
+    return [(m.start(), m.end()) for m in _DATELINE.finditer(text)]
+
+
 _ORDINAL = re.compile(rf"第(?:\d+|[零〇一二两三四五六七八九十百]+)(?:{_UNIT})?")
 ASKS_ORDINAL = re.compile(r"第几|排名|名次|排第|位列|位居")
 

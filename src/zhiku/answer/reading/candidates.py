@@ -119,6 +119,11 @@ def _asked_head(question: str) -> str:
     return m.group(1) if m else ""
 
 
+def _in_dateline(span: sp.Span, sources: set[str], datelines: list[tuple[int, int]]) -> bool:
+    """A name, noun or clause inside a news dateline (its date may still be the event's)."""
+    return not sources <= {"date", "number"} and any(s <= span.start < e for s, e in datelines)
+
+
 def generate_in_sentence(text: str, lang: Language, question: str, sentence: int = 0) -> list[Candidate]:
     """All candidates of one sentence, merged by position, edges trimmed, long ones dropped."""
     merged: dict[tuple[int, int], tuple[sp.Span, set[str]]] = {}
@@ -133,8 +138,10 @@ def generate_in_sentence(text: str, lang: Language, question: str, sentence: int
             merged[key][1].add(prop.source)
         else:
             merged[key] = (sp.Span(trimmed, key[0], key[1], s.kind, s.unit, s.tag), {prop.source})
+    datelines = sp.dateline_spans(text)
     out = [
         Candidate(span.text, span.start, span.end, sentence, frozenset(sources), span.unit, span.tag)
         for span, sources in merged.values()
+        if not (datelines and _in_dateline(span, sources, datelines))
     ]
     return sorted(out, key=lambda c: (c.start, -c.end))
