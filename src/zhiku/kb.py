@@ -38,7 +38,7 @@ from zhiku.safety.unicode import scrub
 from zhiku.store import consistency
 from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
-from zhiku.store.vectors import MilvusVectorStore, collection_name
+from zhiku.store.vectors import MilvusVectorStore, WarmOpen, collection_name
 from zhiku.tokenize import Tokenizer
 from zhiku.types import (
     Block,
@@ -121,6 +121,9 @@ class KnowledgeBase:
                 name=name,
             )
         self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        self._check_embedder_config()
+        # a Milvus server: connect and make the first read on a thread while the rest opens
+        self._warm = self._warm_open()
         self.catalog = Catalog(self.path / "catalog.sqlite")
         self.tokenizer = Tokenizer(settings.index.user_dict)
         self.fulltext = FullTextIndex(self.path / "fulltext", self.tokenizer)
@@ -131,7 +134,6 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._writing = False
         self._runs_died = False
-        self._check_embedder_config()
         self.retriever = HybridRetriever(
             self.fulltext,
             self._dense_store,
@@ -182,6 +184,9 @@ class KnowledgeBase:
 
     def close(self) -> None:
         with self._lock:
+            if self._warm is not None:
+                self._warm.close()
+                self._warm = None
             if self._vectors is not None:
                 self._vectors.close()
                 self._vectors = None
@@ -247,15 +252,34 @@ class KnowledgeBase:
                 self._record_embedder(embedder)
                 uri = self.settings.index.milvus_uri or str(self.path / "vectors.db")
                 token = self.settings.index.milvus_token.get_secret_value()
-                self._vectors = MilvusVectorStore(
-                    uri,
-                    self.collection,
-                    embedder.dim,
-                    token=token,
-                    memory_rows=self.settings.index.memory_rows,
+                warm, self._warm = self._warm, None
+                warmed = warm.take() if warm is not None else None
+                if warmed is not None and warmed.dim != embedder.dim:  # recorded dim was stale
+                    warmed.close()
+                    warmed = None
+                self._vectors = (
+                    warmed
+                    if warmed is not None
+                    else MilvusVectorStore(
+                        uri,
+                        self.collection,
+                        embedder.dim,
+                        token=token,
+                        memory_rows=self.settings.index.memory_rows,
+                    )
                 )
                 self._resume_pending()
             return self._vectors
+
+    def _warm_open(self) -> WarmOpen | None:
+        """A Milvus server store opening on a thread (``None`` for Milvus Lite, whose snapshot
+        already opens without the engine, or before the KB's vector dimension is known)."""
+        dim = self.meta.get("dim")
+        uri = self.settings.index.milvus_uri
+        if not uri or not dim or not self.dense_enabled:
+            return None
+        token = self.settings.index.milvus_token.get_secret_value()
+        return WarmOpen(uri, self.collection, int(dim), token=token)
 
     def _record_embedder(self, embedder: Embedder) -> None:
         if self.meta.get("embedder") in (None, embedder.name) and self.meta.get("dim") in (
@@ -346,6 +370,7 @@ class KnowledgeBase:
                 [c.doc_id for c in chunks],
                 [formats[c.doc_id] for c in chunks],
                 vectors,
+                new=all(r.doc_id in fresh for r in records),
             )
 
     # -- ingestion and removal -------------------------------------------------
@@ -406,6 +431,9 @@ class KnowledgeBase:
     def rebuild(self) -> None:
         """Recreate every derived index from the catalog (e.g. after changing the embedder)."""
         with self._lock:
+            if self._warm is not None:  # its collection is about to go: never hand that store out
+                self._warm.close()
+                self._warm = None
             if self._vectors is not None:
                 self._vectors.drop()
                 self._vectors.close()
