@@ -457,12 +457,18 @@ class KnowledgeBase:
         """Bring BM25 up to date: only the documents changed since its last state when it can
         (see ``store/fulltext.py``), else a full rebuild from the catalog."""
         version = self.catalog.bump_version()
-        seq, changed = self.catalog.changed_since(self.fulltext.seq)
-        if self.fulltext.seq >= 0 and not changed:
-            self.fulltext.touch(version, seq)
+        if self.fulltext.seq >= 0 and self.catalog.change_seq() <= self.fulltext.seq:
+            self.fulltext.touch(version, self.fulltext.seq)  # nothing changed since its state
             return
-        chunks = self.catalog.chunks_of(changed) if self.fulltext.seq >= 0 else []
-        if self.fulltext.wants_rebuild(len(chunks)):
+        # Whether to rebuild is decided before anything is read: a KB's first big ingest (its
+        # base is empty) listed every changed document and loaded every chunk of them here only
+        # to rebuild anyway (every chunk of a 1M-chunk KB in memory at once, and their reading).
+        seq, changed = -1, []
+        rebuild = self.fulltext.wants_rebuild(0)
+        if not rebuild:
+            seq, changed = self.catalog.changed_since(self.fulltext.seq)
+            rebuild = self.fulltext.wants_rebuild(self.catalog.count_chunks_of(changed))
+        if rebuild:
             seq = self.catalog.change_seq()
             stream = (  # streamed: a rebuild at 1M chunks never holds every chunk
                 (chunk_id, " ".join([title, *heading, text]))
@@ -473,6 +479,7 @@ class KnowledgeBase:
             self.fulltext.build(stream, version, seq, workers=min(2, os.cpu_count() or 1) if big else 1)
             self.catalog.prune_changes(seq)
             return
+        chunks = self.catalog.chunks_of(changed)
         names = self.catalog.titles_of(changed)
         rows = [(c.chunk_id, lexical_text(c, names.get(c.doc_id, ""))) for c in chunks]
         self.fulltext.apply(changed, rows, version, seq)

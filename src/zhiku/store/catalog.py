@@ -292,6 +292,15 @@ class Catalog:
             out.extend(self._chunk(r) for r in rows)
         return out
 
+    def count_chunks_of(self, doc_ids: Sequence[str]) -> int:
+        """How many chunks several documents have (index-only ``IN`` counts, nothing loaded)."""
+        total = 0
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            total += int(self._rows(f"SELECT COUNT(*) FROM chunks WHERE doc_id IN ({marks})", part)[0][0])
+        return total
+
     def chunk_refs(self) -> list[tuple[str, str]]:
         """(chunk_id, doc_id) of every chunk, without reading texts (cheap consistency checks)."""
         return [(str(r[0]), str(r[1])) for r in self._rows("SELECT chunk_id, doc_id FROM chunks")]
