@@ -463,7 +463,7 @@ class KnowledgeBase:
         # Whether to rebuild is decided before anything is read: a KB's first big ingest (its
         # base is empty) listed every changed document and loaded every chunk of them here only
         # to rebuild anyway (every chunk of a 1M-chunk KB in memory at once, and their reading).
-        seq, changed = -1, []
+        seq, changed = -1, list[str]()
         rebuild = self.fulltext.wants_rebuild(0)
         if not rebuild:
             seq, changed = self.catalog.changed_since(self.fulltext.seq)
