@@ -203,6 +203,31 @@ class _AnonPeak:
         self._thread.join()
 
 
+def _start_profile(env: str) -> Any:
+    """A cProfile of one phase when the environment variable ``env`` names an output file."""
+    if not os.environ.get(env):
+        return None
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    return profile
+
+
+def _stop_profile(profile: Any, env: str) -> None:
+    if profile is None:
+        return
+    import io
+    import pstats
+
+    profile.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profile, stream=text)
+    stats.sort_stats("cumulative").print_stats(50)
+    stats.sort_stats("tottime").print_stats(40)
+    Path(os.environ[env]).write_text(text.getvalue(), encoding="utf-8")
+
+
 def _pct(values: Sequence[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(values), q)), 2) if values else 0.0
 
@@ -257,9 +282,11 @@ def phase_ingest(cfg: dict[str, Any]) -> dict[str, Any]:
     embedder = _lookup(cfg, settings)
     kb = KnowledgeBase.open_or_create(settings, cfg["kb"], hooks=[], embedder=embedder)
     sampler = _AnonPeak()
+    profile = _start_profile("ZHIKU_SCALE_PROFILE_INGEST")
     started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     report = kb.ingest([Path(p) for p in cfg["files"]])
     seconds = time.perf_counter() - started
+    _stop_profile(profile, "ZHIKU_SCALE_PROFILE_INGEST")
     cpu_main, cpu_children = time.process_time() - cpu, _children_cpu() - children
     kb.close()
     sampler.stop()
@@ -291,25 +318,13 @@ def phase_search(cfg: dict[str, Any]) -> dict[str, Any]:
     settings = settings_for(Path(cfg["home"]), cfg["embedder"], cfg["uri"])
     qs = questions(cfg["queries"])
     settled = _settle_server_index(cfg) if cfg["uri"] else {}
-    profile = None
-    if os.environ.get("ZHIKU_SCALE_PROFILE_OPEN"):
-        import cProfile
-
-        profile = cProfile.Profile()
-        profile.enable()
+    profile = _start_profile("ZHIKU_SCALE_PROFILE_OPEN")
     started = time.perf_counter()
     kb = KnowledgeBase(settings, cfg["kb"], hooks=[])
     init_s = time.perf_counter() - started
     kb.search(qs[0], top_k=5)
     open_s = time.perf_counter() - started
-    if profile is not None:
-        import io
-        import pstats
-
-        profile.disable()
-        text = io.StringIO()
-        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(45)
-        Path(os.environ["ZHIKU_SCALE_PROFILE_OPEN"]).write_text(text.getvalue(), encoding="utf-8")
+    _stop_profile(profile, "ZHIKU_SCALE_PROFILE_OPEN")
     lite_engine_started = bool(kb._vectors is not None and kb._vectors.connected)
     lookup = _lookup(cfg, settings)
     qvec = lookup.embed(qs)

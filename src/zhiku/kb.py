@@ -38,7 +38,7 @@ from zhiku.safety.unicode import scrub
 from zhiku.store import consistency
 from zhiku.store.catalog import Catalog, now
 from zhiku.store.fulltext import FullTextIndex
-from zhiku.store.vectors import MilvusVectorStore, collection_name
+from zhiku.store.vectors import MilvusVectorStore, WarmOpen, collection_name
 from zhiku.tokenize import Tokenizer
 from zhiku.types import (
     Block,
@@ -121,6 +121,9 @@ class KnowledgeBase:
                 name=name,
             )
         self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        self._check_embedder_config()
+        # a Milvus server: connect and make the first read on a thread while the rest opens
+        self._warm = self._warm_open()
         self.catalog = Catalog(self.path / "catalog.sqlite")
         self.tokenizer = Tokenizer(settings.index.user_dict)
         self.fulltext = FullTextIndex(self.path / "fulltext", self.tokenizer)
@@ -131,7 +134,6 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._writing = False
         self._runs_died = False
-        self._check_embedder_config()
         self.retriever = HybridRetriever(
             self.fulltext,
             self._dense_store,
@@ -182,6 +184,9 @@ class KnowledgeBase:
 
     def close(self) -> None:
         with self._lock:
+            if self._warm is not None:
+                self._warm.close()
+                self._warm = None
             if self._vectors is not None:
                 self._vectors.close()
                 self._vectors = None
@@ -247,15 +252,34 @@ class KnowledgeBase:
                 self._record_embedder(embedder)
                 uri = self.settings.index.milvus_uri or str(self.path / "vectors.db")
                 token = self.settings.index.milvus_token.get_secret_value()
-                self._vectors = MilvusVectorStore(
-                    uri,
-                    self.collection,
-                    embedder.dim,
-                    token=token,
-                    memory_rows=self.settings.index.memory_rows,
+                warm, self._warm = self._warm, None
+                warmed = warm.take() if warm is not None else None
+                if warmed is not None and warmed.dim != embedder.dim:  # recorded dim was stale
+                    warmed.close()
+                    warmed = None
+                self._vectors = (
+                    warmed
+                    if warmed is not None
+                    else MilvusVectorStore(
+                        uri,
+                        self.collection,
+                        embedder.dim,
+                        token=token,
+                        memory_rows=self.settings.index.memory_rows,
+                    )
                 )
                 self._resume_pending()
             return self._vectors
+
+    def _warm_open(self) -> WarmOpen | None:
+        """A Milvus server store opening on a thread (``None`` for Milvus Lite, whose snapshot
+        already opens without the engine, or before the KB's vector dimension is known)."""
+        dim = self.meta.get("dim")
+        uri = self.settings.index.milvus_uri
+        if not uri or not dim or not self.dense_enabled:
+            return None
+        token = self.settings.index.milvus_token.get_secret_value()
+        return WarmOpen(uri, self.collection, int(dim), token=token)
 
     def _record_embedder(self, embedder: Embedder) -> None:
         if self.meta.get("embedder") in (None, embedder.name) and self.meta.get("dim") in (
@@ -346,6 +370,7 @@ class KnowledgeBase:
                 [c.doc_id for c in chunks],
                 [formats[c.doc_id] for c in chunks],
                 vectors,
+                new=all(r.doc_id in fresh for r in records),
             )
 
     # -- ingestion and removal -------------------------------------------------
@@ -406,6 +431,9 @@ class KnowledgeBase:
     def rebuild(self) -> None:
         """Recreate every derived index from the catalog (e.g. after changing the embedder)."""
         with self._lock:
+            if self._warm is not None:  # its collection is about to go: never hand that store out
+                self._warm.close()
+                self._warm = None
             if self._vectors is not None:
                 self._vectors.drop()
                 self._vectors.close()
@@ -429,12 +457,18 @@ class KnowledgeBase:
         """Bring BM25 up to date: only the documents changed since its last state when it can
         (see ``store/fulltext.py``), else a full rebuild from the catalog."""
         version = self.catalog.bump_version()
-        seq, changed = self.catalog.changed_since(self.fulltext.seq)
-        if self.fulltext.seq >= 0 and not changed:
-            self.fulltext.touch(version, seq)
+        if self.fulltext.seq >= 0 and self.catalog.change_seq() <= self.fulltext.seq:
+            self.fulltext.touch(version, self.fulltext.seq)  # nothing changed since its state
             return
-        chunks = self.catalog.chunks_of(changed) if self.fulltext.seq >= 0 else []
-        if self.fulltext.wants_rebuild(len(chunks)):
+        # Whether to rebuild is decided before anything is read: a KB's first big ingest (its
+        # base is empty) listed every changed document and loaded every chunk of them here only
+        # to rebuild anyway (every chunk of a 1M-chunk KB in memory at once, and their reading).
+        seq, changed = -1, list[str]()
+        rebuild = self.fulltext.wants_rebuild(0)
+        if not rebuild:
+            seq, changed = self.catalog.changed_since(self.fulltext.seq)
+            rebuild = self.fulltext.wants_rebuild(self.catalog.count_chunks_of(changed))
+        if rebuild:
             seq = self.catalog.change_seq()
             stream = (  # streamed: a rebuild at 1M chunks never holds every chunk
                 (chunk_id, " ".join([title, *heading, text]))
@@ -445,6 +479,7 @@ class KnowledgeBase:
             self.fulltext.build(stream, version, seq, workers=min(2, os.cpu_count() or 1) if big else 1)
             self.catalog.prune_changes(seq)
             return
+        chunks = self.catalog.chunks_of(changed)
         names = self.catalog.titles_of(changed)
         rows = [(c.chunk_id, lexical_text(c, names.get(c.doc_id, ""))) for c in chunks]
         self.fulltext.apply(changed, rows, version, seq)

@@ -75,3 +75,12 @@ def test_fresh_documents_are_those_the_last_put_added(tmp_path: Path) -> None:
     cat.delete_document("d1")
     cat.put_documents([(_record(sha="s3"), _chunks("d1", 1))], "/a.txt", "", "run3")
     assert cat.fresh_documents() == {"d1"}
+
+
+def test_catalog_connection_has_a_large_page_cache(tmp_path: Path) -> None:
+    """64 MB of SQLite page cache: at 1M chunks the index pages a batch touches stay in memory."""
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    try:
+        assert catalog._rows("PRAGMA cache_size")[0][0] == -65536
+    finally:
+        catalog.close()

@@ -111,3 +111,34 @@ def test_a_second_process_sees_what_another_ingested(tmp_path: Path) -> None:
     assert hits and hits[0].text.startswith("光子芯片实验室")
     writer.close()
     reader.close()
+
+
+def test_a_rebuild_reads_no_changed_chunks_and_a_delta_reads_only_its_own(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first ingest of a KB (an empty base) rebuilds BM25 from the catalog's stream without
+    first loading every changed chunk; a later small change loads the chunks of its documents only."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"doc{i:02d}.txt").write_text(f"第{i}号报告讨论{TOPICS[i % 6]}的进展。", encoding="utf-8")
+    kb = KnowledgeBase.create(settings, "t", hooks=[])
+    loaded: list[int] = []
+    original = kb.catalog.chunks_of
+
+    def counting(doc_ids: list[str]) -> list:  # type: ignore[type-arg]
+        loaded.append(len(doc_ids))
+        return original(doc_ids)
+
+    kb.catalog.chunks_of = counting  # type: ignore[method-assign]
+    kb.ingest([folder])
+    assert loaded == [] and len(kb.fulltext) == 12  # rebuilt from the stream
+    assert kb.search("芯片国产化", top_k=1)[0].text.endswith("讨论芯片国产化的进展。")
+
+    monkeypatch.setattr(kb.fulltext, "small_base", 0)  # the base now counts as big: deltas
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "new.txt").write_text("新增的报告讨论量子计算与光子芯片。", encoding="utf-8")
+    kb.ingest([tmp_path / "more"])
+    assert loaded == [1] and len(kb.fulltext._deltas) == 1  # one changed document read, as a delta
+    assert kb.search("量子计算光子芯片", top_k=1)[0].text.startswith("新增的报告")
+    kb.close()

@@ -223,3 +223,81 @@ def test_writes_lost_by_a_killed_ingest_are_redone_on_open(
         again.close()
     finally:
         _drop_collection(milvus_uri, kb.collection)
+
+
+def test_new_rows_are_inserted_and_known_rows_replaced(milvus_uri: str) -> None:
+    """``new=True`` sends a plain insert (no server-side delete); without it ids are replaced."""
+    name = "t_" + uuid.uuid4().hex[:12]
+    vectors = _unit(4, 16, seed=3)
+    store = MilvusVectorStore(milvus_uri, name, 16)
+    try:
+        store.upsert(["a:0", "a:1"], ["a", "a"], ["txt", "txt"], vectors[:2], new=True)
+        store.upsert(["b:0"], ["b"], ["pdf"], vectors[2:3], new=True)
+        assert store.count() == 3 and store.ids() == {"a:0", "a:1", "b:0"}
+        store.upsert(["a:0"], ["a"], ["txt"], vectors[3:4])  # a known id: replaced, not duplicated
+        assert store.count() == 3
+        top = store.search(vectors[3], 1)
+        assert top[0][0] == "a:0" and top[0][1] == pytest.approx(1.0, abs=1e-4)
+    finally:
+        store.close()
+        _drop_collection(milvus_uri, name)
+
+
+def test_reopened_kb_warms_its_server_store_while_it_opens(
+    milvus_uri: str, tmp_path: Path, zh_docs: Path
+) -> None:
+    """Opening a server-backed KB connects and makes the first (Strong) read on a thread; the first
+    search then gets that store, already connected, and answers like any later search."""
+    from zhiku.kb import KnowledgeBase
+
+    settings = load_settings(home=tmp_path / "home", index={"milvus_uri": milvus_uri, "embedder": "hashing"})
+    name = "warm-" + uuid.uuid4().hex[:8]
+    kb = open_or_create_kb(settings, name, hooks=[])
+    try:
+        assert kb._warm is None  # a new KB: no vector dimension recorded yet, nothing to warm
+        kb.ingest([zh_docs])
+        kb.close()
+
+        again = KnowledgeBase(settings, name, hooks=[])
+        warm = again._warm
+        assert warm is not None
+        assert warm._done.wait(60)
+        warmed = warm._store
+        assert warmed is not None and warmed.connected and not warmed._strong_next_read
+        hits = again.search("言犀大模型服务多少用户", top_k=3)
+        assert again._vectors is warmed and again._warm is None  # handed over, not opened twice
+        assert "言犀" in hits[0].text and "dense" in hits[0].scores
+        again.close()
+
+        third = KnowledgeBase(settings, name, hooks=[])  # closed before any search: no leak
+        third.close()
+        assert third._warm is None
+    finally:
+        _drop_collection(milvus_uri, kb.collection)
+
+
+def test_unreachable_server_is_reported_by_the_search_not_the_warm_thread(
+    milvus_uri: str, tmp_path: Path, zh_docs: Path
+) -> None:
+    """The warm thread swallows a failed connection; the search that needs the store raises the
+    usual bilingual error."""
+    from zhiku.errors import StoreError
+    from zhiku.kb import KnowledgeBase
+
+    home = tmp_path / "home"
+    settings = load_settings(home=home, index={"milvus_uri": milvus_uri, "embedder": "hashing"})
+    name = "down-" + uuid.uuid4().hex[:8]
+    kb = open_or_create_kb(settings, name, hooks=[])
+    try:
+        kb.ingest([zh_docs])
+        kb.close()
+        dead = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+        down = load_settings(home=home, index={"milvus_uri": dead, "embedder": "hashing"})
+        again = KnowledgeBase(down, name, hooks=[])
+        assert again._warm is not None and again._warm.take() is None
+        with pytest.raises(StoreError) as caught:
+            again.search("言犀大模型服务多少用户", top_k=3)
+        assert "无法连接向量库" in str(caught.value) and "cannot open the vector store" in str(caught.value)
+        again.close()
+    finally:
+        _drop_collection(milvus_uri, kb.collection)

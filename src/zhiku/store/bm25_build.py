@@ -21,6 +21,7 @@ import hashlib
 import mmap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -124,9 +125,14 @@ def build_matrix_encoded(
     vocab: dict[str, int] = {}
     blocks = _Blocks(spill)
     for terms, flat, lens in encoded:
-        for term in set(terms).difference(vocab):  # C-speed set difference, then new terms only
-            vocab[term] = len(vocab)
-        ids = np.fromiter(map(vocab.__getitem__, terms), dtype=np.int64, count=len(terms))
+        # one dictionary probe per block term (a C-speed map), then inserts for the new ones only:
+        # at 1M chunks the vocabulary has millions of terms, each probe a cache miss, and a set
+        # difference followed by a second lookup pass was a fifth of the main process's build
+        ids = np.fromiter(map(vocab.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+        new = np.flatnonzero(ids < 0)
+        if len(new):
+            ids[new] = np.arange(len(vocab), len(vocab) + len(new))
+            vocab.update(zip([terms[i] for i in new.tolist()], ids[new].tolist(), strict=True))
         _reduce(ids[flat], lens, blocks)
     return _fill(blocks, vocab, k1, b, out)
 

@@ -264,8 +264,21 @@ class MilvusVectorStore:
 
     # -- writes ---------------------------------------------------------------
     def upsert(
-        self, ids: Sequence[str], doc_ids: Sequence[str], formats: Sequence[str], vectors: np.ndarray
+        self,
+        ids: Sequence[str],
+        doc_ids: Sequence[str],
+        formats: Sequence[str],
+        vectors: np.ndarray,
+        *,
+        new: bool = False,
     ) -> None:
+        """Write rows, replacing rows of the same ids.
+
+        ``new``: the caller knows no row of these documents exists (they are new to the catalog),
+        so a plain insert is sent.  Why: Milvus runs an upsert as a delete plus an insert, and
+        every delete is checked against every segment's primary keys on the server; at 1M rows
+        that was server CPU taken from the same cores the ingest runs on.
+        """
         if len(ids) == 0:
             return
         if vectors.shape != (len(ids), self.dim):
@@ -275,9 +288,9 @@ class MilvusVectorStore:
             )
         self._invalidate_snapshot()
         if self.is_lite:
-            self._write_rows(ids, doc_ids, formats, vectors)
+            self._write_rows(ids, doc_ids, formats, vectors, new)
         else:  # copies: the caller may reuse its buffers while the writer thread sends these
-            self._submit(self._write_rows, list(ids), list(doc_ids), list(formats), np.array(vectors))
+            self._submit(self._write_rows, list(ids), list(doc_ids), list(formats), np.array(vectors), new)
         self._strong_next_read = not self.is_lite
         if self.memory_rows and self._mirror is not None:
             keep = set(ids)
@@ -289,10 +302,16 @@ class MilvusVectorStore:
             self._append_mirror(vectors.astype(np.float32))
 
     def _write_rows(
-        self, ids: Sequence[str], doc_ids: Sequence[str], formats: Sequence[str], vectors: np.ndarray
+        self,
+        ids: Sequence[str],
+        doc_ids: Sequence[str],
+        formats: Sequence[str],
+        vectors: np.ndarray,
+        new: bool = False,
     ) -> None:
         step = _BATCH if self.is_lite else _SERVER_BATCH
         client = self._client
+        write = client.insert if new else client.upsert
         for start in range(0, len(ids), step):
             end = min(len(ids), start + step)
             rows = [
@@ -305,7 +324,7 @@ class MilvusVectorStore:
                     strict=True,
                 )
             ]
-            client.upsert(self.collection, rows)
+            write(self.collection, rows)
 
     def _submit(self, work: Callable[..., None], *args: Any) -> None:
         """Queue a server write behind the earlier ones (order kept: one writer thread)."""
@@ -418,6 +437,16 @@ class MilvusVectorStore:
         self._conn = None
 
     # -- reads ----------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Server: one search of a constant unit vector, the first (Strong) read of this store.
+
+        It waits out the server's time tick and wakes the query node's caches, so the first real
+        search after opening is as fast as later ones (see :class:`WarmOpen`).
+        """
+        if self.is_lite or self.memory_rows:
+            return
+        self.search(np.full(self.dim, self.dim**-0.5, dtype=np.float32), 1)
+
     def _read_options(self) -> dict[str, str]:
         """Strong consistency for the first server read after opening or writing, else the default."""
         while self._wait_one():  # a read sees our own queued writes (their failure is the writer's)
@@ -503,6 +532,54 @@ class MilvusVectorStore:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(self._mirror_ids[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+class WarmOpen:
+    """A server-backed store opened on a background thread, so a KB's first search finds it ready.
+
+    Why: at 1M chunks the first search against a Milvus server paid ~2 s that later ones do not
+    (connection, the collection checks, the Strong read that waits for the server's time tick,
+    and cold query-node caches) on top of loading BM25 and the tokenizer.  Those waits are
+    network and server time, so a thread overlaps them with the CPU work of opening.  The thread
+    touches only its own new store (no KB state); :meth:`take` hands it over, or ``None`` when
+    opening failed (the caller then opens one itself and gets the error where it belongs).
+    A daemon thread: an unreachable server never holds up the process's exit.
+    """
+
+    def __init__(self, uri: str, collection: str, dim: int, *, token: str = "") -> None:
+        import threading
+
+        self._done = threading.Event()
+        self._store: MilvusVectorStore | None = None
+        self._args = (uri, collection, dim, token)
+        threading.Thread(target=self._run, name="zhiku-milvus-warm", daemon=True).start()
+
+    def _run(self) -> None:
+        uri, collection, dim, token = self._args
+        try:
+            store = MilvusVectorStore(uri, collection, dim, token=token)
+            try:
+                store.warm_up()
+            except Exception:
+                store.close()
+                raise
+            self._store = store
+        except Exception:  # reported by the caller's own open, on its thread
+            pass
+        finally:
+            self._done.set()
+
+    def take(self, timeout: float = 60.0) -> MilvusVectorStore | None:
+        """The warmed store (once; later calls get ``None``)."""
+        self._done.wait(timeout)
+        store, self._store = (self._store, None) if self._done.is_set() else (None, None)
+        return store
+
+    def close(self) -> None:
+        """Close a store that was never taken (waits for the thread only while it connects)."""
+        store = self.take()
+        if store is not None:
+            store.close()
 
 
 def _quote_list(values: Sequence[str]) -> str:
