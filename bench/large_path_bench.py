@@ -61,6 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
+from zhiku.answer.claim_check import ClaimModel  # noqa: E402
 from zhiku.answer.generate import GroundedGenerator  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.answer.reader_check import MODES, ReaderCrossCheck, ReaderOpinion  # noqa: E402
@@ -211,6 +212,7 @@ def verify_family(
                     "p_claim": round(op.p_claim, 4),
                     "agrees": op.agrees,
                     "features": [round(v, 5) for v in op.features],
+                    "prose": op.prose,
                 }
             )
         rows.append(row)
@@ -303,7 +305,7 @@ def _opinion_of(row: dict[str, Any]) -> ReaderOpinion | None:
     if op is None:
         return None
     features = tuple(op.get("features", ()))
-    return ReaderOpinion("", op["p_pick"], "", op["p_claim"], op["agrees"], features)
+    return ReaderOpinion("", op["p_pick"], "", op["p_claim"], op["agrees"], features, op.get("prose", True))
 
 
 def _shown_by(row: dict[str, Any], refuses: Callable[[ReaderOpinion], bool]) -> bool:
@@ -327,7 +329,10 @@ def cross_check_curve(
     sure, doubt, model = probe.sure, probe.doubt, probe.model
 
     def learned(t: float) -> Callable[[ReaderOpinion], bool]:
-        return lambda op: model is not None and model.refuses(op.features, t)
+        """The learned model at threshold ``t`` in running text, the shipped hand rule elsewhere."""
+        return lambda op: (
+            model.refuses(op.features, t) if model is not None and op.prose else op.rejects(sure, doubt)
+        )
 
     deciders: dict[str, dict[str, Callable[[ReaderOpinion], bool]]] = {
         "by_sure": {f"{t:g}": (lambda op, t=t: op.rejects(t, doubt)) for t in SURE_GRID},
@@ -583,7 +588,9 @@ def run_set(
         check = (
             None
             if args.no_cross_check
-            else ReaderCrossCheck(ExtractiveReader(settings.reader), mode=args.cross_check_mode)
+            else ReaderCrossCheck(
+                ExtractiveReader(settings.reader), mode=args.cross_check_mode, force_claims=True
+            )
         )
         verify = {
             spec: verify_family(spec, stated, hits_of, key, max_evidence, check) for spec in family_specs()
@@ -681,6 +688,11 @@ def main() -> None:
         reader = ExtractiveReader(load_settings(home=Path(tempfile.gettempdir())).reader)
         result["cross_check_mode"] = args.cross_check_mode
         result["cross_check_curve"] = cross_check_curve(verify_sets, ReaderCrossCheck(reader, mode="either"))
+        result["claim_check_model"] = {
+            k: v
+            for k, v in ClaimModel.load().record.items()
+            if k in ("threshold", "threshold_cv", "cv", "data")
+        }
     if cascade_sets:
         pooled = pool_cascade(cascade_sets)
         chosen = choose_threshold(pooled)

@@ -5,6 +5,7 @@ answers (in any format) through.  Examples are invented; no rule may know them."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from zhiku.answer.claim_check import FEATURES, ClaimModel, default_dir
 from zhiku.answer.generate import GroundedGenerator
 from zhiku.answer.reader import ExtractiveReader
-from zhiku.answer.reader_check import ReaderCrossCheck, ReaderOpinion
+from zhiku.answer.reader_check import ReaderCrossCheck, ReaderOpinion, novel_stretches
 from zhiku.config import ReaderSettings
 from zhiku.errors import ConfigError
 from zhiku.models.registry import NamedModel
@@ -93,11 +94,16 @@ def test_probability_of_being_wrong_rises_when_the_reader_is_sure_of_another_spa
     assert 0.0 <= model.p_wrong(row(0.5, 0.5)) <= 1.0
 
 
+FILM_ZH = "电影《星河》由青木执导，2031年在北岸市上映，票房达到3亿元。"
+Q_FILM_ZH = "电影《星河》的导演是谁"
+
+
 @pytest.mark.parametrize(
     ("question", "text", "right", "lie"),
     [
         (Q_REVENUE, REVENUE_ZH, "2023年星火公司营业收入为80亿元[1]。", "2023年星火公司营业收入为12亿元[1]。"),
         (Q_BRIDGE, BRIDGE_ZH, "该桥由远帆建设集团承建[1]。", "该桥由蓝图设计院承建[1]。"),
+        (Q_FILM_ZH, FILM_ZH, "电影《星河》的导演是青木[1]。", "电影《星河》的导演是北岸[1]。"),
         (
             Q_BRIDGE_EN,
             BRIDGE_EN,
@@ -112,37 +118,91 @@ def test_probability_of_being_wrong_rises_when_the_reader_is_sure_of_another_spa
         ),
     ],
 )
-def test_right_answer_passes_and_the_other_span_of_the_sentence_is_refused(
+def test_the_other_span_of_the_sentence_is_likelier_wrong_than_the_right_answer(
     check: ReaderCrossCheck, question: str, text: str, right: str, lie: str
 ) -> None:
     request = AskRequest(question)
-    assert check(request, hits(text), right) is None
+    assert check(request, hits(text), right) is None  # the shipped threshold passes right answers
+    good = check.opinion(request, hits(text), right)
+    bad = check.opinion(request, hits(text), lie)
+    assert good is not None and bad is not None and not bad.agrees
+    assert len(bad.features) == len(FEATURES)
+    assert check.model is not None
+    p_good, p_bad = check.model.p_wrong(good.features), check.model.p_wrong(bad.features)
+    assert p_bad > p_good
+    between = (p_good + p_bad) / 2
+    assert check.refuses(bad, threshold=between) and not check.refuses(good, threshold=between)
+
+
+def test_a_claim_no_generator_proposed_is_judged_as_a_candidate(reader: ExtractiveReader) -> None:
+    assert novel_stretches("电影《星河》的导演是北岸。", Q_FILM_ZH) == ["北岸"]
+    stretches = novel_stretches("Starfall was directed by Mara Quill.", "Starfall was directed by whom?")
+    assert stretches == ["Mara Quill"]
+    request = AskRequest(Q_FILM_ZH)
+    learned = ReaderCrossCheck(reader, mode="learned").opinion(
+        request, hits(FILM_ZH), "电影《星河》的导演是北岸[1]。"
+    )
+    assert learned is not None and learned.claim == "北岸" and not learned.agrees
+    hand = ReaderCrossCheck(reader, mode="hand").opinion(
+        request, hits(FILM_ZH), "电影《星河》的导演是北岸[1]。"
+    )
+    assert hand is not None and not hand.agrees
+    if hand.claim == "":  # no generator proposed it: only the learned check made it a candidate
+        assert learned.features[FEATURES.index("claim_forced")] == 1.0
+
+
+def _lie_model(check: ReaderCrossCheck, request: AskRequest, text: str, lie: str) -> ClaimModel:
+    """The shipped model with its threshold just under the lie's probability of being wrong."""
     opinion = check.opinion(request, hits(text), lie)
-    assert opinion is not None and not opinion.agrees
-    assert len(opinion.features) == len(FEATURES)
-    found = check(request, hits(text), lie)
-    assert found is not None and found.kind == "unsupported"
+    assert opinion is not None and check.model is not None
+    return replace(check.model, threshold=check.model.p_wrong(opinion.features) - 1e-6)
 
 
 def test_hand_mode_ignores_the_model_and_either_mode_refuses_what_either_refuses(
-    reader: ExtractiveReader,
+    reader: ExtractiveReader, check: ReaderCrossCheck
 ) -> None:
     request = AskRequest(Q_REVENUE)
     lie = "2023年星火公司营业收入为12亿元[1]。"
     lax = ReaderCrossCheck(reader, mode="hand", sure=1.01)  # the hand rule never sure enough
     assert lax.model is None and lax(request, hits(REVENUE_ZH), lie) is None
-    either = ReaderCrossCheck(reader, mode="either", sure=1.01)
+    model = _lie_model(check, request, REVENUE_ZH, lie)
+    either = ReaderCrossCheck(reader, mode="either", sure=1.01, model=model)
     assert either(request, hits(REVENUE_ZH), lie) is not None  # the model alone refuses it
+    assert either(request, hits(REVENUE_ZH), "2023年星火公司营业收入为80亿元[1]。") is None
 
 
 def test_generator_falls_back_when_the_learned_check_refuses_twice(
     reader: ExtractiveReader, check: ReaderCrossCheck
 ) -> None:
     lie = "该桥由蓝图设计院承建[1]。"
-    llm = ScriptedLLM([lie, lie], name="large", remote=True)
     request = AskRequest(Q_BRIDGE)
     evidence = hits(BRIDGE_ZH)
-    gen = GroundedGenerator(NamedModel("large", llm), cross_check=check)
+    strict = ReaderCrossCheck(reader, mode="learned", model=_lie_model(check, request, BRIDGE_ZH, lie))
+    llm = ScriptedLLM([lie, lie], name="large", remote=True)
+    gen = GroundedGenerator(NamedModel("large", llm), cross_check=strict)
     answer = gen.answer(request, evidence, Trace(), fallback=lambda: reader.read(request, evidence, Trace()))
     assert len(llm.calls) == 2
-    assert answer.extra.get("fallback") == "extractive" and "蓝图设计院" not in answer.answer
+    assert answer.extra.get("fallback") == "extractive" and "远帆建设集团" in answer.answer
+    assert answer.answer.startswith("（大模型答案未通过")
+
+
+def test_in_a_table_row_the_hand_rule_decides(reader: ExtractiveReader, check: ReaderCrossCheck) -> None:
+    """The model was fitted on running text only; outside it, the two thresholds decide."""
+    features = tuple(1.0 for _ in FEATURES)
+    sure_other = ReaderOpinion("80亿元", 0.99, "12亿元", 0.1, False, features, prose=False)
+    unsure = ReaderOpinion("80亿元", 0.3, "12亿元", 0.1, False, features, prose=False)
+    assert check.refuses(sure_other, threshold=0.0)  # the hand rule refuses: sure and doubtful
+    assert not check.refuses(unsure, threshold=0.0)  # the model would, the hand rule does not
+    assert check.refuses(replace(unsure, prose=True), threshold=0.0)
+    table = [
+        Hit(
+            "t1",
+            "d1",
+            "营业收入（亿元） | 2023 | 80\n净利润（亿元） | 2023 | 12",
+            1.0,
+            title="年报",
+            kind="table",
+        )
+    ]
+    opinion = check.opinion(AskRequest(Q_REVENUE), table, "2023年星火公司营业收入为12亿元[1]。")
+    assert opinion is None or not opinion.prose

@@ -13,7 +13,15 @@ reader trained without those questions), and refuses an answer whose probability
 reaches the threshold chosen on the training cross-validation for few false refusals.
 
 The features are probabilities, ranks, shares and flags, not the reader's raw internals, so a
-retrained reader keeps them meaningful (refit with the script to be exact).
+retrained reader keeps them meaningful (refit with the script to be exact).  A claim that no
+candidate generator proposed is made a candidate from the answer's own words
+(``reader_check.novel_stretches``) and featured like the others, so the model judges it on
+answer type, anchors and sentence evidence too.
+
+Measured (``bench/large_path_bench.py``, ``cross_check_curve``): on held-out *training* questions
+the model refuses far more lies than the hand rule at the same false-reject rate, but on the dev
+sets it does not beat the hand rule's curve, so ``ReaderCrossCheck`` keeps ``mode="hand"`` by
+default and the learned decision is opt-in (``mode="learned"`` or ``"either"``).
 
 >>> model = ClaimModel.load()
 >>> model.refuses(opinion.features)   # opinion from ReaderCrossCheck.opinion
@@ -61,6 +69,7 @@ FEATURES: tuple[str, ...] = (
     "novel_found",  # share of the answer's new words (not the question's) found in one evidence sentence
     "novel_rank",  # log(1 + evidence rank) of that sentence (0: the sentence that best covers the question)
     "novel_evidence",  # that sentence's question evidence relative to the best sentence's
+    "claim_forced",  # no generator proposed the claim: it was made a candidate from the answer
 )
 
 
@@ -96,6 +105,7 @@ def claim_features(
     pick_figure: bool,
     n_stated: int,
     located: Located | None = None,
+    forced: bool = False,
 ) -> tuple[float, ...]:
     """The feature row (``FEATURES``) of one claim (``claim`` = -1: the answer states no span)."""
     share = np.exp(raw - raw.max()) / np.exp(raw - raw.max()).sum() if len(raw) else raw
@@ -130,6 +140,7 @@ def claim_features(
         novel_found=where.novel_found,
         novel_rank=where.novel_rank,
         novel_evidence=where.novel_evidence,
+        claim_forced=float(forced),
     )
     return tuple(values[n] for n in FEATURES)
 
