@@ -33,12 +33,15 @@ is the run before the reader cross-check (``zhiku.answer.reader_check``).  ``ver
 in the output tables each earlier run's rates (--compare) next to this run's, per family, per error
 kind / restating style and per evidence kind.
 
-The verifier runs with the product's reader cross-check (--no-cross-check: without it), and
+The verifier runs with the product's reader cross-check (--no-cross-check: without it; its
+decision --cross-check-mode: the learned model of ``zhiku.answer.claim_check`` by default, fitted
+by bench/train_claim_check.py on training questions; ``hand``: the two thresholds), and
 ``cross_check_curve`` gives the false-reject and false-accept rates per dev set over its two
 thresholds (``sure`` swept at the shipped ``doubt``, ``doubt`` at the shipped ``sure``), derived
 from the reader's opinion of the first answer that passed the lexical checks: exact for a family
 that repeats itself on the retry, an estimate (about a point low for the liar, whose retry draws
-a new lie) otherwise.  Lies cite only passages that surely lack the answer
+a new lie) otherwise; ``learned_by_threshold`` and ``either_by_threshold`` sweep the learned
+model's threshold (alone, and OR-ed with the hand rule).  Lies cite only passages that surely lack the answer
 (``scripted_answers.may_state``): another writing of the right answer is no lie.
 """
 

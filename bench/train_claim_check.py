@@ -20,7 +20,13 @@ from several signals of the reader at once instead of two hand thresholds.
    that refuses at most ``--target-fr`` of the right answers on them.  The final fit on all rows
    and its record go to ``src/zhiku/data/claim_check/model.json``.
 
+4. **Threshold.**  The training-CV threshold (``threshold_cv``) refused 2.4 % of the right dev
+   answers; the shipped ``threshold`` (0.9) was selected on the dev sets from the bench's grid —
+   selection, not fitting (``--threshold 0`` ships the CV one).
+
     nice -n 5 python bench/train_claim_check.py [--questions 1500] [--work DIR]
+
+Cost: the fold reader ~190 CPU s (cached in ``--work``), the answers ~140 CPU s, the fit < 5 s.
 """
 
 from __future__ import annotations
