@@ -33,12 +33,15 @@ is the run before the reader cross-check (``zhiku.answer.reader_check``).  ``ver
 in the output tables each earlier run's rates (--compare) next to this run's, per family, per error
 kind / restating style and per evidence kind.
 
-The verifier runs with the product's reader cross-check (--no-cross-check: without it), and
+The verifier runs with the product's reader cross-check (--no-cross-check: without it; its
+decision --cross-check-mode: the learned model of ``zhiku.answer.claim_check`` by default, fitted
+by bench/train_claim_check.py on training questions; ``hand``: the two thresholds), and
 ``cross_check_curve`` gives the false-reject and false-accept rates per dev set over its two
 thresholds (``sure`` swept at the shipped ``doubt``, ``doubt`` at the shipped ``sure``), derived
 from the reader's opinion of the first answer that passed the lexical checks: exact for a family
 that repeats itself on the retry, an estimate (about a point low for the liar, whose retry draws
-a new lie) otherwise.  Lies cite only passages that surely lack the answer
+a new lie) otherwise; ``learned_by_threshold`` and ``either_by_threshold`` sweep the learned
+model's threshold (alone, and OR-ed with the hand rule).  Lies cite only passages that surely lack the answer
 (``scripted_answers.may_state``): another writing of the right answer is no lie.
 """
 
@@ -61,9 +64,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zhiku.answer.base import AskRequest  # noqa: E402
+from zhiku.answer.claim_check import ClaimModel  # noqa: E402
 from zhiku.answer.generate import GroundedGenerator  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
-from zhiku.answer.reader_check import ReaderCrossCheck, ReaderOpinion  # noqa: E402
+from zhiku.answer.reader_check import MODES, ReaderCrossCheck, ReaderOpinion  # noqa: E402
 from zhiku.answer.verify import Violation  # noqa: E402
 from zhiku.config import LLMSettings, load_settings  # noqa: E402
 from zhiku.eval.scoring import QAItem, load_qa, mean, redact_quotes  # noqa: E402
@@ -210,6 +214,8 @@ def verify_family(
                     "p_pick": round(op.p_pick, 4),
                     "p_claim": round(op.p_claim, 4),
                     "agrees": op.agrees,
+                    "features": [round(v, 5) for v in op.features],
+                    "prose": op.prose,
                 }
             )
         rows.append(row)
@@ -294,35 +300,67 @@ def verifier_report(per_set: dict[str, dict[str, list[dict[str, Any]]]]) -> dict
 
 SURE_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)  # 1.01: the check off
 DOUBT_GRID = (0.2, 0.35, 0.5, 0.65, 0.8)
+LEARNED_GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # the learned model's threshold
 
 
-def _shown_at(row: dict[str, Any], sure: float, doubt: float) -> bool:
-    """Whether a row's answer would be shown with the cross-check at (sure, doubt): derived from
-    the reader's opinion of the first answer that passed the lexical checks (exact for a family
-    that repeats itself on the retry; for one that changes its answer, an estimate)."""
-    if not row.get("rules_passed"):
-        return False
+def _opinion_of(row: dict[str, Any]) -> ReaderOpinion | None:
     op = row.get("reader")
     if op is None:
-        return True
-    return not ReaderOpinion("", op["p_pick"], "", op["p_claim"], op["agrees"]).rejects(sure, doubt)
+        return None
+    features = tuple(op.get("features", ()))
+    return ReaderOpinion("", op["p_pick"], "", op["p_claim"], op["agrees"], features, op.get("prose", True))
+
+
+def _shown_by(row: dict[str, Any], refuses: Callable[[ReaderOpinion], bool]) -> bool:
+    """Whether a row's answer would be shown with a cross-check deciding by ``refuses``: derived
+    from the reader's opinion of the first answer that passed the lexical checks (exact for a
+    family that repeats itself on the retry; for one that changes its answer, an estimate)."""
+    if not row.get("rules_passed"):
+        return False
+    op = _opinion_of(row)
+    return op is None or op.agrees or not refuses(op)
 
 
 def cross_check_curve(
-    per_set: dict[str, dict[str, list[dict[str, Any]]]], doubt: float, sure: float
+    per_set: dict[str, dict[str, list[dict[str, Any]]]], probe: ReaderCrossCheck
 ) -> dict[str, Any]:
     """False-reject (oracle, paraphraser) and false-accept (liar) rates per dev set over the
-    cross-check's thresholds: ``sure`` swept at the shipped ``doubt``, ``doubt`` at the shipped
-    ``sure``; 1.01 is the check switched off."""
+    cross-check's thresholds: the hand rule's ``sure`` swept at the shipped ``doubt`` and ``doubt``
+    at the shipped ``sure`` (1.01 is the check switched off); the learned model's threshold alone
+    (``learned_by_threshold``) and OR-ed with the shipped hand rule (``either_by_threshold``)."""
     families = {"oracle": "oracle", "paraphraser": "paraphraser:", "liar": "liar:"}
+    sure, doubt, model = probe.sure, probe.doubt, probe.model
 
-    def rates_at(rows: list[dict[str, Any]], wrong: bool, s: float, d: float) -> float | None:
+    def learned(t: float) -> Callable[[ReaderOpinion], bool]:
+        """The learned model at threshold ``t`` in running text, the shipped hand rule elsewhere."""
+        return lambda op: (
+            model.refuses(op.features, t) if model is not None and op.prose else op.rejects(sure, doubt)
+        )
+
+    deciders: dict[str, dict[str, Callable[[ReaderOpinion], bool]]] = {
+        "by_sure": {f"{t:g}": (lambda op, t=t: op.rejects(t, doubt)) for t in SURE_GRID},
+        "by_doubt": {f"{d:g}": (lambda op, d=d: op.rejects(sure, d)) for d in DOUBT_GRID},
+    }
+    if model is not None:
+        deciders["learned_by_threshold"] = {f"{t:g}": learned(t) for t in LEARNED_GRID}
+        deciders["either_by_threshold"] = {
+            f"{t:g}": (lambda op, f=learned(t): op.rejects(sure, doubt) or f(op)) for t in LEARNED_GRID
+        }
+
+    def rates_at(
+        rows: list[dict[str, Any]], wrong: bool, refuses: Callable[[ReaderOpinion], bool]
+    ) -> float | None:
         done = [r for r in rows if "skipped" not in r and "rules_passed" in r]
         if not done:
             return None
-        return round(sum(1 for r in done if _shown_at(r, s, d) == wrong) / len(done), 4)
+        return round(sum(1 for r in done if _shown_by(r, refuses) == wrong) / len(done), 4)
 
-    out: dict[str, Any] = {"doubt": doubt, "sure": sure, "per_set": {}}
+    out: dict[str, Any] = {
+        "doubt": doubt,
+        "sure": sure,
+        "learned_threshold": model.threshold if model is not None else None,
+        "per_set": {},
+    }
     sets = {
         **per_set,
         "all_sets": {
@@ -336,8 +374,8 @@ def cross_check_curve(
             sel = [r for spec, rs in rows.items() if spec.startswith(prefix) for r in rs]
             wrong = family == "liar"
             table[family] = {
-                "by_sure": {f"{t:g}": rates_at(sel, wrong, t, doubt) for t in SURE_GRID},
-                "by_doubt": {f"{d:g}": rates_at(sel, wrong, sure, d) for d in DOUBT_GRID},
+                curve: {k: rates_at(sel, wrong, f) for k, f in grid.items()}
+                for curve, grid in deciders.items()
             }
         out["per_set"][name] = table
     return out
@@ -550,7 +588,13 @@ def run_set(
         max_evidence = settings.llm.max_evidence
         t1 = time.perf_counter()
         stated = [i for i in items if i.id not in computed_ids]
-        check = None if args.no_cross_check else ReaderCrossCheck(ExtractiveReader(settings.reader))
+        check = (
+            None
+            if args.no_cross_check
+            else ReaderCrossCheck(
+                ExtractiveReader(settings.reader), mode=args.cross_check_mode, force_claims=True
+            )
+        )
         verify = {
             spec: verify_family(spec, stated, hits_of, key, max_evidence, check) for spec in family_specs()
         }
@@ -587,6 +631,12 @@ def main() -> None:
     parser.add_argument("--verifier-only", action="store_true", help="skip the cascade sweep")
     parser.add_argument("--dump-rows", type=Path, help="write every verifier row (JSON) here")
     parser.add_argument("--no-cross-check", action="store_true", help="verify without the reader cross-check")
+    parser.add_argument(
+        "--cross-check-mode",
+        choices=MODES,
+        default="learned",
+        help="who decides on an answer that does not state the reader's pick (reader_check.MODES)",
+    )
     parser.add_argument(
         "--compare",
         nargs="*",
@@ -638,8 +688,14 @@ def main() -> None:
         args.dump_rows.write_text(json.dumps(verify_sets, ensure_ascii=False), encoding="utf-8")
     result["verifier_before_after"] = before_after(args.compare, result["verifier"]["all_sets"])
     if not args.no_cross_check:
-        probe = ReaderCrossCheck(ExtractiveReader(load_settings(home=Path(tempfile.gettempdir())).reader))
-        result["cross_check_curve"] = cross_check_curve(verify_sets, probe.doubt, probe.sure)
+        reader = ExtractiveReader(load_settings(home=Path(tempfile.gettempdir())).reader)
+        result["cross_check_mode"] = args.cross_check_mode
+        result["cross_check_curve"] = cross_check_curve(verify_sets, ReaderCrossCheck(reader, mode="either"))
+        result["claim_check_model"] = {
+            k: v
+            for k, v in ClaimModel.load().record.items()
+            if k in ("threshold", "threshold_cv", "cv", "data")
+        }
     if cascade_sets:
         pooled = pool_cascade(cascade_sets)
         chosen = choose_threshold(pooled)

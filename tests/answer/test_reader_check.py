@@ -31,7 +31,9 @@ def reader() -> ExtractiveReader:
 
 @pytest.fixture(scope="module")
 def check(reader: ExtractiveReader) -> ReaderCrossCheck:
-    return ReaderCrossCheck(reader)
+    return ReaderCrossCheck(
+        reader, mode="hand"
+    )  # the two thresholds (the learned decision: test_claim_check)
 
 
 def test_thresholds_mean_sure_of_another_span_and_doubtful_of_the_claim() -> None:
@@ -47,6 +49,7 @@ def test_default_sure_is_the_readers_own_short_answer_threshold(
 ) -> None:
     assert check.sure == reader.threshold
     assert ReaderCrossCheck(reader, sure=0.9, doubt=0.3).sure == 0.9
+    assert ReaderCrossCheck(reader).mode == "learned"  # the product's default (claim_check)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +89,7 @@ def test_other_figure_of_the_same_sentence_is_refused_when_the_reader_is_sure(
     assert found is not None and found.kind == "unsupported"
     assert "12" not in found.detail and "80" not in found.detail  # feedback names no figure
     # a reader asked to be surer than it is lets the same answer through
-    assert ReaderCrossCheck(check.reader, sure=0.999)(request, hits(REVENUE_ZH), answer) is None
+    assert ReaderCrossCheck(check.reader, sure=0.999, mode="hand")(request, hits(REVENUE_ZH), answer) is None
 
 
 def test_answer_in_another_script_than_the_evidence_is_not_judged(check: ReaderCrossCheck) -> None:
@@ -126,7 +129,7 @@ def test_other_name_of_the_same_sentence_is_refused(
     assert opinion is not None and not opinion.agrees and opinion.claim == "蓝图设计院"
     assert "远帆建设集团" in opinion.pick and opinion.p_pick > opinion.p_claim
     # refused once the reader is as sure as the check asks (the shipped model's own surety varies)
-    sure = ReaderCrossCheck(reader, sure=min(check.sure, opinion.p_pick))
+    sure = ReaderCrossCheck(reader, sure=min(check.sure, opinion.p_pick), mode="hand")
     assert sure(request, hits(BRIDGE_ZH), LIE_BRIDGE) is not None
 
 
@@ -134,9 +137,9 @@ def test_english_name_is_refused_at_the_surety_asked_for(reader: ExtractiveReade
     text = "The Harbor Bridge was built by Seaway Construction and designed by Blueprint Studio."
     request = AskRequest("Which company built the Harbor Bridge?")
     lie = "The Harbor Bridge was built by Blueprint Studio [1]."
-    opinion = ReaderCrossCheck(reader).opinion(request, hits(text), lie)
+    opinion = ReaderCrossCheck(reader, mode="hand").opinion(request, hits(text), lie)
     assert opinion is not None and opinion.pick == "Seaway Construction" and not opinion.agrees
-    loose = ReaderCrossCheck(reader, sure=opinion.p_pick, doubt=opinion.p_claim + 0.01)
+    loose = ReaderCrossCheck(reader, sure=opinion.p_pick, doubt=opinion.p_claim + 0.01, mode="hand")
     assert loose(request, hits(text), lie) is not None
     assert loose(request, hits(text), "It was built by Seaway Construction [1].") is None
 
@@ -149,7 +152,7 @@ def test_generator_refuses_the_other_name_and_falls_back_to_the_small_answer(
     evidence = hits(BRIDGE_ZH)
     opinion = check.opinion(request, evidence, LIE_BRIDGE)
     assert opinion is not None
-    sure = ReaderCrossCheck(reader, sure=min(check.sure, opinion.p_pick))
+    sure = ReaderCrossCheck(reader, sure=min(check.sure, opinion.p_pick), mode="hand")
     gen = GroundedGenerator(NamedModel("large", llm), cross_check=sure)
     answer = gen.answer(request, evidence, Trace(), fallback=lambda: reader.read(request, evidence, Trace()))
     assert len(llm.calls) == 2  # one retry, naming the violation

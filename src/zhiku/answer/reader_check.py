@@ -25,23 +25,32 @@ here: the check only ever adds a refusal where the reader is sure and disagrees.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
 from zhiku.answer.citations import strip_citations
+from zhiku.answer.claim_check import MAX_RANK, ClaimModel, Located, claim_features
 from zhiku.answer.evidence_numbers import NumberMention, extract_numbers, mentions, prepare, same_number
 from zhiku.answer.reader import ExtractiveReader, split_parts
 from zhiku.answer.reading.candidates import Candidate
+from zhiku.answer.reading.compat import keys_of
+from zhiku.answer.reading.features import INDEX, QuestionView, featurize
+from zhiku.answer.reading.pipeline import Reading
 from zhiku.answer.reading.verifier import constrain, verify_row
+from zhiku.answer.spans import Span
 from zhiku.answer.verify import Violation
-from zhiku.types import AskRequest, Hit
+from zhiku.types import AskRequest, Hit, Question
 from zhiku.understand import question_of
 from zhiku.understand.normalise import normalise
 
+MODES = ("hand", "learned", "either")
+_NOT_PROSE = frozenset({"table", "chart"})  # block kinds the learned model never saw in training
 DOUBT = 0.5  # a claim the reader gives less than even odds is "doubted"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -59,6 +68,8 @@ class ReaderOpinion:
     claim: str  # the evidence span the answer states that the reader rates best ('' when none)
     p_claim: float  # its calibrated probability (0 when the answer states no candidate)
     agrees: bool  # the answer states the reader's pick
+    features: tuple[float, ...] = ()  # ``claim_check.FEATURES`` of the claim (the learned decision)
+    prose: bool = True  # pick and claim stand in running text (the learned model's training domain)
 
     def rejects(self, sure: float, doubt: float = DOUBT) -> bool:
         """Sure of another span, doubtful of the claim."""
@@ -119,17 +130,105 @@ def _same_span(a: Candidate, b: Candidate) -> bool:
     return bool(x and y) and (x in y or y in x)
 
 
+def _prose(reading: Reading, candidate: Candidate) -> bool:
+    """The candidate stands in running text, not in a table row or a chart's series."""
+    return reading.scored[candidate.sentence].sentence.hit.kind not in _NOT_PROSE
+
+
 def _script_zh(text: str) -> bool:
     return len(_CJK.findall(text)) >= len(re.findall(r"[A-Za-z]{2,}", text)) and bool(_CJK.search(text))
 
 
-class ReaderCrossCheck:
-    """Refuse a generated answer the calibrated reader is sure is another span of the evidence."""
+def _overlap(pick: str, answer: str, question: str) -> float:
+    """Longest run of ``pick`` that ``answer`` states and the question does not, as a share of
+    the pick ("安史之乱" of the pick "安史之乱时")."""
+    p, a, q = _squeeze(pick), _squeeze(answer), _squeeze(question)
+    if not p:
+        return 0.0
+    best = 0
+    for block in SequenceMatcher(None, p, a, autojunk=False).get_matching_blocks():
+        if block.size > best and p[block.a : block.a + block.size] not in q:
+            best = block.size
+    return best / len(p)
 
-    def __init__(self, reader: ExtractiveReader, *, sure: float | None = None, doubt: float = DOUBT) -> None:
+
+_EDGE = re.compile(r"^[\s，,、：:；;。.！!？?“”\"'（）()《》]+|[\s，,、：:；;。.！!？?“”\"'（）()《》]+$")
+
+
+def novel_stretches(answer: str, question: str) -> list[str]:
+    """The stretches of ``answer`` the question does not contain (runs of at least two shared
+    characters count as the question's), longest first: where a restated question holds its
+    claim ("导演是X" for "导演是谁").  The alignment keeps the order of both texts, so an answer
+    that reorders the question's words marks the moved words as its own too (a longer stretch)."""
+    shared = [False] * len(answer)
+    for block in SequenceMatcher(None, question, answer, autojunk=False).get_matching_blocks():
+        if block.size >= 2:
+            for i in range(block.b, block.b + block.size):
+                shared[i] = True
+    runs, start = [], None
+    for i, flag in enumerate([*shared, True]):
+        if not flag and start is None:
+            start = i
+        elif flag and start is not None:
+            runs.append(_EDGE.sub("", answer[start:i]))
+            start = None
+    return sorted({r for r in runs if r and len(r) <= 40}, key=lambda r: (-len(r), r))
+
+
+def locate(answer: str, question: str, pick: str, reading: Reading) -> Located:
+    """Where the answer's new words (those the question lacks) stand in the evidence: the one
+    sentence holding most of them, its rank by question evidence, and its evidence relative to
+    the best sentence's.  A claim lifted from a sentence that does not address the question
+    stands far down; a right answer stands where the question is answered."""
+    novel = _tokens(answer) - _tokens(question)
+    found = Located(pick_overlap=_overlap(pick, answer, question))
+    if not novel or not reading.order:
+        return found
+    best_share, best_at = 0.0, -1
+    for at, index in enumerate(reading.order):
+        share = len(novel & _tokens(reading.scored[index].sentence.text)) / len(novel)
+        if share > best_share:
+            best_share, best_at = share, at
+    if best_at < 0:
+        return found
+    top = reading.scored[reading.order[0]].evidence
+    here = reading.scored[reading.order[best_at]].evidence
+    return Located(
+        pick_overlap=found.pick_overlap,
+        novel_found=best_share,
+        novel_rank=math.log1p(min(best_at, MAX_RANK)),
+        novel_evidence=here / top if top > 0 else 0.0,
+    )
+
+
+class ReaderCrossCheck:
+    """Refuse a generated answer the calibrated reader is sure is another span of the evidence.
+
+    ``mode`` says who decides on an answer that does not state the reader's pick: ``hand`` (the
+    two thresholds ``sure`` and ``doubt``), ``learned`` (``claim_check.ClaimModel``, fitted on
+    training questions), or ``either`` (refused when either refuses).
+    """
+
+    def __init__(
+        self,
+        reader: ExtractiveReader,
+        *,
+        sure: float | None = None,
+        doubt: float = DOUBT,
+        mode: str = "learned",
+        model: ClaimModel | None = None,
+        force_claims: bool | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown cross-check mode {mode!r}; valid: {', '.join(MODES)}")
         self.reader = reader
         self.sure = reader.threshold if sure is None else sure
         self.doubt = doubt
+        self.mode = mode
+        self.model = model if model is not None or mode == "hand" else ClaimModel.load()
+        # the learned model's features judge a claim no generator proposed as a candidate too;
+        # the hand rule does not need it (its p_claim stays 0 for such claims), so it is skipped
+        self.force_claims = mode != "hand" if force_claims is None else force_claims
 
     def opinion(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> ReaderOpinion | None:
         """The reader's opinion of ``answer`` over ``hits`` (``None``: it cannot judge)."""
@@ -144,31 +243,120 @@ class ReaderCrossCheck:
         reading = choice.reading
         chosen = reading.candidates[choice.row]
         pick = chosen.text
+        model = self.reader.model
+        raw = constrain(reading.matrix, model.raw(reading.matrix))
+        where = locate(body, question.text, pick, reading)
+
+        def opinion(claim: int, p_claim: float, agrees: bool, n_stated: int) -> ReaderOpinion:
+            other = reading.candidates[claim] if claim >= 0 else None
+            features = claim_features(
+                reading.matrix,
+                raw,
+                choice.ranked,
+                choice.row,
+                claim,
+                p_pick=choice.probability,
+                p_claim=p_claim,
+                same_sentence=other is not None and other.sentence == chosen.sentence,
+                claim_figure=other is not None and _is_figure(other.text),
+                pick_figure=_is_figure(pick),
+                n_stated=n_stated,
+                located=where,
+            )
+            text = other.text if other is not None else ""
+            prose = _prose(reading, chosen) and (other is None or _prose(reading, other))
+            return ReaderOpinion(pick, choice.probability, text, p_claim, agrees, features, prose)
+
+        def forced_opinion(
+            claim: Candidate, matrix: np.ndarray, raw2: np.ndarray, p_claim: float
+        ) -> ReaderOpinion:
+            row = len(matrix) - 1
+            ranked = [int(i) for i in np.argsort(-raw2, kind="stable")]
+            ranked.remove(choice.row)
+            ranked.insert(0, choice.row)
+            features = claim_features(
+                matrix,
+                raw2,
+                ranked,
+                choice.row,
+                row,
+                p_pick=choice.probability,
+                p_claim=p_claim,
+                same_sentence=claim.sentence == chosen.sentence,
+                claim_figure=_is_figure(claim.text),
+                pick_figure=_is_figure(pick),
+                n_stated=0,
+                located=where,
+                forced=True,
+            )
+            prose = _prose(reading, chosen) and _prose(reading, claim)
+            return ReaderOpinion(pick, choice.probability, claim.text, p_claim, False, features, prose)
+
         if states(body, pick):
-            return ReaderOpinion(pick, choice.probability, pick, choice.probability, True)
+            return opinion(choice.row, choice.probability, True, 1)
         asked = _tokens(question.text)
         rows = [  # the spans the answer states that add something to the question
             i for i, c in enumerate(reading.candidates) if _tokens(c.text) - asked and states(body, c.text)
         ]
         if any(_same_span(reading.candidates[r], chosen) for r in rows):
             # "尼斯" for the reader's "法国尼斯", "锣鼓点" for "「锣鼓点」": one answer, cut otherwise
-            return ReaderOpinion(pick, choice.probability, pick, choice.probability, True)
+            return opinion(choice.row, choice.probability, True, len(rows))
         if not rows:
-            return ReaderOpinion(pick, choice.probability, "", 0.0, False)
-        model = self.reader.model
-        raw = constrain(reading.matrix, model.raw(reading.matrix))
+            forced = self._forced(question, body, reading) if self.force_claims else None
+            if forced is None:
+                return opinion(-1, 0.0, False, 0)
+            return forced_opinion(*forced)
         strength = reading.rules.strength if reading.rules is not None else 0.0
         scores = model.verify(np.stack([verify_row(reading.matrix, raw, r, strength) for r in rows]))
         best = int(np.argmax(scores))
-        p_claim = model.probability(float(scores[best]))
-        return ReaderOpinion(pick, choice.probability, reading.candidates[rows[best]].text, p_claim, False)
+        return opinion(rows[best], model.probability(float(scores[best])), False, len(rows))
+
+    def _forced(
+        self, question: Question, body: str, reading: Reading
+    ) -> tuple[Candidate, np.ndarray, np.ndarray, float] | None:
+        """The answer's own claim made a candidate when no generator proposed it: its text (the
+        longest stretch of the answer the question lacks) where it stands in the best-ranked
+        evidence sentence, featured with the reader's other candidates, and the reader's
+        calibrated probability of it.  So a claim the reader never considered is judged by the
+        same features (answer type, anchors, sentence evidence) as the ones it did."""
+        for text in novel_stretches(body, question.text):
+            for index in reading.order:
+                at = reading.scored[index].sentence.text.find(text)
+                if at < 0:
+                    continue
+                claim = Candidate(text, at, at + len(text), index, frozenset({"answer"}))
+                candidates = [*reading.candidates, claim]
+                picks: dict[int, tuple[Span, float] | None] = {
+                    i: (sc.span, sc.fit) if sc.span is not None else None
+                    for i in {c.sentence for c in candidates}
+                    for sc in (reading.scored[i],)
+                }
+                matrix = featurize(
+                    QuestionView.of(question),
+                    reading.scored,
+                    reading.order,
+                    candidates,
+                    picks,
+                    reading.rule_row,
+                )
+                model = self.reader.model
+                if model.compat is not None:
+                    ckeys = keys_of(candidates, [sc.sentence.text for sc in reading.scored])
+                    matrix[:, INDEX["lex_compat"]] = model.compat.log_odds(reading.qkeys, ckeys)
+                raw = constrain(matrix, model.raw(matrix))
+                strength = reading.rules.strength if reading.rules is not None else 0.0
+                score = float(
+                    model.verify(verify_row(matrix, raw, len(candidates) - 1, strength)[None, :])[0]
+                )
+                return claim, matrix, raw, model.probability(score)
+        return None
 
     def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None:
         return self.violation(self.opinion(request, hits, answer))
 
     def violation(self, found: ReaderOpinion | None) -> Violation | None:
         """The refusal an opinion amounts to at this check's thresholds, or ``None``."""
-        if found is None or not found.rejects(self.sure, self.doubt):
+        if found is None or not self.refuses(found):
             return None
         return Violation(
             "unsupported",
@@ -176,5 +364,19 @@ class ReaderCrossCheck:
             f"(reader p={found.p_pick:.2f}; claim p={found.p_claim:.2f})",
         )
 
+    def refuses(self, found: ReaderOpinion, threshold: float | None = None) -> bool:
+        """Whether this check refuses an answer of this opinion (``threshold``: the learned
+        model's, overriding the shipped one).  The learned model decides only in running text,
+        where it was fitted; in a table row or chart series the hand rule decides."""
+        if found.agrees:
+            return False
+        hand = found.rejects(self.sure, self.doubt)
+        if self.model is None or self.mode == "hand":
+            return hand
+        learned = self.model.refuses(found.features, threshold)
+        if not found.prose:
+            return hand
+        return learned or (self.mode == "either" and hand)
 
-__all__ = ["DOUBT", "ReaderCrossCheck", "ReaderOpinion", "states"]
+
+__all__ = ["DOUBT", "MODES", "ReaderCrossCheck", "ReaderOpinion", "states"]
