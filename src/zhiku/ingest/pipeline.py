@@ -7,7 +7,8 @@ Why it is shaped like this:
 - unchanged files are skipped by content hash (file sha256, and per row for corpora);
 - a file with many documents (a corpus) is committed in batches of about ``BATCH_CHUNKS``
   chunks, so memory stays bounded whatever the file's size, and the next batch is embedded in a
-  worker thread while the current one is written (numpy releases the GIL in the encoder).
+  worker thread while the current one is written; in a large run that thread hands the texts to
+  embedding processes (``embed_pool``), so the encoder and the hooks use both cores.
   Documents of a file in progress carry an empty file hash until the whole file is done, so a
   killed run is not mistaken for a finished one: the re-run skips the documents already
   committed (same content hash) and completes the rest.
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Literal
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chart_text import describe_charts
 from zhiku.ingest.chunk import Chunker
+from zhiku.ingest.embed_pool import EAGER_BYTES, EmbedPool, auto_workers
 from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS, load_path
 from zhiku.ingest.ocr import PageFn
 from zhiku.safety.pii import PiiMasker, mask_document
@@ -95,6 +97,7 @@ class Ingestor:
         self.settings = kb.settings.ingest
         self.chunker = Chunker(self.settings)
         self.masker = _pii_masker(kb)
+        self._pool: EmbedPool | None = None
 
     def run(
         self, paths: Sequence[Path], progress: ProgressFn | None = None, local_only: bool = False
@@ -107,15 +110,21 @@ class Ingestor:
         report = IngestReport(run_id=run_id)
         self.kb.catalog.start_run(run_id)
         changed = False
-        for number, path in enumerate(files, start=1):
-            if progress:
-                progress(IngestEvent(number - 1, len(files), str(path)))
-            on_page = _page_progress(progress, number - 1, len(files), str(path)) if progress else None
-            result = self._one_file(path, run_id, local_only, on_page)
-            changed = changed or result.status in ("added", "updated")
-            report.files.append(result)
-            if progress:
-                progress(IngestEvent(number, len(files), str(path), result))
+        self._pool = self._embed_pool(files)
+        try:
+            for number, path in enumerate(files, start=1):
+                if progress:
+                    progress(IngestEvent(number - 1, len(files), str(path)))
+                on_page = _page_progress(progress, number - 1, len(files), str(path)) if progress else None
+                result = self._one_file(path, run_id, local_only, on_page)
+                changed = changed or result.status in ("added", "updated")
+                report.files.append(result)
+                if progress:
+                    progress(IngestEvent(number, len(files), str(path), result))
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
         if changed:
             self.kb.flush()
             self.kb.refresh_fulltext()
@@ -126,6 +135,17 @@ class Ingestor:
         }
         self.kb.catalog.finish_run(run_id, len(files), len(report.failed), summary)
         return report
+
+    def _embed_pool(self, files: Sequence[Path]) -> EmbedPool | None:
+        """The run's embedder, spread over processes once the run is large (see ``embed_pool``);
+        inputs of ``EAGER_BYTES`` or more start the processes now, so the model loads meanwhile."""
+        embedder = self.kb._dense_embedder()
+        if embedder is None:
+            return None
+        pool = EmbedPool(embedder, auto_workers(self.settings.embed_workers))
+        if _total_bytes(files) >= EAGER_BYTES:
+            pool.start()
+        return pool
 
     def _one_file(
         self, path: Path, run_id: str, local_only: bool, on_page: PageFn | None = None
@@ -199,7 +219,7 @@ class Ingestor:
 
         Returns the documents and chunks committed and the warnings.
         """
-        embedder = self.kb._dense_embedder()
+        embedder = self._pool if self._pool is not None else self.kb._dense_embedder()
         committed: list[_Prepared] = []
         warnings: list[str] = []
         waiting: tuple[list[_Prepared], Future[np.ndarray | None]] | None = None
@@ -285,6 +305,16 @@ def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray 
     if embedder is None or not chunks:
         return None
     return embedder.embed([dense_text(c, title) for c, title in chunks])
+
+
+def _total_bytes(files: Sequence[Path]) -> int:
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _pii_masker(kb: IngestTarget) -> PiiMasker | None:
