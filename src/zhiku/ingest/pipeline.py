@@ -215,9 +215,14 @@ class Ingestor:
         run_id: str,
         local_only: bool,
     ) -> tuple[int, int, list[str]]:
-        """Prepare, embed and commit in batches; batch k+1 is embedded while batch k is written.
+        """Prepare, embed and commit in batches; batch k is embedded while its hooks run.
 
-        Returns the documents and chunks committed and the warnings.
+        Per batch k: its texts go to the embedder, its documents to the catalog (``pending``),
+        batch k-1 gets its vectors and is marked ``ok``, then the hooks (graph, facts) index
+        batch k while the embedder still works on it.  The hooks need no vectors, and a batch
+        stays ``pending`` until its vectors are written, so a crash anywhere is resumed by the
+        next open as before; the parent's hooks and the embedding processes overlap from the
+        first batch to the last.  Returns the documents and chunks committed and the warnings.
         """
         embedder = self._pool if self._pool is not None else self.kb._dense_embedder()
         committed: list[_Prepared] = []
@@ -226,12 +231,14 @@ class Ingestor:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhiku-embed") as pool:
             for batch in _batched(self._prepare(documents, key, state, local_only)):
                 future = pool.submit(_embed, embedder, batch)
+                self.kb.catalog.put_documents([(p.record, p.chunks) for p in batch], key, "", run_id)
                 if waiting is not None:
-                    warnings.extend(self._commit(waiting[0], waiting[1].result(), key, run_id))
+                    self._finish(waiting[0], waiting[1].result())
                     committed.extend(waiting[0])
+                warnings.extend(self._index(batch))
                 waiting = (batch, future)
             if waiting is not None:
-                warnings.extend(self._commit(waiting[0], waiting[1].result(), key, run_id))
+                self._finish(waiting[0], waiting[1].result())
                 committed.extend(waiting[0])
         return len(committed), sum(len(p.chunks) for p in committed), warnings
 
@@ -265,22 +272,23 @@ class Ingestor:
             chunks = self.chunker.split(describe_charts(document), doc_id)
             yield _Prepared(record, document, chunks)
 
-    def _commit(
-        self, prepared: Sequence[_Prepared], vectors: np.ndarray | None, key: str, run_id: str
-    ) -> list[str]:
-        """Catalog, vectors, hooks for one embedded batch, then the batch is marked ``ok``.
+    def _index(self, prepared: Sequence[_Prepared]) -> list[str]:
+        """The derived stores (hooks) for a batch already in the catalog; returns its warnings."""
+        warnings = [str(w) for item in prepared for w in item.document.meta.get("warnings", ())]
+        warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
+        return warnings
+
+    def _finish(self, prepared: Sequence[_Prepared], vectors: np.ndarray | None) -> None:
+        """Vectors for an indexed batch, then the batch is marked ``ok``.
 
         Documents stay ``pending`` until their vectors and derived stores are written, so a crash
         in between is finished by the next open instead of leaving half an index.  The file hash
-        is written empty here and set once the whole file is done (see the module docstring).
+        is written empty by ``put_documents`` and set once the whole file is done (see the module
+        docstring).
         """
         all_chunks = [c for p in prepared for c in p.chunks]
-        self.kb.catalog.put_documents([(p.record, p.chunks) for p in prepared], key, "", run_id)
         self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors)
-        warnings = [str(w) for item in prepared for w in item.document.meta.get("warnings", ())]
-        warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
         self.kb.catalog.set_status([p.record.doc_id for p in prepared], "ok")
-        return warnings
 
 
 def _batched(items: Iterable[_Prepared], budget: int | None = None) -> Iterator[list[_Prepared]]:
