@@ -251,6 +251,7 @@ def test_sigkill_of_the_parent_ends_the_children_and_the_rerun_completes(
     corpus = _corpus(tmp_path, rows=1500)
     src = Path(__file__).resolve().parents[2] / "src"
     env = {**os.environ, "ZHIKU_HOME": str(settings.home), "ZHIKU_INDEX__EMBEDDER": "hashing"}
+    env["ZHIKU_INGEST__EMBED_WORKERS"] = "2"
     env["PYTHONPATH"] = str(src) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("ZHIKU_CONFIG", None)
     code = "from zhiku.ingest import pipeline; pipeline.EAGER_BYTES = 0; from zhiku.cli import main; main()"
