@@ -65,6 +65,17 @@ def test_children_give_the_local_vectors_and_exit_on_close() -> None:
     assert all(p.poll() is not None for p in procs)  # closed: end of input, the children exit
 
 
+def test_the_child_finds_this_checkout_without_pythonpath(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout run from its ``src`` (no install, no PYTHONPATH) still reaches the children."""
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    local = HashingEmbedder()
+    with EmbedPool(local, workers=1) as pool:
+        pool.start()
+        got = pool.embed(TEXTS)
+        assert pool.started  # not the in-process fallback
+    assert np.array_equal(got, local.embed(TEXTS))
+
+
 def test_small_runs_stay_in_process_until_the_threshold() -> None:
     local = HashingEmbedder()
     with EmbedPool(local, workers=1, min_texts=50) as pool:
@@ -223,7 +234,7 @@ def _children_of(pid: int) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if f"\nPPid:\t{pid}\n" in status and b"zhiku.ingest.embed_pool" in cmdline:
+        if f"\nPPid:\t{pid}\n" in status and b"from zhiku.ingest.embed_pool import main" in cmdline:
             found.append(int(entry.name))
     return found
 

@@ -101,13 +101,12 @@ class _Worker:
     """One child process and its two pipe ends."""
 
     def __init__(self, spec: tuple[str, dict[str, Any]]) -> None:
-        package_root = str(Path(__file__).resolve().parents[2])  # the folder holding ``zhiku``
+        code = f"import sys; {_path_setup()}from zhiku.ingest.embed_pool import main; main()"
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[name] = "1"  # the child encodes with one BLAS thread: spare threads only spin
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "zhiku.ingest.embed_pool"],
+            [sys.executable, "-c", code],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -145,6 +144,18 @@ class _Worker:
             self.proc.kill()
             self.proc.wait()
         self.replies.close()
+
+
+def _path_setup() -> str:
+    """Code that puts this ``zhiku`` first on the child's path, so the child runs the parent's
+    code (a checkout run from its ``src`` may shadow an installed copy).  An installed package's
+    folder is site-packages itself, which must not go ahead of the standard library: then
+    nothing is added (the child finds it as the parent did)."""
+    import site
+
+    root = Path(__file__).resolve().parents[2]
+    installed = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    return "" if root in installed else f"sys.path.insert(0, {str(root)!r}); "
 
 
 class _WorkerFailed(Exception):
@@ -277,12 +288,9 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
             _send(replies, ("error", traceback.format_exc()))
 
 
-def _main() -> None:
+def main() -> None:
+    """The child's entry point (see ``_Worker``)."""
     # the protocol owns the original stdout; anything a library prints goes to stderr instead
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     serve(sys.stdin.buffer, replies)
-
-
-if __name__ == "__main__":
-    _main()
