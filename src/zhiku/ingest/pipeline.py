@@ -227,18 +227,19 @@ class Ingestor:
         embedder = self._pool if self._pool is not None else self.kb._dense_embedder()
         committed: list[_Prepared] = []
         warnings: list[str] = []
-        waiting: tuple[list[_Prepared], Future[np.ndarray | None]] | None = None
+        waiting: tuple[list[_Prepared], Future[np.ndarray | None], frozenset[str]] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhiku-embed") as pool:
             for batch in _batched(self._prepare(documents, key, state, local_only)):
                 future = pool.submit(_embed, embedder, batch)
                 self.kb.catalog.put_documents([(p.record, p.chunks) for p in batch], key, "", run_id)
+                fresh = self.kb.catalog.fresh_documents()  # this batch's new documents
                 if waiting is not None:
-                    self._finish(waiting[0], waiting[1].result())
+                    self._finish(waiting[0], waiting[1].result(), waiting[2])
                     committed.extend(waiting[0])
                 warnings.extend(self._index(batch))
-                waiting = (batch, future)
+                waiting = (batch, future, fresh)
             if waiting is not None:
-                self._finish(waiting[0], waiting[1].result())
+                self._finish(waiting[0], waiting[1].result(), waiting[2])
                 committed.extend(waiting[0])
         return len(committed), sum(len(p.chunks) for p in committed), warnings
 
@@ -278,7 +279,9 @@ class Ingestor:
         warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
         return warnings
 
-    def _finish(self, prepared: Sequence[_Prepared], vectors: np.ndarray | None) -> None:
+    def _finish(
+        self, prepared: Sequence[_Prepared], vectors: np.ndarray | None, fresh: frozenset[str]
+    ) -> None:
         """Vectors for an indexed batch, then the batch is marked ``ok``.
 
         Documents stay ``pending`` until their vectors and derived stores are written, so a crash
@@ -287,7 +290,7 @@ class Ingestor:
         docstring).
         """
         all_chunks = [c for p in prepared for c in p.chunks]
-        self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors)
+        self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors, fresh)
         self.kb.catalog.set_status([p.record.doc_id for p in prepared], "ok")
 
 
