@@ -49,6 +49,9 @@ class IngestSettings(BaseModel):
     max_html_depth: int = Field(
         512, ge=16, description="HTML: element nesting (parse time grows with its square)"
     )
+    embed_workers: int = Field(
+        -1, ge=-1, le=16, description="embedding processes for large ingests (-1 auto, 0 in-process)"
+    )
 
 
 class IndexSettings(BaseModel):

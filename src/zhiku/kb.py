@@ -355,13 +355,23 @@ class KnowledgeBase:
         return embedder.embed([dense_text(c, titles.get(c.doc_id, "")) for c in chunks])
 
     def write_vectors(
-        self, records: Sequence[DocumentRecord], chunks: Sequence[Chunk], vectors: np.ndarray | None
+        self,
+        records: Sequence[DocumentRecord],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray | None,
+        fresh: frozenset[str] | None = None,
     ) -> None:
-        """Replace the vectors of ``records`` with those of ``chunks`` (rows of ``vectors``)."""
+        """Replace the vectors of ``records`` with those of ``chunks`` (rows of ``vectors``).
+
+        ``fresh``: the records' documents that had no earlier version (nothing to delete first);
+        by default those of the catalog's last ``put_documents`` (the ingest pipeline passes its
+        own: it has put the next batch by the time this one's vectors arrive).
+        """
         store = self._dense_store()
         if store is None:
             return
-        fresh = self.catalog.fresh_documents()  # new documents: nothing to delete first
+        if fresh is None:
+            fresh = self.catalog.fresh_documents()  # new documents: nothing to delete first
         store.delete_documents([r.doc_id for r in records if r.doc_id not in fresh])
         if vectors is not None and len(chunks):
             formats = {r.doc_id: r.format for r in records}

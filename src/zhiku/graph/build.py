@@ -12,6 +12,7 @@ weighted ``mentions_with`` edges.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from itertools import combinations
@@ -207,7 +208,14 @@ def standalone(sentence: str, found: dict[str, set[str]]) -> set[str]:
 
 
 def _occurrences(sentence: str, name: str) -> list[re.Match[str]]:
-    return list(re.finditer(re.escape(name), sentence)) if name else []
+    return list(_literal(name).finditer(sentence)) if name else []
+
+
+@functools.lru_cache(maxsize=16_384)
+def _literal(name: str) -> re.Pattern[str]:
+    """A name's compiled pattern, kept: a corpus looks up thousands of distinct names, more than
+    ``re``'s own cache holds, and recompiling them was a tenth of the graph hook's time."""
+    return re.compile(re.escape(name))
 
 
 _SURFACE_SUFFIX = re.compile(r"(?:股份有限公司|有限公司|集团|公司|科技|大模型|模型|系列)$")

@@ -7,7 +7,8 @@ Why it is shaped like this:
 - unchanged files are skipped by content hash (file sha256, and per row for corpora);
 - a file with many documents (a corpus) is committed in batches of about ``BATCH_CHUNKS``
   chunks, so memory stays bounded whatever the file's size, and the next batch is embedded in a
-  worker thread while the current one is written (numpy releases the GIL in the encoder).
+  worker thread while the current one is written; in a large run that thread hands the texts to
+  embedding processes (``embed_pool``), so the encoder and the hooks use both cores.
   Documents of a file in progress carry an empty file hash until the whole file is done, so a
   killed run is not mistaken for a finished one: the re-run skips the documents already
   committed (same content hash) and completes the rest.
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Literal
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chart_text import describe_charts
 from zhiku.ingest.chunk import Chunker
+from zhiku.ingest.embed_pool import EAGER_BYTES, EmbedPool, auto_workers
 from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS, load_path
 from zhiku.ingest.ocr import PageFn
 from zhiku.safety.pii import PiiMasker, mask_document
@@ -95,6 +97,7 @@ class Ingestor:
         self.settings = kb.settings.ingest
         self.chunker = Chunker(self.settings)
         self.masker = _pii_masker(kb)
+        self._pool: EmbedPool | None = None
 
     def run(
         self, paths: Sequence[Path], progress: ProgressFn | None = None, local_only: bool = False
@@ -107,15 +110,21 @@ class Ingestor:
         report = IngestReport(run_id=run_id)
         self.kb.catalog.start_run(run_id)
         changed = False
-        for number, path in enumerate(files, start=1):
-            if progress:
-                progress(IngestEvent(number - 1, len(files), str(path)))
-            on_page = _page_progress(progress, number - 1, len(files), str(path)) if progress else None
-            result = self._one_file(path, run_id, local_only, on_page)
-            changed = changed or result.status in ("added", "updated")
-            report.files.append(result)
-            if progress:
-                progress(IngestEvent(number, len(files), str(path), result))
+        self._pool = self._embed_pool(files)
+        try:
+            for number, path in enumerate(files, start=1):
+                if progress:
+                    progress(IngestEvent(number - 1, len(files), str(path)))
+                on_page = _page_progress(progress, number - 1, len(files), str(path)) if progress else None
+                result = self._one_file(path, run_id, local_only, on_page)
+                changed = changed or result.status in ("added", "updated")
+                report.files.append(result)
+                if progress:
+                    progress(IngestEvent(number, len(files), str(path), result))
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
         if changed:
             self.kb.flush()
             self.kb.refresh_fulltext()
@@ -126,6 +135,17 @@ class Ingestor:
         }
         self.kb.catalog.finish_run(run_id, len(files), len(report.failed), summary)
         return report
+
+    def _embed_pool(self, files: Sequence[Path]) -> EmbedPool | None:
+        """The run's embedder, spread over processes once the run is large (see ``embed_pool``);
+        inputs of ``EAGER_BYTES`` or more start the processes now, so the model loads meanwhile."""
+        embedder = self.kb._dense_embedder()
+        if embedder is None:
+            return None
+        pool = EmbedPool(embedder, auto_workers(self.settings.embed_workers))
+        if _total_bytes(files) >= EAGER_BYTES:
+            pool.start()
+        return pool
 
     def _one_file(
         self, path: Path, run_id: str, local_only: bool, on_page: PageFn | None = None
@@ -195,23 +215,31 @@ class Ingestor:
         run_id: str,
         local_only: bool,
     ) -> tuple[int, int, list[str]]:
-        """Prepare, embed and commit in batches; batch k+1 is embedded while batch k is written.
+        """Prepare, embed and commit in batches; batch k is embedded while its hooks run.
 
-        Returns the documents and chunks committed and the warnings.
+        Per batch k: its texts go to the embedder, its documents to the catalog (``pending``),
+        batch k-1 gets its vectors and is marked ``ok``, then the hooks (graph, facts) index
+        batch k while the embedder still works on it.  The hooks need no vectors, and a batch
+        stays ``pending`` until its vectors are written, so a crash anywhere is resumed by the
+        next open as before; the parent's hooks and the embedding processes overlap from the
+        first batch to the last.  Returns the documents and chunks committed and the warnings.
         """
-        embedder = self.kb._dense_embedder()
+        embedder = self._pool if self._pool is not None else self.kb._dense_embedder()
         committed: list[_Prepared] = []
         warnings: list[str] = []
-        waiting: tuple[list[_Prepared], Future[np.ndarray | None]] | None = None
+        waiting: tuple[list[_Prepared], Future[np.ndarray | None], frozenset[str]] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhiku-embed") as pool:
             for batch in _batched(self._prepare(documents, key, state, local_only)):
                 future = pool.submit(_embed, embedder, batch)
+                self.kb.catalog.put_documents([(p.record, p.chunks) for p in batch], key, "", run_id)
+                fresh = self.kb.catalog.fresh_documents()  # this batch's new documents
                 if waiting is not None:
-                    warnings.extend(self._commit(waiting[0], waiting[1].result(), key, run_id))
+                    self._finish(waiting[0], waiting[1].result(), waiting[2])
                     committed.extend(waiting[0])
-                waiting = (batch, future)
+                warnings.extend(self._index(batch))
+                waiting = (batch, future, fresh)
             if waiting is not None:
-                warnings.extend(self._commit(waiting[0], waiting[1].result(), key, run_id))
+                self._finish(waiting[0], waiting[1].result(), waiting[2])
                 committed.extend(waiting[0])
         return len(committed), sum(len(p.chunks) for p in committed), warnings
 
@@ -245,22 +273,25 @@ class Ingestor:
             chunks = self.chunker.split(describe_charts(document), doc_id)
             yield _Prepared(record, document, chunks)
 
-    def _commit(
-        self, prepared: Sequence[_Prepared], vectors: np.ndarray | None, key: str, run_id: str
-    ) -> list[str]:
-        """Catalog, vectors, hooks for one embedded batch, then the batch is marked ``ok``.
+    def _index(self, prepared: Sequence[_Prepared]) -> list[str]:
+        """The derived stores (hooks) for a batch already in the catalog; returns its warnings."""
+        warnings = [str(w) for item in prepared for w in item.document.meta.get("warnings", ())]
+        warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
+        return warnings
+
+    def _finish(
+        self, prepared: Sequence[_Prepared], vectors: np.ndarray | None, fresh: frozenset[str]
+    ) -> None:
+        """Vectors for an indexed batch, then the batch is marked ``ok``.
 
         Documents stay ``pending`` until their vectors and derived stores are written, so a crash
         in between is finished by the next open instead of leaving half an index.  The file hash
-        is written empty here and set once the whole file is done (see the module docstring).
+        is written empty by ``put_documents`` and set once the whole file is done (see the module
+        docstring).
         """
         all_chunks = [c for p in prepared for c in p.chunks]
-        self.kb.catalog.put_documents([(p.record, p.chunks) for p in prepared], key, "", run_id)
-        self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors)
-        warnings = [str(w) for item in prepared for w in item.document.meta.get("warnings", ())]
-        warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
+        self.kb.write_vectors([p.record for p in prepared], all_chunks, vectors, fresh)
         self.kb.catalog.set_status([p.record.doc_id for p in prepared], "ok")
-        return warnings
 
 
 def _batched(items: Iterable[_Prepared], budget: int | None = None) -> Iterator[list[_Prepared]]:
@@ -285,6 +316,16 @@ def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray 
     if embedder is None or not chunks:
         return None
     return embedder.embed([dense_text(c, title) for c, title in chunks])
+
+
+def _total_bytes(files: Sequence[Path]) -> int:
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _pii_masker(kb: IngestTarget) -> PiiMasker | None:

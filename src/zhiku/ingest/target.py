@@ -32,7 +32,11 @@ class IngestTarget(Protocol):
     def _dense_embedder(self) -> Embedder | None: ...
 
     def write_vectors(
-        self, records: Sequence[DocumentRecord], chunks: Sequence[Chunk], vectors: np.ndarray | None
+        self,
+        records: Sequence[DocumentRecord],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray | None,
+        fresh: frozenset[str] | None = None,
     ) -> None: ...
 
     def run_hooks(self, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]) -> list[str]: ...
