@@ -133,6 +133,9 @@ def test_reader_train_cli_writes_a_loadable_model(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["data"]["questions"] == 36
+    # each question read the hits our own retrieval gave it from a KB of all training paragraphs
+    assert summary["data"]["retrieval"] == "retrieved"
+    assert summary["data"]["answer_in_hits"] >= 0.9
     assert 0.0 <= summary["cv"]["top1_accuracy"] <= 1.0
     model = ReaderModel.load(out)
     record = json.loads((out / "model.json").read_text(encoding="utf-8"))
