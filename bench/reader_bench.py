@@ -76,7 +76,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "agreement_across_passages": ("agree_hits", "agree_cands"),
     "sentence_and_passage_rank": ("s_rank", "s_ratio", "hit_rank", "hit_ratio"),
-    "retrieval_scores (new: passage dense similarity, reranker ratio)": ("hit_dense", "hit_rerank"),
 }
 
 
@@ -201,6 +200,18 @@ def ablation(
     if cache is not None and cache.is_file():
         with cache.open("rb") as fh:
             data = pickle.load(fh)  # our own file, written by train_reader(cache=...)
+        if len(data.examples) > questions:  # the same kind of data, fewer questions: 16 fits stay cheap
+            keep = np.sort(np.random.default_rng(seed).choice(len(data.examples), questions, replace=False))
+            rows = np.isin(data.qindex, keep)
+            renumber = np.full(len(data.examples), -1, dtype=np.int32)
+            renumber[keep] = np.arange(len(keep), dtype=np.int32)
+            data = tr.Dataset(
+                data.x[rows],
+                data.y[rows],
+                renumber[data.qindex[rows]],
+                [t for t, r in zip(data.texts, rows, strict=True) if r],
+                [data.examples[int(q)] for q in keep],
+            )
     else:
         examples = tr.load_examples([p for p in TRAIN if p.is_file()], seed, 3, questions)
         data = tr.featurize_examples(examples)
@@ -217,7 +228,9 @@ def ablation(
                 dev[name].append((np.zeros((0, data.x.shape[1]), np.float32), [], item))
                 continue
             texts = [c.text for c in choice.reading.candidates]
-            dev[name].append((choice.reading.matrix, texts, item))
+            matrix = choice.reading.matrix.copy()
+            matrix[:, INDEX["lex_compat"]] = 0.0  # the featured training data holds no compat column
+            dev[name].append((matrix, texts, item))
 
     def score(zero: tuple[int, ...]) -> dict[str, float]:
         x = data.x[fitted].copy()

@@ -59,7 +59,7 @@ def reader_train(
             "passages shown per question: retrieved (searched in a KB of all training paragraphs, as "
             "served) or article (same-article paragraphs)",
         ),
-    ] = "retrieved",
+    ] = "article",
     keyword_share: Annotated[
         float,
         typer.Option(
@@ -68,7 +68,7 @@ def reader_train(
             max=1.0,
             help="改写为关键词查询的中文问题比例 / share of Chinese questions asked as keyword queries",
         ),
-    ] = 0.3,
+    ] = 0.0,
     kb_home: Annotated[
         Path | None,
         typer.Option("--kb-home", help="训练知识库目录（可复用）/ where the training KB is kept (reusable)"),

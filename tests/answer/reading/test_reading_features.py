@@ -89,29 +89,3 @@ def test_english_question_features() -> None:
     assert founder[INDEX["q_en"]] == 1.0
     assert founder[INDEX["type_match"]] == 1.0
     assert founder[INDEX["anchor_left"]] < 10
-
-
-def test_retrieval_scores_of_the_passage_are_features() -> None:
-    scored = [
-        Hit(
-            chunk_id="a",
-            doc_id="a",
-            text="青岚镇共有37家书店。",
-            score=0.03,
-            scores={"dense": 0.61, "rerank": 4.0},
-        ),
-        Hit(
-            chunk_id="b",
-            doc_id="b",
-            text="The Lark Library holds 120,000 books.",
-            score=0.02,
-            scores={"rerank": 2.0},
-        ),
-    ]
-    reading = prepare(analyse("青岚镇有多少家书店？"), scored, split_sentences)
-    by_text = {c.text: reading.matrix[i] for i, c in enumerate(reading.candidates)}
-    assert by_text["37家"][INDEX["hit_dense"]] == pytest.approx(0.61)
-    assert by_text["37家"][INDEX["hit_rerank"]] == pytest.approx(1.0)
-    english = next(v for t, v in by_text.items() if "120,000" in t)
-    assert english[INDEX["hit_dense"]] == 0.0  # found by BM25 alone
-    assert english[INDEX["hit_rerank"]] == pytest.approx(0.5)

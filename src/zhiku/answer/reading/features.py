@@ -70,9 +70,6 @@ FEATURES: dict[str, str] = {
     "s_missing": "qualifiers of the question the sentence lacks",
     "hit_rank": "rank of the passage in retrieval",
     "hit_ratio": "retrieval score of the passage over the top passage's",
-    "hit_dense": "embedding similarity of the passage to the question, as retrieval scored it (0: found "
-    "by BM25 alone): the dense side of the sentence's relevance, free at reading time",
-    "hit_rerank": "the retrieval reranker's score of the passage over the top passage's",
     "agree_hits": "other passages that state the same span",
     "agree_cands": "other top sentences proposing the same span",
     "rule_pick": "the span is the one the hand-written span picker chooses in its sentence",
@@ -278,7 +275,6 @@ def featurize(
     rank_of = {i: r for r, i in enumerate(order)}
     best = max((s.evidence for s in scored), default=0.0) or 1.0
     top_score = max((s.sentence.hit.score for s in scored), default=0.0)
-    top_rerank = max((s.sentence.hit.scores.get("rerank", 0.0) for s in scored), default=0.0)
     keys = [normalise(c.text) for c in candidates]
     per_key: dict[str, set[int]] = {}
     for c, key in zip(candidates, keys, strict=True):
@@ -338,8 +334,6 @@ def featurize(
             "s_missing": len(s.missing),
             "hit_rank": s.sentence.rank,
             "hit_ratio": hit.score / top_score if top_score > 0 else 0.0,
-            "hit_dense": hit.scores.get("dense", 0.0),
-            "hit_rerank": hit.scores.get("rerank", 0.0) / top_rerank if top_rerank > 0 else 0.0,
             "agree_hits": min(5, agree_hits),
             "agree_cands": len(per_key[key]) - 1,
             "rule_pick": float(is_pick),

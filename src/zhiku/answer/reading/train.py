@@ -25,7 +25,7 @@ import random
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,14 +133,14 @@ class TrainConfig:
     top_k: int = TOP_K  # the ranker's favourites ``select`` weighs against the rules' pick
     compat: bool = True  # fit the answer-type compatibility model (``lex_compat``); False: column 0
     compat_c: float = COMPAT_C
-    # "retrieved": each question's own top hits in a KB of every training paragraph (as served);
-    # "article": its paragraph among random same-article paragraphs with made-up scores (older)
-    retrieval: str = "retrieved"
+    # "article": its paragraph among random same-article paragraphs with made-up scores (shipped);
+    # "retrieved": its own top hits in a KB of every training paragraph, searched as served.
+    # Measured (bench/results/reader_variants.json): "retrieved" did not raise dev top-1 overall.
+    retrieval: str = "article"
     kb_home: Path | None = None  # where the training KB and its hits cache live (None: a temporary one)
-    max_sentences: int = (
-        MAX_SENTENCES  # sentences whose candidates are read (recorded; serving reads as many)
-    )
-    keyword_share: float = 0.3  # share of Chinese questions rewritten as keyword queries (``forms``)
+    max_sentences: int = MAX_SENTENCES  # sentences read for candidates (recorded; serving reads as many)
+    workers: int = 2  # processes featurizing (the machine's two cores); the data does not depend on it
+    keyword_share: float = 0.0  # share of Chinese questions rewritten as keyword queries (``forms``)
 
 
 def short_correct(candidate: str, answers: Sequence[str]) -> bool:
@@ -260,10 +260,72 @@ def _answer_in(ex: Example, read: int = 8) -> bool:
     return any(a in h.text for h in ex.hits[:read] for a in ex.answers)
 
 
+@dataclass(frozen=True)
+class _Featured:
+    """One question's featured candidates (what a worker process sends back)."""
+
+    matrix: np.ndarray
+    labels: np.ndarray
+    texts: list[str]
+    rule_row: int  # within this question's rows, -1: none
+    rule_ok: float
+    strength: float
+    qkeys: np.ndarray
+    ckeys: np.ndarray
+
+
+def _featurize_one(ex: Example, max_sentences: int) -> _Featured:
+    reading = prepare(analyse(ex.question), ex.hits[:READ_HITS], split_sentences, max_sentences)
+    short = reading.rules.short if reading.rules is not None else ""
+    return _Featured(
+        reading.matrix,
+        np.array([is_label(c.text, ex.answers) for c in reading.candidates], dtype=np.float32),
+        [c.text for c in reading.candidates],
+        reading.rule_row,
+        float(short_correct(short, ex.answers)),
+        reading.rules.strength if reading.rules is not None else 0.0,
+        reading.qkeys,
+        reading.ckeys,
+    )
+
+
+def _featurize_chunk(job: tuple[list[Example], int]) -> list[_Featured]:
+    examples, max_sentences = job
+    return [_featurize_one(ex, max_sentences) for ex in examples]
+
+
+def _featured(
+    examples: Sequence[Example],
+    progress: Callable[[int, int], None] | None,
+    max_sentences: int,
+    workers: int,
+) -> Iterator[_Featured]:
+    """Each example featured, in order; ``workers`` > 1 spreads chunks over processes (the
+    result is the same: every question is featured on its own)."""
+    if workers <= 1:
+        for n, ex in enumerate(examples):
+            yield _featurize_one(ex, max_sentences)
+            if progress and (n + 1) % 200 == 0:
+                progress(n + 1, len(examples))
+        return
+    import multiprocessing
+
+    size = 200
+    jobs = [(list(examples[i : i + size]), max_sentences) for i in range(0, len(examples), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        done = 0
+        for chunk in pool.imap(_featurize_chunk, jobs):
+            yield from chunk
+            done += len(chunk)
+            if progress:
+                progress(done, len(examples))
+
+
 def featurize_examples(
     examples: Sequence[Example],
     progress: Callable[[int, int], None] | None = None,
     max_sentences: int = MAX_SENTENCES,
+    workers: int = 1,
 ) -> Dataset:
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
@@ -272,21 +334,16 @@ def featurize_examples(
     rule_row, rule_ok, strength = [], [], []
     qkeys: list[np.ndarray] = []
     ckeys: list[np.ndarray] = []
-    for n, ex in enumerate(examples):
-        reading = prepare(analyse(ex.question), ex.hits[:READ_HITS], split_sentences, max_sentences)
-        labels = np.array([is_label(c.text, ex.answers) for c in reading.candidates], dtype=np.float32)
-        rule_row.append(len(texts) + reading.rule_row if reading.rule_row >= 0 else -1)
-        short = reading.rules.short if reading.rules is not None else ""
-        rule_ok.append(float(short_correct(short, ex.answers)))
-        strength.append(reading.rules.strength if reading.rules is not None else 0.0)
-        xs.append(reading.matrix)
-        qkeys.append(reading.qkeys)
-        ckeys.append(reading.ckeys)
-        ys.append(labels)
-        qs.append(np.full(len(labels), n, dtype=np.int32))
-        texts.extend(c.text for c in reading.candidates)
-        if progress and (n + 1) % 200 == 0:
-            progress(n + 1, len(examples))
+    for n, got in enumerate(_featured(examples, progress, max_sentences, workers)):
+        rule_row.append(len(texts) + got.rule_row if got.rule_row >= 0 else -1)
+        rule_ok.append(got.rule_ok)
+        strength.append(got.strength)
+        xs.append(got.matrix)
+        qkeys.append(got.qkeys)
+        ckeys.append(got.ckeys)
+        ys.append(got.labels)
+        qs.append(np.full(len(got.labels), n, dtype=np.int32))
+        texts.extend(got.texts)
     width = len(NAMES)
     return Dataset(
         np.concatenate(xs) if xs else np.zeros((0, width), np.float32),
@@ -563,7 +620,7 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
             examples = load_examples(cfg.paths, cfg.seed, cfg.distractors, cfg.limit, cfg.answerless)
         log(f"{len(examples)} questions")
         data = featurize_examples(
-            examples, lambda n, total: log(f"featurized {n}/{total}"), cfg.max_sentences
+            examples, lambda n, total: log(f"featurized {n}/{total}"), cfg.max_sentences, cfg.workers
         )
     if cfg.cache is not None and not cfg.reuse_cache:
         cfg.cache.parent.mkdir(parents=True, exist_ok=True)
