@@ -93,7 +93,7 @@ def rss_mb() -> float:
     return 0.0
 
 
-def collect(name: str, kb_home: Path, embedder: USEEmbedder) -> dict[str, Any]:
+def collect(name: str, kb_home: Path, embedder: USEEmbedder, latency: bool = True) -> dict[str, Any]:
     """Build (or reopen) the set's KB; the top-10 hits of each question and warm ask latency."""
     corpus, qa = (SHARED / p for p in SETS[name])
     items = load_qa(qa)
@@ -107,8 +107,8 @@ def collect(name: str, kb_home: Path, embedder: USEEmbedder) -> dict[str, Any]:
     hits = [kb.search(item.question, top_k=10) for item in items]
     assistant = build_assistant(kb, settings)
     assistant.ask(AskRequest("预热", language="zh"))
-    latencies = []
-    for item in items:
+    latencies: list[float] = []
+    for item in items if latency else []:
         started = time.perf_counter()
         assistant.ask(AskRequest(item.question, language=analyse(item.question).language))
         latencies.append((time.perf_counter() - started) * 1000)
@@ -200,6 +200,18 @@ def ablation(
     if cache is not None and cache.is_file():
         with cache.open("rb") as fh:
             data = pickle.load(fh)  # our own file, written by train_reader(cache=...)
+        if len(data.examples) > questions:  # the same kind of data, fewer questions: 16 fits stay cheap
+            keep = np.sort(np.random.default_rng(seed).choice(len(data.examples), questions, replace=False))
+            rows = np.isin(data.qindex, keep)
+            renumber = np.full(len(data.examples), -1, dtype=np.int32)
+            renumber[keep] = np.arange(len(keep), dtype=np.int32)
+            data = tr.Dataset(
+                data.x[rows],
+                data.y[rows],
+                renumber[data.qindex[rows]],
+                [t for t, r in zip(data.texts, rows, strict=True) if r],
+                [data.examples[int(q)] for q in keep],
+            )
     else:
         examples = tr.load_examples([p for p in TRAIN if p.is_file()], seed, 3, questions)
         data = tr.featurize_examples(examples)
@@ -216,7 +228,9 @@ def ablation(
                 dev[name].append((np.zeros((0, data.x.shape[1]), np.float32), [], item))
                 continue
             texts = [c.text for c in choice.reading.candidates]
-            dev[name].append((choice.reading.matrix, texts, item))
+            matrix = choice.reading.matrix.copy()
+            matrix[:, INDEX["lex_compat"]] = 0.0  # the featured training data holds no compat column
+            dev[name].append((matrix, texts, item))
 
     def score(zero: tuple[int, ...]) -> dict[str, float]:
         x = data.x[fitted].copy()
@@ -258,6 +272,11 @@ def main() -> None:
     parser.add_argument("--ablation-rounds", type=int, default=100)
     parser.add_argument("--train-cache", type=Path, default=None, help="featured training data (train cache)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--model-dir", type=Path, default=None, help="a trained reader (default: shipped)")
+    parser.add_argument(
+        "--hits-cache", type=Path, default=None, help="keep each set's top hits here (selection runs)"
+    )
+    parser.add_argument("--no-latency", action="store_true", help="skip the ask latency (selection runs)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "reader_bench.json")
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -265,7 +284,10 @@ def main() -> None:
         return
     logging.getLogger("pymilvus").setLevel(logging.ERROR)
     before = rss_mb()
-    reader = ExtractiveReader(load_settings(home=Path(tempfile.mkdtemp())).reader)
+    settings = load_settings(home=Path(tempfile.mkdtemp())).reader
+    if args.model_dir is not None:
+        settings = settings.model_copy(update={"model_dir": args.model_dir})
+    reader = ExtractiveReader(settings)
     model_mb = rss_mb() - before
     embedder = USEEmbedder()
     kb_home = args.kb_cache or Path(tempfile.mkdtemp(prefix="zhiku-reader-bench-"))
@@ -282,7 +304,16 @@ def main() -> None:
         if not corpus.is_file() or not qa.is_file():
             print(f"{name}: skipped (data not found)")
             continue
-        collected[name] = collect(name, kb_home, embedder)
+        cached = args.hits_cache / f"{name}.pkl" if args.hits_cache else None
+        if cached is not None and cached.is_file():
+            with cached.open("rb") as fh:
+                collected[name] = pickle.load(fh)  # our own file, written by an earlier run
+        else:
+            collected[name] = collect(name, kb_home, embedder, latency=not args.no_latency)
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                with cached.open("wb") as fh:
+                    pickle.dump(collected[name], fh)
         rows = read_set(reader, collected[name]["items"], collected[name]["hits"])
         results[name] = summarise(rows, collected[name]["ask_ms"])
         for r in rows:

@@ -126,7 +126,14 @@ class ExtractiveReader:
         sentences = build_sentences(hits[: self.settings.max_hits], self._split)
         if not sentences:
             return None
-        reading = prepare(question, hits, self._split, sentences=sentences, compat=self.model.compat)
+        reading = prepare(
+            question,
+            hits,
+            self._split,
+            self.model.max_sentences,
+            sentences=sentences,
+            compat=self.model.compat,
+        )
         raw = constrain(reading.matrix, self.model.raw(reading.matrix))
         if len(raw) == 0:
             return Choice(reading, -1, 0.0, ())

@@ -51,6 +51,28 @@ def reader_train(
             "who picks the short answer: rules (the model only judges), learned (the ranker), select",
         ),
     ] = "select",
+    retrieval: Annotated[
+        str,
+        typer.Option(
+            "--retrieval",
+            help="训练段落的来源：retrieved（在全部训练段落的知识库中检索，如实际使用）或 article（同文章段落）/ "
+            "passages shown per question: retrieved (searched in a KB of all training paragraphs, as "
+            "served) or article (same-article paragraphs)",
+        ),
+    ] = "article",
+    keyword_share: Annotated[
+        float,
+        typer.Option(
+            "--keyword-share",
+            min=0.0,
+            max=1.0,
+            help="改写为关键词查询的中文问题比例 / share of Chinese questions asked as keyword queries",
+        ),
+    ] = 0.0,
+    kb_home: Annotated[
+        Path | None,
+        typer.Option("--kb-home", help="训练知识库目录（可复用）/ where the training KB is kept (reusable)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
     """训练阅读器评分模型 / train the reader's scorer (candidates → features → calibrated model)."""
@@ -60,6 +82,11 @@ def reader_train(
     if picker not in ("rules", "learned", "select"):
         err.print(
             f"--picker 只能是 rules、learned 或 select / --picker must be rules, learned or select: {picker}"
+        )
+        raise typer.Exit(2)
+    if retrieval not in ("retrieved", "article"):
+        err.print(
+            f"--retrieval 只能是 retrieved 或 article / --retrieval must be retrieved or article: {retrieval}"
         )
         raise typer.Exit(2)
     paths = data or [p for p in _DEFAULT_DATA if p.is_file()]
@@ -74,6 +101,9 @@ def reader_train(
         limit=limit,
         rounds=rounds,
         picker=picker,
+        retrieval=retrieval,
+        keyword_share=keyword_share,
+        kb_home=kb_home,
     )
     record = train_reader(cfg, log=(lambda _: None) if as_json else (lambda m: err.print(m)))
     summary = {

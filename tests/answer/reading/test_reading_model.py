@@ -133,6 +133,7 @@ def test_reader_train_cli_writes_a_loadable_model(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert summary["data"]["questions"] == 36
+    assert summary["data"]["retrieval"] == "article" and summary["data"]["answer_in_hits"] > 0.5
     assert 0.0 <= summary["cv"]["top1_accuracy"] <= 1.0
     model = ReaderModel.load(out)
     record = json.loads((out / "model.json").read_text(encoding="utf-8"))
@@ -144,3 +145,22 @@ def test_reader_train_cli_writes_a_loadable_model(tmp_path: Path) -> None:
     assert again.exit_code == 0
     assert (out / "model.txt").read_text(encoding="utf-8") == first
     assert 0.0 <= model.probability(0.5) <= 1.0
+
+
+@pytest.mark.integration
+def test_retrieved_examples_read_what_our_retrieval_finds(tmp_path: Path) -> None:
+    from zhiku.answer.reading.train import load_retrieved_examples
+
+    data = _training_file(tmp_path / "train.jsonl")
+    examples = load_retrieved_examples([data], seed=13, home=tmp_path / "kb", keyword_share=0.5)
+    assert len(examples) == 36
+    assert all(0 < len(ex.hits) <= 10 for ex in examples)
+    # real retrieval scores and ranks, not made-up ones; most answers are among the hits read
+    assert any(ex.hits[0].scores for ex in examples)
+    assert sum(any(a in h.text for h in ex.hits[:8] for a in ex.answers) for ex in examples) >= 30
+    # some Chinese questions were asked as keyword queries (no question word, no question mark)
+    assert any(not ex.question.endswith("？") for ex in examples)
+    again = load_retrieved_examples([data], seed=13, home=tmp_path / "kb", keyword_share=0.5)
+    assert [(e.question, [h.chunk_id for h in e.hits]) for e in again] == [
+        (e.question, [h.chunk_id for h in e.hits]) for e in examples
+    ]

@@ -23,6 +23,7 @@ import numpy as np
 
 from zhiku.answer.reading.compat import COMPAT_FILE, Compat
 from zhiku.answer.reading.features import NAMES
+from zhiku.answer.reading.pipeline import MAX_SENTENCES
 from zhiku.answer.reading.verifier import VERIFY_NAMES
 from zhiku.errors import ConfigError
 
@@ -115,6 +116,11 @@ class ReaderModel:
     def top_k(self) -> int:
         """How many of the ranker's favourites ``select`` weighs against the rules' pick."""
         return int(self.record.get("top_k", 1))
+
+    @property
+    def max_sentences(self) -> int:
+        """How many of the best sentences the model was trained to read candidates from."""
+        return int(self.record.get("max_sentences", MAX_SENTENCES))
 
     def raw(self, matrix: np.ndarray) -> np.ndarray:
         """The ranker's score of each candidate row (higher: more likely the answer)."""

@@ -23,8 +23,9 @@ import json
 import pickle
 import random
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,8 @@ import numpy as np
 
 from zhiku.answer.reading.compat import CANDIDATE_SLOTS, COMPAT_FILE, QUESTION_SLOTS, Compat, fit_compat
 from zhiku.answer.reading.features import INDEX, NAMES
-from zhiku.answer.reading.pipeline import prepare
+from zhiku.answer.reading.forms import keyword_form
+from zhiku.answer.reading.pipeline import MAX_SENTENCES, prepare
 from zhiku.answer.reading.scorer import MODEL_FILE, RECORD_FILE, VERIFIER_FILE, fit_isotonic
 from zhiku.answer.reading.verifier import VERIFY_NAMES, constrain, verify_row
 from zhiku.errors import ConfigError
@@ -75,6 +77,7 @@ PICKERS = ("rules", "learned", "select")
 TOP_K = 1  # the ranker's favourites the verifier weighs against the rules' pick
 ROUNDS = 500
 MAX_NEGATIVES = 30  # negatives per question the model is fitted on (all are scored in CV)
+READ_HITS = 8  # the hits the serving reader reads (``ReaderSettings.max_hits``)
 COMPAT_C = 0.1  # inverse L2 strength of the compatibility model's logistic regression
 TARGET_PRECISION = 0.93  # the short-answer threshold: the lowest probability that keeps this on CV
 # (0.93, not 0.90: text unlike the training articles runs a few points below CV precision)
@@ -130,6 +133,14 @@ class TrainConfig:
     top_k: int = TOP_K  # the ranker's favourites ``select`` weighs against the rules' pick
     compat: bool = True  # fit the answer-type compatibility model (``lex_compat``); False: column 0
     compat_c: float = COMPAT_C
+    # "article": its paragraph among random same-article paragraphs with made-up scores (shipped);
+    # "retrieved": its own top hits in a KB of every training paragraph, searched as served.
+    # Measured (bench/results/reader_variants.json): "retrieved" did not raise dev top-1 overall.
+    retrieval: str = "article"
+    kb_home: Path | None = None  # where the training KB and its hits cache live (None: a temporary one)
+    max_sentences: int = MAX_SENTENCES  # sentences read for candidates (recorded; serving reads as many)
+    workers: int = 2  # processes featurizing (the machine's two cores); the data does not depend on it
+    keyword_share: float = 0.0  # share of Chinese questions rewritten as keyword queries (``forms``)
 
 
 def short_correct(candidate: str, answers: Sequence[str]) -> bool:
@@ -201,8 +212,120 @@ def load_examples(
     return out
 
 
+def _read_rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        if not path.is_file():
+            raise ConfigError(f"找不到训练文件：{path}", f"training file not found: {path}")
+        rows.extend(
+            json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+        )
+    return rows
+
+
+def load_retrieved_examples(
+    paths: Sequence[Path],
+    seed: int,
+    home: Path,
+    limit: int | None = None,
+    keyword_share: float = 0.0,
+    log: Callable[[str], None] = lambda _: None,
+) -> list[Example]:
+    """Questions of the training files, each with the hits retrieval gives it (``retrieved``).
+
+    A share ``keyword_share`` of the Chinese questions is asked (and searched) as the keyword
+    query a user might type instead (``forms.keyword_form``).
+    """
+    from zhiku.answer.reading.retrieved import retrieved_hits
+
+    rng = random.Random(seed)
+    asked: list[tuple[str, str, str, tuple[str, ...]]] = []
+    for row in _read_rows(paths):
+        for qa in row.get("qas", []):
+            answers = tuple(a["text"] for a in qa.get("answers", []) if a.get("text"))
+            if not answers:
+                continue
+            question = qa["question"]
+            if keyword_share > 0 and row.get("lang") == "zh" and rng.random() < keyword_share:
+                question = keyword_form(question) or question
+            asked.append((qa["id"], row.get("group", row["id"]), question, answers))
+    if limit is not None and len(asked) > limit:
+        asked = rng.sample(asked, limit)
+    hits = retrieved_hits(paths, [q for _, _, q, _ in asked], home, log=log)
+    return [Example(qid, group, q, answers, tuple(hits[q])) for qid, group, q, answers in asked]
+
+
+def _answer_in(ex: Example, read: int = 8) -> bool:
+    """An answer of ``ex`` is in the hits the reader reads (the first ``read``)."""
+    return any(a in h.text for h in ex.hits[:read] for a in ex.answers)
+
+
+@dataclass(frozen=True)
+class _Featured:
+    """One question's featured candidates (what a worker process sends back)."""
+
+    matrix: np.ndarray
+    labels: np.ndarray
+    texts: list[str]
+    rule_row: int  # within this question's rows, -1: none
+    rule_ok: float
+    strength: float
+    qkeys: np.ndarray
+    ckeys: np.ndarray
+
+
+def _featurize_one(ex: Example, max_sentences: int) -> _Featured:
+    reading = prepare(analyse(ex.question), ex.hits[:READ_HITS], split_sentences, max_sentences)
+    short = reading.rules.short if reading.rules is not None else ""
+    return _Featured(
+        reading.matrix,
+        np.array([is_label(c.text, ex.answers) for c in reading.candidates], dtype=np.float32),
+        [c.text for c in reading.candidates],
+        reading.rule_row,
+        float(short_correct(short, ex.answers)),
+        reading.rules.strength if reading.rules is not None else 0.0,
+        reading.qkeys,
+        reading.ckeys,
+    )
+
+
+def _featurize_chunk(job: tuple[list[Example], int]) -> list[_Featured]:
+    examples, max_sentences = job
+    return [_featurize_one(ex, max_sentences) for ex in examples]
+
+
+def _featured(
+    examples: Sequence[Example],
+    progress: Callable[[int, int], None] | None,
+    max_sentences: int,
+    workers: int,
+) -> Iterator[_Featured]:
+    """Each example featured, in order; ``workers`` > 1 spreads chunks over processes (the
+    result is the same: every question is featured on its own)."""
+    if workers <= 1:
+        for n, ex in enumerate(examples):
+            yield _featurize_one(ex, max_sentences)
+            if progress and (n + 1) % 200 == 0:
+                progress(n + 1, len(examples))
+        return
+    import multiprocessing
+
+    size = 200
+    jobs = [(list(examples[i : i + size]), max_sentences) for i in range(0, len(examples), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        done = 0
+        for chunk in pool.imap(_featurize_chunk, jobs):
+            yield from chunk
+            done += len(chunk)
+            if progress:
+                progress(done, len(examples))
+
+
 def featurize_examples(
-    examples: Sequence[Example], progress: Callable[[int, int], None] | None = None
+    examples: Sequence[Example],
+    progress: Callable[[int, int], None] | None = None,
+    max_sentences: int = MAX_SENTENCES,
+    workers: int = 1,
 ) -> Dataset:
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
@@ -211,21 +334,16 @@ def featurize_examples(
     rule_row, rule_ok, strength = [], [], []
     qkeys: list[np.ndarray] = []
     ckeys: list[np.ndarray] = []
-    for n, ex in enumerate(examples):
-        reading = prepare(analyse(ex.question), ex.hits, split_sentences)
-        labels = np.array([is_label(c.text, ex.answers) for c in reading.candidates], dtype=np.float32)
-        rule_row.append(len(texts) + reading.rule_row if reading.rule_row >= 0 else -1)
-        short = reading.rules.short if reading.rules is not None else ""
-        rule_ok.append(float(short_correct(short, ex.answers)))
-        strength.append(reading.rules.strength if reading.rules is not None else 0.0)
-        xs.append(reading.matrix)
-        qkeys.append(reading.qkeys)
-        ckeys.append(reading.ckeys)
-        ys.append(labels)
-        qs.append(np.full(len(labels), n, dtype=np.int32))
-        texts.extend(c.text for c in reading.candidates)
-        if progress and (n + 1) % 200 == 0:
-            progress(n + 1, len(examples))
+    for n, got in enumerate(_featured(examples, progress, max_sentences, workers)):
+        rule_row.append(len(texts) + got.rule_row if got.rule_row >= 0 else -1)
+        rule_ok.append(got.rule_ok)
+        strength.append(got.strength)
+        xs.append(got.matrix)
+        qkeys.append(got.qkeys)
+        ckeys.append(got.ckeys)
+        ys.append(got.labels)
+        qs.append(np.full(len(got.labels), n, dtype=np.int32))
+        texts.extend(got.texts)
     width = len(NAMES)
     return Dataset(
         np.concatenate(xs) if xs else np.zeros((0, width), np.float32),
@@ -492,9 +610,18 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
             data = pickle.load(fh)  # our own file, written by an earlier run with the same settings
         examples = data.examples
     else:
-        examples = load_examples(cfg.paths, cfg.seed, cfg.distractors, cfg.limit, cfg.answerless)
+        if cfg.retrieval == "retrieved":
+            with tempfile.TemporaryDirectory(prefix="zhiku-reader-train-") as scratch:
+                home = cfg.kb_home or Path(scratch)
+                examples = load_retrieved_examples(
+                    cfg.paths, cfg.seed, home, cfg.limit, cfg.keyword_share, log
+                )
+        else:
+            examples = load_examples(cfg.paths, cfg.seed, cfg.distractors, cfg.limit, cfg.answerless)
         log(f"{len(examples)} questions")
-        data = featurize_examples(examples, lambda n, total: log(f"featurized {n}/{total}"))
+        data = featurize_examples(
+            examples, lambda n, total: log(f"featurized {n}/{total}"), cfg.max_sentences, cfg.workers
+        )
     if cfg.cache is not None and not cfg.reuse_cache:
         cfg.cache.parent.mkdir(parents=True, exist_ok=True)
         with cfg.cache.open("wb") as fh:
@@ -521,6 +648,7 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
         "verify_features": list(VERIFY_NAMES),
         "picker": cfg.picker,
         "top_k": cfg.top_k,
+        "max_sentences": cfg.max_sentences,
         "compat": cfg.compat,
         "compat_c": cfg.compat_c,
         "calibration": {"x": [round(v, 6) for v in calib_x], "y": [round(v, 6) for v in calib_y]},
@@ -530,8 +658,13 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
             "questions": len(data.examples),
             "candidates": len(data.y),
             "positives": int(data.y.sum()),
-            "distractors_per_question": cfg.distractors,
-            "answerless_share": cfg.answerless,
+            "retrieval": cfg.retrieval,
+            "hits_per_question": "top 10 of a KB of all training paragraphs (hybrid search)"
+            if cfg.retrieval == "retrieved"
+            else f"own paragraph + {cfg.distractors} same-article paragraphs",
+            "keyword_share": cfg.keyword_share,
+            "answerless_share": cfg.answerless if cfg.retrieval != "retrieved" else None,
+            "answer_in_hits": round(float(np.mean([_answer_in(ex) for ex in data.examples])), 4),
             "negatives_per_question_fitted": cfg.max_negatives,
             "limit": cfg.limit,
         },
