@@ -173,13 +173,7 @@ def load_examples(
     A share ``answerless`` of the questions is shown the other paragraphs only, as when retrieval
     misses: the verifier must learn that a well-matching sentence without the answer is no answer.
     """
-    rows: list[dict[str, Any]] = []
-    for path in paths:
-        if not path.is_file():
-            raise ConfigError(f"找不到训练文件：{path}", f"training file not found: {path}")
-        rows.extend(
-            json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-        )
+    rows = _read_rows(paths)
     rng = random.Random(seed)
     pool: dict[tuple[str, str], list[int]] = {}
     for i, row in enumerate(rows):
