@@ -634,7 +634,7 @@ def run_size(size: int, backends: Sequence[str], work: Path, args: argparse.Name
 
 
 def _drop_server_collection(cfg: dict[str, Any]) -> None:
-    from zhiku.kb import drop_collection
+    from zhiku.kbs import drop_collection
     from zhiku.store.vectors import collection_name
 
     meta = json.loads((Path(cfg["home"]) / "kb" / cfg["kb"] / "kb.json").read_text(encoding="utf-8"))

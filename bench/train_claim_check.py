@@ -10,7 +10,7 @@ from several signals of the reader at once instead of two hand thresholds.
    the other quarter (``group`` hashed, so a paragraph and its translation stay together) is
    where the answers are generated.  Cached in ``--work``.
 2. **Answers.**  Every held-out question is shown its paragraph among same-article paragraphs
-   (``reading.train.load_examples``) and answered through the real ``GroundedGenerator`` by the
+   (``reading.examples.load_examples``) and answered through the real ``GroundedGenerator`` by the
    scripted families the large-path bench uses: the oracle and the paraphraser (right answers)
    and the liar kinds that can pass the lexical checks (another name or figure of the same
    passage, the neighbouring value, a wrong citation, an answer where the evidence holds none).
@@ -51,7 +51,8 @@ from zhiku.answer.claim_check import FEATURES, MODEL_FILE  # noqa: E402
 from zhiku.answer.generate import GroundedGenerator  # noqa: E402
 from zhiku.answer.reader import ExtractiveReader  # noqa: E402
 from zhiku.answer.reader_check import ReaderCrossCheck, ReaderOpinion  # noqa: E402
-from zhiku.answer.reading.train import Example, TrainConfig, load_examples, train_reader  # noqa: E402
+from zhiku.answer.reading.examples import Example, load_examples  # noqa: E402
+from zhiku.answer.reading.train import TrainConfig, train_reader  # noqa: E402
 from zhiku.answer.verify import Violation  # noqa: E402
 from zhiku.config import ReaderSettings, load_settings  # noqa: E402
 from zhiku.models.registry import NamedModel  # noqa: E402

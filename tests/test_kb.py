@@ -10,7 +10,8 @@ import pytest
 
 from zhiku.config import Settings, load_settings
 from zhiku.errors import AlreadyExistsError, IndexMismatchError, NotFoundError
-from zhiku.kb import KnowledgeBase, delete_kb, list_kbs
+from zhiku.kb import KnowledgeBase
+from zhiku.kbs import delete_kb, list_kbs
 from zhiku.wiring import create_kb, open_kb, open_or_create_kb
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 import uuid
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from zhiku.config import Settings, check_kb_name
 from zhiku.errors import AlreadyExistsError, IndexMismatchError, NotFoundError, QueryError
 from zhiku.ingest.chunk import dense_text
 from zhiku.ingest.hooks import IngestHook
+from zhiku.kbs import drop_collection
 from zhiku.models.embedders import Embedder, build_embedder
 from zhiku.retrieve.agreement import AnswerVoter
 from zhiku.retrieve.hybrid import HybridRetriever
@@ -56,37 +56,6 @@ from zhiku.understand import analyse
 
 KB_FORMAT = 1
 PARALLEL_TOKENIZE_ROWS = 50_000  # BM25 rebuilds of this many chunks tokenise in 2 processes
-
-
-def list_kbs(settings: Settings) -> list[str]:
-    root = settings.home / "kb"
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "kb.json").is_file())
-
-
-def delete_kb(settings: Settings, name: str) -> None:
-    """Delete a KB's directory and, on a Milvus server, its collection (no orphaned vectors)."""
-    path = settings.kb_dir(name)
-    if not (path / "kb.json").is_file():
-        raise NotFoundError(f"知识库不存在：{name}", f"knowledge base not found: {name}", name=name)
-    if settings.index.milvus_uri:
-        meta = json.loads((path / "kb.json").read_text(encoding="utf-8"))
-        token = settings.index.milvus_token.get_secret_value()
-        drop_collection(settings.index.milvus_uri, token, collection_name(name, meta.get("uid", "")))
-    shutil.rmtree(path)
-
-
-def drop_collection(uri: str, token: str, collection: str) -> None:
-    """Drop a collection without loading an embedder (rebuild after an embedder change)."""
-    from pymilvus import MilvusClient
-
-    client = MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
-    try:
-        if client.has_collection(collection):
-            client.drop_collection(collection)
-    finally:
-        client.close()
 
 
 class KnowledgeBase:

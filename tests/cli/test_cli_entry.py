@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from zhiku.cli import build_app
 from zhiku.config import Settings
-from zhiku.kb import list_kbs
+from zhiku.kbs import list_kbs
 
 pytestmark = pytest.mark.integration
 

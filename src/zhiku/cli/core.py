@@ -19,7 +19,8 @@ from rich.table import Table
 from zhiku.bi.chart_intent import wants_chart
 from zhiku.config import Settings, check_kb_name, load_settings
 from zhiku.errors import ConfigError, NotFoundError, QueryError
-from zhiku.kb import KnowledgeBase, delete_kb, list_kbs
+from zhiku.kb import KnowledgeBase
+from zhiku.kbs import delete_kb, list_kbs
 from zhiku.types import Answer, AskRequest, IngestEvent, IngestReport, SearchFilters
 from zhiku.understand.lang import detect_language
 

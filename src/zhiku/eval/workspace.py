@@ -23,7 +23,8 @@ from typing import Any
 from zhiku.config import Settings, overlay_settings
 from zhiku.errors import ConfigError, NotFoundError
 from zhiku.eval.configs import rebuild_kind
-from zhiku.kb import KnowledgeBase, drop_collection
+from zhiku.kb import KnowledgeBase
+from zhiku.kbs import drop_collection
 from zhiku.models.embedders import Embedder, build_embedder
 from zhiku.store.catalog import Catalog
 from zhiku.wiring import create_kb, open_kb

@@ -137,7 +137,7 @@ class KBHub:
         return self.settings.home / "uploads" / check_kb_name(name)
 
     def names(self) -> list[str]:
-        from zhiku.kb import list_kbs
+        from zhiku.kbs import list_kbs
 
         return list_kbs(self.settings)
 

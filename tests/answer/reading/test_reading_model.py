@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from zhiku.answer.reading.examples import is_label, short_correct
 from zhiku.answer.reading.features import NAMES
 from zhiku.answer.reading.pipeline import prepare
 from zhiku.answer.reading.scorer import ReaderModel, fit_isotonic
-from zhiku.answer.reading.train import choose_threshold, group_folds, is_label, short_correct
+from zhiku.answer.reading.train import choose_threshold, group_folds
 from zhiku.cli import build_app
 from zhiku.errors import ConfigError
 from zhiku.types import Hit
@@ -149,7 +150,7 @@ def test_reader_train_cli_writes_a_loadable_model(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_retrieved_examples_read_what_our_retrieval_finds(tmp_path: Path) -> None:
-    from zhiku.answer.reading.train import load_retrieved_examples
+    from zhiku.answer.reading.examples import load_retrieved_examples
 
     data = _training_file(tmp_path / "train.jsonl")
     examples = load_retrieved_examples([data], seed=13, home=tmp_path / "kb", keyword_share=0.5)

@@ -33,14 +33,18 @@ from typing import Any
 import numpy as np
 
 from zhiku.answer.reading.compat import CANDIDATE_SLOTS, COMPAT_FILE, QUESTION_SLOTS, Compat, fit_compat
+from zhiku.answer.reading.examples import (
+    Example,
+    answer_in,
+    is_label,
+    load_examples,
+    load_retrieved_examples,
+    short_correct,
+)
 from zhiku.answer.reading.features import INDEX, NAMES
-from zhiku.answer.reading.forms import keyword_form
 from zhiku.answer.reading.pipeline import MAX_SENTENCES, prepare
 from zhiku.answer.reading.scorer import MODEL_FILE, RECORD_FILE, VERIFIER_FILE, fit_isotonic
 from zhiku.answer.reading.verifier import VERIFY_NAMES, constrain, verify_row
-from zhiku.errors import ConfigError
-from zhiku.eval.scoring import norm
-from zhiku.types import Hit
 from zhiku.understand import analyse
 from zhiku.understand.sentences import split_sentences
 
@@ -81,17 +85,6 @@ READ_HITS = 8  # the hits the serving reader reads (``ReaderSettings.max_hits``)
 COMPAT_C = 0.1  # inverse L2 strength of the compatibility model's logistic regression
 TARGET_PRECISION = 0.93  # the short-answer threshold: the lowest probability that keeps this on CV
 # (0.93, not 0.90: text unlike the training articles runs a few points below CV precision)
-
-
-@dataclass(frozen=True)
-class Example:
-    """One training question with the passages a retriever would hand the reader."""
-
-    qid: str
-    group: str
-    question: str
-    answers: tuple[str, ...]
-    hits: tuple[Hit, ...]
 
 
 @dataclass
@@ -141,117 +134,6 @@ class TrainConfig:
     max_sentences: int = MAX_SENTENCES  # sentences read for candidates (recorded; serving reads as many)
     workers: int = 2  # processes featurizing (the machine's two cores); the data does not depend on it
     keyword_share: float = 0.0  # share of Chinese questions rewritten as keyword queries (``forms``)
-
-
-def short_correct(candidate: str, answers: Sequence[str]) -> bool:
-    """The strict grader's rule for one short answer: it holds an acceptable answer, or is the
-    core of one (inside it and at least half its length)."""
-    core = norm(candidate)
-    if not core:
-        return False
-    for gold in answers:
-        g = norm(gold)
-        if g and (g in core or (core in g and 2 * len(core) >= len(g))):
-            return True
-    return False
-
-
-def is_label(candidate: str, answers: Sequence[str]) -> bool:
-    """A training positive: the grader accepts it and it is not much longer than the gold
-    (a clause that merely contains the answer is no short answer to learn from)."""
-    core = norm(candidate)
-    return short_correct(candidate, answers) and any(
-        len(core) <= max(len(norm(g)) + 4, int(1.5 * len(norm(g)))) for g in answers
-    )
-
-
-def load_examples(
-    paths: Sequence[Path], seed: int, distractors: int, limit: int | None = None, answerless: float = 0.0
-) -> list[Example]:
-    """Questions of the training files, each with its paragraph among same-article paragraphs.
-
-    A share ``answerless`` of the questions is shown the other paragraphs only, as when retrieval
-    misses: the verifier must learn that a well-matching sentence without the answer is no answer.
-    """
-    rows = _read_rows(paths)
-    rng = random.Random(seed)
-    pool: dict[tuple[str, str], list[int]] = {}
-    for i, row in enumerate(rows):
-        pool.setdefault((row.get("lang", ""), row.get("title", "")), []).append(i)
-    out: list[Example] = []
-    for i, row in enumerate(rows):
-        mates = [j for j in pool[(row.get("lang", ""), row.get("title", ""))] if j != i]
-        others = rng.sample(mates, min(distractors, len(mates)))
-        for qa in row.get("qas", []):
-            answers = tuple(a["text"] for a in qa.get("answers", []) if a.get("text"))
-            if not answers:
-                continue
-            order = [rows[j] for j in others]
-            at = 0 if rng.random() < 0.7 else rng.randint(0, len(order))
-            if not (answerless > 0 and order and rng.random() < answerless):
-                order.insert(at, row)
-            hits = tuple(
-                Hit(
-                    chunk_id=f"{r['id']}",
-                    doc_id=f"{r['id']}",
-                    text=r["context"],
-                    score=1.0 / (1 + rank),
-                    title=r.get("title", ""),
-                )
-                for rank, r in enumerate(order)
-            )
-            out.append(Example(qa["id"], row.get("group", row["id"]), qa["question"], answers, hits))
-    if limit is not None and len(out) > limit:
-        out = rng.sample(out, limit)
-    return out
-
-
-def _read_rows(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for path in paths:
-        if not path.is_file():
-            raise ConfigError(f"找不到训练文件：{path}", f"training file not found: {path}")
-        rows.extend(
-            json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-        )
-    return rows
-
-
-def load_retrieved_examples(
-    paths: Sequence[Path],
-    seed: int,
-    home: Path,
-    limit: int | None = None,
-    keyword_share: float = 0.0,
-    log: Callable[[str], None] = lambda _: None,
-) -> list[Example]:
-    """Questions of the training files, each with the hits retrieval gives it (``retrieved``).
-
-    A share ``keyword_share`` of the Chinese questions is asked (and searched) as the keyword
-    query a user might type instead (``forms.keyword_form``).
-    """
-    from zhiku.answer.reading.retrieved import retrieved_hits
-
-    rng = random.Random(seed)
-    asked: list[tuple[str, str, str, tuple[str, ...]]] = []
-    for row in _read_rows(paths):
-        for qa in row.get("qas", []):
-            answers = tuple(a["text"] for a in qa.get("answers", []) if a.get("text"))
-            if not answers:
-                continue
-            question = qa["question"]
-            if keyword_share > 0 and row.get("lang") == "zh" and rng.random() < keyword_share:
-                question = keyword_form(question) or question
-            asked.append((qa["id"], row.get("group", row["id"]), question, answers))
-    if limit is not None and len(asked) > limit:
-        asked = rng.sample(asked, limit)
-    hits = retrieved_hits(paths, [q for _, _, q, _ in asked], home, log=log)
-    return [Example(qid, group, q, answers, tuple(hits[q])) for qid, group, q, answers in asked]
-
-
-def _answer_in(ex: Example, read: int = 8) -> bool:
-    """An answer of ``ex`` is in the hits the reader reads (the first ``read``)."""
-    return any(a in h.text for h in ex.hits[:read] for a in ex.answers)
 
 
 @dataclass(frozen=True)
@@ -658,7 +540,7 @@ def train_reader(cfg: TrainConfig, log: Callable[[str], None] = lambda _: None) 
             else f"own paragraph + {cfg.distractors} same-article paragraphs",
             "keyword_share": cfg.keyword_share,
             "answerless_share": cfg.answerless if cfg.retrieval != "retrieved" else None,
-            "answer_in_hits": round(float(np.mean([_answer_in(ex) for ex in data.examples])), 4),
+            "answer_in_hits": round(float(np.mean([answer_in(ex) for ex in data.examples])), 4),
             "negatives_per_question_fitted": cfg.max_negatives,
             "limit": cfg.limit,
         },
