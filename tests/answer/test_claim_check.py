@@ -14,7 +14,6 @@ from zhiku.answer.claim_check import FEATURES, ClaimModel, default_dir
 from zhiku.answer.generate import GroundedGenerator
 from zhiku.answer.reader import ExtractiveReader
 from zhiku.answer.reader_check import ReaderCrossCheck, ReaderOpinion, novel_stretches
-from zhiku.config import ReaderSettings
 from zhiku.errors import ConfigError
 from zhiku.models.registry import NamedModel
 from zhiku.models.scripted import ScriptedLLM
@@ -36,11 +35,6 @@ Q_MONEY_EN = "What was Northwind Labs' revenue in 2023?"
 
 def hits(*texts: str) -> list[Hit]:
     return [Hit(f"c{i}", "d1", t, 1.0, title="年报 annual report") for i, t in enumerate(texts, 1)]
-
-
-@pytest.fixture(scope="module")
-def reader() -> ExtractiveReader:
-    return ExtractiveReader(ReaderSettings())
 
 
 @pytest.fixture(scope="module")

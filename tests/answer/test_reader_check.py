@@ -8,7 +8,6 @@ import pytest
 from zhiku.answer.generate import GroundedGenerator
 from zhiku.answer.reader import ExtractiveReader
 from zhiku.answer.reader_check import ReaderCrossCheck, ReaderOpinion, states
-from zhiku.config import ReaderSettings
 from zhiku.models.registry import NamedModel
 from zhiku.models.scripted import ScriptedLLM
 from zhiku.types import AskRequest, Hit, Trace
@@ -22,11 +21,6 @@ Q_ZH = "2023年星火公司的营业收入是多少？"
 
 def hits(*texts: str) -> list[Hit]:
     return [Hit(f"c{i}", "d1", t, 1.0, title="年报 annual report") for i, t in enumerate(texts, 1)]
-
-
-@pytest.fixture(scope="module")
-def reader() -> ExtractiveReader:
-    return ExtractiveReader(ReaderSettings())
 
 
 @pytest.fixture(scope="module")
