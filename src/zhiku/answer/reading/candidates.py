@@ -2,9 +2,10 @@
 
 Each generator is a general fact about how answers look in Chinese or English text (a number
 with its unit, a date, a run of nouns holding a proper noun, an enumeration, a 《quoted title》,
-a clause, what follows 又称/简称, a capitalised English name).  A span proposed by several
-generators is kept once, with the set of generators that proposed it: which ones did is
-itself a feature.
+a clause, what follows 又称/简称, a capitalised English name, a rank when one is asked).  A span
+proposed by several generators is kept once, with the set of generators that proposed it: which
+ones did is itself a feature.  Nothing inside a news dateline ("新华社杭州9月24日电") but its date
+is proposed: who filed a story never answers a question about it.
 
 >>> [c.text for c in generate_in_sentence("他于2019年3月在上海创办了星火公司。", "zh", "谁创办了星火公司？")][:3]
 ['2019年3月', '上海', '星火公司']
