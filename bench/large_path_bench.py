@@ -164,10 +164,12 @@ class RecordingCheck:
     def __init__(self, check: ReaderCrossCheck) -> None:
         self.check = check
         self.seen: list[ReaderOpinion | None] = []
+        self.texts: list[str] = []
 
     def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None:
         found = self.check.opinion(request, hits, answer)
         self.seen.append(found)
+        self.texts.append(answer)
         return self.check.violation(found)
 
 
@@ -216,8 +218,16 @@ def verify_family(
                     "agrees": op.agrees,
                     "features": [round(v, 5) for v in op.features],
                     "prose": op.prose,
+                    "pick": op.pick,
+                    "claim": op.claim,
+                    "pick_sentence": op.pick_sentence,
+                    "claim_sentence": op.claim_sentence,
+                    "clash": op.clash,
                 }
             )
+            row["question"], row["gold"] = item.question, [list(p) for p in gold_of(item).parts]
+            row["first_text"] = recorder.texts[seen] if first else None
+            row["shown_text"] = answer.answer if row["shown_as_model"] else None
         rows.append(row)
     return rows
 
@@ -308,7 +318,16 @@ def _opinion_of(row: dict[str, Any]) -> ReaderOpinion | None:
     if op is None:
         return None
     features = tuple(op.get("features", ()))
-    return ReaderOpinion("", op["p_pick"], "", op["p_claim"], op["agrees"], features, op.get("prose", True))
+    return ReaderOpinion(
+        "",
+        op["p_pick"],
+        "",
+        op["p_claim"],
+        op["agrees"],
+        features,
+        op.get("prose", True),
+        clash=op.get("clash", ""),
+    )
 
 
 def _shown_by(row: dict[str, Any], refuses: Callable[[ReaderOpinion], bool]) -> bool:

@@ -35,7 +35,8 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from zhiku.answer.citations import strip_citations
-from zhiku.answer.claim_check import MAX_RANK, ClaimModel, Located, claim_features
+from zhiku.answer.claim_check import FEATURES, MAX_RANK, ClaimModel, Located, claim_features
+from zhiku.answer.claim_role import role_clash
 from zhiku.answer.evidence_numbers import NumberMention, extract_numbers, mentions, prepare, same_number
 from zhiku.answer.reader import ExtractiveReader, split_parts
 from zhiku.answer.reading.candidates import Candidate
@@ -51,6 +52,7 @@ from zhiku.understand.normalise import normalise
 
 MODES = ("hand", "learned", "either")
 _NOT_PROSE = frozenset({"table", "chart"})  # block kinds the learned model never saw in training
+_CLAIM_TYPE = FEATURES.index("claim_type")
 DOUBT = 0.5  # a claim the reader gives less than even odds is "doubted"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -70,6 +72,11 @@ class ReaderOpinion:
     agrees: bool  # the answer states the reader's pick
     features: tuple[float, ...] = ()  # ``claim_check.FEATURES`` of the claim (the learned decision)
     prose: bool = True  # pick and claim stand in running text (the learned model's training domain)
+    pick_sentence: str = ""  # the evidence sentence of the pick (reports and diagnosis)
+    claim_sentence: str = ""  # the evidence sentence of the claim ('' when none)
+    clash: str = (
+        ""  # why the claim cannot fill the asked role (``claim_role``); '' when nothing speaks against it
+    )
 
     def rejects(self, sure: float, doubt: float = DOUBT) -> bool:
         """Sure of another span, doubtful of the claim."""
@@ -247,6 +254,14 @@ class ReaderCrossCheck:
         raw = constrain(reading.matrix, model.raw(reading.matrix))
         where = locate(body, question.text, pick, reading)
 
+        def sentence_of(candidate: Candidate) -> str:
+            return reading.scored[candidate.sentence].sentence.text
+
+        def clash_of(claim: str, features: tuple[float, ...]) -> str:
+            sentences = [sc.sentence.text for sc in reading.scored]
+            typed = bool(features[_CLAIM_TYPE] > 0) if features else None
+            return role_clash(question.text, claim, sentences, typed=typed) or ""
+
         def opinion(claim: int, p_claim: float, agrees: bool, n_stated: int) -> ReaderOpinion:
             other = reading.candidates[claim] if claim >= 0 else None
             features = claim_features(
@@ -265,7 +280,18 @@ class ReaderCrossCheck:
             )
             text = other.text if other is not None else ""
             prose = _prose(reading, chosen) and (other is None or _prose(reading, other))
-            return ReaderOpinion(pick, choice.probability, text, p_claim, agrees, features, prose)
+            return ReaderOpinion(
+                pick,
+                choice.probability,
+                text,
+                p_claim,
+                agrees,
+                features,
+                prose,
+                sentence_of(chosen),
+                sentence_of(other) if other is not None else "",
+                "" if agrees else clash_of(text, features),
+            )
 
         def forced_opinion(
             claim: Candidate, matrix: np.ndarray, raw2: np.ndarray, p_claim: float
@@ -290,7 +316,18 @@ class ReaderCrossCheck:
                 forced=True,
             )
             prose = _prose(reading, chosen) and _prose(reading, claim)
-            return ReaderOpinion(pick, choice.probability, claim.text, p_claim, False, features, prose)
+            return ReaderOpinion(
+                pick,
+                choice.probability,
+                claim.text,
+                p_claim,
+                False,
+                features,
+                prose,
+                sentence_of(chosen),
+                sentence_of(claim),
+                clash_of(claim.text, features),
+            )
 
         if states(body, pick):
             return opinion(choice.row, choice.probability, True, 1)
@@ -358,6 +395,8 @@ class ReaderCrossCheck:
         """The refusal an opinion amounts to at this check's thresholds, or ``None``."""
         if found is None or not self.refuses(found):
             return None
+        if found.clash:
+            return Violation("unsupported", f"the answer's claim cannot answer the question: {found.clash}")
         return Violation(
             "unsupported",
             "the cited evidence answers the question with another span "
@@ -370,6 +409,8 @@ class ReaderCrossCheck:
         where it was fitted; in a table row or chart series the hand rule decides."""
         if found.agrees:
             return False
+        if found.clash:
+            return True
         hand = found.rejects(self.sure, self.doubt)
         if self.model is None or self.mode == "hand":
             return hand

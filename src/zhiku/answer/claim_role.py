@@ -1,0 +1,204 @@
+"""Does the claimed span play the role the question asks for?  Facts about question and answer.
+
+Why: the lexical verifier proves that an answer's words stand in the cited evidence, and the
+reader cross-check weighs how likely the claim answers the question.  A wrong answer that names
+*another* entity of the same passage passes the first and, where the reader is unsure, the
+second.  Yet many such answers cannot be the answer whatever the reader thinks, because of what
+the claimed words *are* where they stand in the evidence:
+
+* **alias** — a question for another name ("又称什么", "简称", "also known as") is answered by a
+  name the evidence introduces as one: right after 又称/又名/简称/俗名/改称…, "known as", "called".
+  A name that stands nowhere after such a cue fills no alias role.
+* **foreign fragment** — a single Latin word claimed in a Chinese answer that, everywhere it
+  stands, is one word of a longer Latin phrase ("Hunger" of "The Hunger Games", "Rural" of
+  "Rural Telephone Service Co."): a piece of a name is no name (and the same for a CJK piece of
+  a CJK phrase in an English answer).
+* **no place for "where"** — a question for a place (哪里, 哪国, where) answered by a short span
+  that is no place name: the reader's word tag and place suffixes (Chinese), no capitalised word
+  (English).
+* **no person for "who"** — a question for a person (谁, who) answered by a place name (the
+  tagger's place words, administrative suffixes) or, in English, by words without a capital.
+* **month for a non-date question** — "Jul" of a dateline "Jul 22, 2003 …" (or "7月") claimed for
+  a question that asks no date or time.
+
+Each check returns a reason (English, for the trace) or ``None``; they are applied by
+``reader_check.ReaderCrossCheck`` only where the reader's own pick is not what the answer says,
+so an answer that states the reader's pick is never refused here.
+
+>>> role_clash("拉里·伯德条款又称什么条款？", "references", ['<div class="references-small">'])
+'the claim is not introduced as another name in the evidence'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+
+from zhiku.understand.qtypes import detect_question_type
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+# words that introduce another name of a thing, within a few characters before that name
+_ALIAS_CUE_ZH = re.compile(
+    r"又称|又名|又叫|又作|又译|又被称|也称|也叫|也称为|亦称|亦名|或称|简称|俗称|俗名|别称|别名|统称|"
+    r"称为|称作|称之为|叫做|叫作|名为|名叫|改称|改名|更名|复名|易名|全称|原名|本名|学名|英文名|"
+    r"英语|英文|译名|译为|译作|谥号?|字|号|绰号|外号|昵称|爱称|代号|简写|缩写"
+)
+_ALIAS_CUE_EN = re.compile(
+    r"\b(?:also|otherwise|formerly|better|commonly|popularly)? ?(?:known|called|named|referred to|"
+    r"nicknamed|dubbed|abbreviated|shortened|styled|titled|renamed)\b(?: as| to)?|\ba\.?k\.?a\.?|"
+    r"\bshort for\b|\bor\b|\bi\.e\.|\bnickname\b|\babbreviation\b|\bname\b|[(（]",
+    re.IGNORECASE,
+)
+_ALIAS_QUESTION_EN = re.compile(
+    r"\b(?:also|otherwise|formerly|commonly) (?:known|called|named)\b|\bnickname\b|\babbreviat\w*\b|"
+    r"\bshort (?:name|form)\b|\bother name\b|\bwhat (?:is|was|are|were) \w+(?: \w+){0,4} (?:also )?called\b|"
+    r"\balias\b|\bstands? for\b",
+    re.IGNORECASE,
+)
+_ALIAS_WINDOW = 12  # characters before the name in which its cue stands
+# between the cue and the name: the cue's own punctuation ("简称：DQ"), then no clause break
+_AFTER_CUE = re.compile(r"^[：:\s\"“「『《（(]*[^，,。；;：:！？!?]*$")
+
+_MONTH = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?$|"
+    r"^(?:january|february|march|april|june|july|august|september|october|november|december)$|"
+    r"^(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3}|正|腊)月$",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"时间|时候|何时|哪天|哪一天|日期|几月|哪个月|哪年|哪一年|年份|月份|季节|\bwhen\b|\bdate\b|\bmonth\b|\bday\b|\bseason\b",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _occurrences(claim: str, sentences: Sequence[str]) -> Iterator[tuple[str, int]]:
+    for sentence in sentences:
+        text = _fold(sentence)
+        at = text.find(claim)
+        while at >= 0:
+            yield text, at
+            at = text.find(claim, at + 1)
+
+
+def asks_alias(question: str) -> bool:
+    """The question asks for another name of something ("又称什么", "What is X also called?")."""
+    if _CJK.search(question):
+        return detect_question_type(question).alias
+    return _ALIAS_QUESTION_EN.search(question) is not None
+
+
+def _alias_clash(question: str, claim: str, sentences: Sequence[str]) -> bool:
+    """Asked for another name; the claim stands somewhere, but never right after a naming cue."""
+    if not asks_alias(question):
+        return False
+    cue = _ALIAS_CUE_ZH if _CJK.search(question) else _ALIAS_CUE_EN
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        window = text[max(0, at - _ALIAS_WINDOW) : at]
+        if any(_AFTER_CUE.match(window[m.end() :]) for m in cue.finditer(window)):
+            return False
+    return found
+
+
+def _foreign_fragment(question: str, claim: str, sentences: Sequence[str]) -> bool:
+    """A one-word claim in the other script than the question's that is, wherever it stands, a
+    word of a longer phrase of that script."""
+    zh = _CJK.search(question) is not None
+    if zh:
+        if not _LATIN_WORD.fullmatch(claim):
+            return False
+        before = re.compile(r"[A-Za-z][A-Za-z'’.]*[ \-]$")
+        after = re.compile(r"^[ \-][A-Za-z]")
+    else:
+        if not re.fullmatch(r"[\u3400-\u4dbf\u4e00-\u9fff]{1,4}", claim):
+            return False
+        before = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u30a0-\u30ff]$")
+        after = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\u30a0-\u30ff]")
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        head, tail = text[:at], text[at + len(claim) :]
+        if zh and (re.search(r"[A-Za-z]$", head) or re.match(r"^[A-Za-z]", tail)):
+            continue  # inside a longer word ("references-small" is one token: still a fragment)
+        if not (before.search(head) or after.match(tail)):
+            return False  # somewhere it stands on its own
+    return found
+
+
+def _month_clash(question: str, claim: str) -> bool:
+    """A bare month claimed for a question that asks no date or time."""
+    return _MONTH.match(claim.strip()) is not None and _WHEN.search(question) is None
+
+
+def _place_clash(question: str, claim: str, typed: bool | None) -> bool:
+    """A question for a place answered by a short span that is no place name: in Chinese, one the
+    reader's typing (its word tag in the evidence, a place suffix) does not see as a place
+    (``typed``); in English, one with no capitalised word ("capacity" for "Where is …")."""
+    if len(claim) > 12 or re.search(r"\d", claim):
+        return False
+    kind = detect_question_type(question).kind
+    if kind != "place":
+        return False
+    if _CJK.search(question):
+        return typed is False and _CJK.search(claim) is not None
+    return re.search(r"\b[A-Z]", claim) is None and _LATIN_WORD.search(claim) is not None
+
+
+_PLACE_END = ("市", "省", "县", "州", "国", "郡", "城", "镇", "村", "岛")
+
+
+def _is_place_zh(claim: str) -> bool:
+    """A Chinese place name: one word the tagger marks as a place ("北京", "美国"), or a name
+    ending in an administrative suffix ("尼崎市").  Never a name with a "·" (foreign persons)."""
+    import jieba.posseg as pseg
+
+    if "·" in claim or not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", claim):
+        return False
+    words = list(pseg.cut(claim))
+    if len(words) == 1 and words[0].flag == "ns":
+        return True
+    return len(words) == 2 and words[0].flag == "ns" and claim.endswith(_PLACE_END)
+
+
+def _person_clash(question: str, claim: str) -> bool:
+    """A question for a person (谁, who) answered by a place name (Chinese) or by words with no
+    capital at all (English: "engineers" is nobody's name)."""
+    if detect_question_type(question).kind != "person":
+        return False
+    if _CJK.search(question):
+        return _is_place_zh(claim)
+    return _LATIN_WORD.search(claim) is not None and re.search(r"[A-Z]", claim) is None
+
+
+def role_clash(
+    question: str, claim: str, sentences: Sequence[str], *, typed: bool | None = None
+) -> str | None:
+    """Why ``claim`` (an evidence span the answer states, not the reader's pick) cannot answer
+    ``question`` given the evidence ``sentences``; ``None`` when nothing speaks against it.
+    ``typed``: whether the reader's typing sees the claim as of the asked kind (``None``: unknown)."""
+    claim = _fold(claim).strip()
+    question = _fold(question)
+    if not claim:
+        return None
+    if _place_clash(question, claim, typed):
+        return "the claim is no place name, the question asks where"
+    if _person_clash(question, claim):
+        return "the claim is no person's name, the question asks who"
+    if _month_clash(question, claim):
+        return "the claim is a month, the question asks for no date"
+    if _alias_clash(question, claim, sentences):
+        return "the claim is not introduced as another name in the evidence"
+    if _foreign_fragment(question, claim, sentences):
+        return "the claim is one word of a longer name in the evidence"
+    return None
+
+
+__all__ = ["asks_alias", "role_clash"]
