@@ -126,3 +126,88 @@ def test_cross_check_refuses_a_clash_unless_the_answer_states_the_readers_pick(
     assert not check.refuses(agreed)
     plain = ReaderOpinion("林晚舟", 0.3, "北京", 0.2, agrees=False)
     assert not check.refuses(plain)  # the hand rule alone: the reader is not sure
+
+
+# -- a piece of a quoted title ------------------------------------------------------------------
+
+
+def test_piece_of_a_quoted_title_is_refused() -> None:
+    zh = ["《星河往事》（台湾译《月下孤舟》）是2031年的剧情片，导演林晚舟。"]
+    assert role_clash("《星河往事》的导演是谁？", "下孤舟", zh) is not None
+    en = ['"The Silver Harbor Story" (2031) is a drama directed by Ada Lin.']
+    assert role_clash("Who directed the film?", "Harbor", en) is not None
+
+
+def test_whole_quoted_title_and_glossed_name_are_accepted() -> None:
+    zh = ["这个吉祥物的名字是“星宝(Xingbao)”，意为快乐的星星。", "另一部作品是《月下孤舟》。"]
+    assert role_clash("星岚运动会的吉祥物叫什么？", "星宝", zh) is None  # the gloss is no part
+    assert role_clash("林晚舟的另一部作品是什么？", "月下孤舟", zh) is None
+    en = ['Her other film is "Moonlit Boat".']
+    assert role_clash("What is her other film?", "Moonlit Boat", en) is None
+
+
+# -- a member of a named class -------------------------------------------------------------------
+
+
+def test_name_not_called_a_member_of_the_asked_class_is_refused() -> None:
+    zh = ["林晚舟毕业于青禾大学。", "她后来在远帆县支教两年。"]
+    assert role_clash("林晚舟毕业于哪所大学？", "远帆县", zh) is not None
+    en = ["Ada Lin graduated from Harbor University.", "She taught in Westfield for two years."]
+    assert role_clash("Which university did Ada Lin graduate from?", "Westfield", en) is not None
+
+
+def test_member_of_the_asked_class_is_accepted() -> None:
+    zh = ["林晚舟毕业于青禾大学，后加入远帆集团。", "她的文章发表在《星岚周刊》上，该杂志创刊于2001年。"]
+    assert role_clash("林晚舟毕业于哪所大学？", "青禾大学", zh) is None
+    assert role_clash("林晚舟毕业于哪所大学？", "青禾", zh) is None  # called a university next to it
+    assert role_clash("她的文章发表在什么杂志上？", "《星岚周刊》", zh) is None  # a title
+    en = ["Ada Lin graduated from Harbor University and joined the Vance group."]
+    assert role_clash("Which university did Ada Lin graduate from?", "Harbor University", en) is None
+    assert role_clash("Which group did Ada Lin join?", "Vance", en) is None
+
+
+# -- which year: a year ------------------------------------------------------------------------------
+
+
+def test_bare_small_number_for_which_year_is_refused_and_a_year_accepted() -> None:
+    zh = ["1985年，林晚舟第一次登台，5年后成名。"]
+    assert role_clash("林晚舟在哪一年第一次登台？", "5", zh) is not None
+    assert role_clash("林晚舟在哪一年第一次登台？", "1985年", zh) is None
+    en = ["In 1985 Ada Lin first went on stage; 5 years later she was famous."]
+    assert role_clash("In which year did Ada Lin first go on stage?", "5", en) is not None
+    assert role_clash("In which year did Ada Lin first go on stage?", "1985", en) is None
+
+
+# -- who: an acronym is a title or a body ----------------------------------------------------------
+
+
+def test_acronym_for_who_is_refused() -> None:
+    zh = ["3月1日，星岚电池宣布林晚舟接任CEO。"]
+    assert role_clash("星岚电池的新任首席执行官是谁？", "CEO", zh) is not None
+    assert role_clash("星岚电池的新任首席执行官是谁？", "林晚舟", zh) is None
+    en = ["On 1 March Starwind named Ada Lin its new CEO."]
+    assert role_clash("Who is the new chief executive of Starwind?", "CEO", en) is not None
+    assert role_clash("Who is the new chief executive of Starwind?", "Ada Lin", en) is None
+
+
+# -- a figure of the asked kind -----------------------------------------------------------------------
+
+
+def test_share_for_an_amount_and_amount_for_a_share_are_refused() -> None:
+    zh = ["星岚指数涨1.84%，报2145.29点；星岚公司营收12亿元，占全省的8.5%。"]
+    assert role_clash("星岚指数收盘点数", "1.84%", zh) is not None
+    assert role_clash("星岚公司营收占全省的比例是多少？", "12亿元", zh) is not None
+    en = ["Starwind employs 1,200 people, 12% of the town; its revenue was 45 million dollars."]
+    assert role_clash("How many people does Starwind employ?", "12%", en) is not None
+    assert (
+        role_clash("What percentage of the town does Starwind employ?", "45 million dollars", en) is not None
+    )
+
+
+def test_figure_of_the_asked_kind_is_accepted() -> None:
+    zh = ["星岚指数涨1.84%，报2145.29点；星岚公司营收12亿元，占全省的8.5%。"]
+    assert role_clash("星岚指数收盘点数", "2145.29点", zh) is None
+    assert role_clash("星岚公司营收占全省的比例是多少？", "8.5%", zh) is None
+    en = ["Starwind employs 1,200 people, 12% of the town; its revenue was 45 million dollars."]
+    assert role_clash("How many people does Starwind employ?", "1,200 people", en) is None
+    assert role_clash("What percentage of the town does Starwind employ?", "12%", en) is None

@@ -17,7 +17,15 @@ the claimed words *are* where they stand in the evidence:
   that is no place name: the reader's word tag and place suffixes (Chinese), no capitalised word
   (English).
 * **no person for "who"** — a question for a person (谁, who) answered by a place name (the
-  tagger's place words, administrative suffixes) or, in English, by words without a capital.
+  tagger's place words, administrative suffixes), an upper-case acronym (a title or a body) or,
+  in English, by words without a capital.
+* **piece of a title** — a claim that stands only inside a quoted title and is not all of it
+  ("黑高飞" of 《月黑高飞》, "Hunger" of "The Hunger Games").
+* **member of a named class** — "哪所大学", "which company": the claim ends with the class word
+  or the evidence calls it so within a few characters.
+* **figure of the wrong kind** — a share for a question asking an amount with its unit, an
+  amount with a unit for a question asking a share.
+* **no year for "which year"** — a bare one- or two-digit number.
 * **month for a non-date question** — "Jul" of a dateline "Jul 22, 2003 …" (or "7月") claimed for
   a question that asks no date or time.
 
@@ -139,16 +147,16 @@ def _month_clash(question: str, claim: str) -> bool:
 
 
 def _place_clash(question: str, claim: str, typed: bool | None) -> bool:
-    """A question for a place answered by a short span that is no place name: in Chinese, one the
-    reader's typing (its word tag in the evidence, a place suffix) does not see as a place
-    (``typed``); in English, one with no capitalised word ("capacity" for "Where is …")."""
+    """A question for a place answered by a short span that is no place name: in Chinese, one
+    neither the reader's typing (its word tag in the evidence, a place suffix: ``typed``) nor the
+    tagger on the claim alone sees as a place; in English, one with no capitalised word ("capacity" for "Where is …")."""
     if len(claim) > 12 or re.search(r"\d", claim):
         return False
     kind = detect_question_type(question).kind
     if kind != "place":
         return False
     if _CJK.search(question):
-        return typed is False and _CJK.search(claim) is not None
+        return typed is False and _CJK.search(claim) is not None and not _is_place_zh(claim)
     return re.search(r"\b[A-Z]", claim) is None and _LATIN_WORD.search(claim) is not None
 
 
@@ -169,13 +177,106 @@ def _is_place_zh(claim: str) -> bool:
 
 
 def _person_clash(question: str, claim: str) -> bool:
-    """A question for a person (谁, who) answered by a place name (Chinese) or by words with no
-    capital at all (English: "engineers" is nobody's name)."""
+    """A question for a person (谁, who) answered by a place name (Chinese), by words with no
+    capital at all (English: "engineers" is nobody's name), or by an upper-case acronym ("CEO",
+    "NFL": a title or a body, not a person)."""
     if detect_question_type(question).kind != "person":
         return False
+    if re.fullmatch(r"[A-Z]{2,5}", claim):
+        return True
     if _CJK.search(question):
         return _is_place_zh(claim)
     return _LATIN_WORD.search(claim) is not None and re.search(r"[A-Z]", claim) is None
+
+
+_QUOTED = re.compile(r"《([^《》]{2,40})》|「([^「」]{2,40})」|“([^“”]{2,40})”|\"([^\"]{2,40})\"")
+
+
+def _title_fragment(claim: str, sentences: Sequence[str]) -> bool:
+    """The claim stands only inside a quoted title and is not the whole of it ("黑高飞" of
+    《月黑高飞》, "Hunger" of "The Hunger Games"): a piece of a title names nothing."""
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        inside = False
+        for m in _QUOTED.finditer(text):
+            title = next(g for g in m.groups() if g is not None)
+            title = re.sub(r"\s*[（(][^（()）]*[）)]$", "", title).strip()  # "拉伊卜(La'eeb)": a gloss
+            if m.start() < at and at + len(claim) <= m.end() and title != claim:
+                inside = True
+                break
+        if not inside:
+            return False
+    return found
+
+
+_PERCENT = re.compile(r"%|％|百分之|percent|per cent", re.IGNORECASE)
+_AMOUNT_UNIT = re.compile(
+    r"\d\s*(?:[万亿千百]*(?:元|美元|欧元|港元|人|家|个|吨|辆|台|次|点|米|公里)|(?:million|billion|thousand)?\s*"
+    r"(?:yuan|dollars?|euros?|people|persons|companies|tons?|points?|units?))",
+    re.IGNORECASE,
+)
+
+
+def _figure_clash(question: str, claim: str) -> bool:
+    """A figure of the wrong kind: a share ("1.84%") for a question that asks an amount or a
+    count with its unit (点数, 多少人, how many people), or an amount with a unit ("12亿元") for
+    a question that asks a share (占比, what percentage)."""
+    qt = detect_question_type(question)
+    if qt.kind != "number" or not re.search(r"\d", claim):
+        return False
+    share = _PERCENT.search(claim) is not None
+    if qt.unit == "%":
+        return not share and _AMOUNT_UNIT.search(claim) is not None
+    counted = (
+        re.search(r"\bhow many\b|多少[个名位人家次]|几[个名位人家次]", question, re.IGNORECASE) is not None
+    )
+    return share and bool(qt.unit or qt.units or counted)
+
+
+def _year_clash(question: str, claim: str) -> bool:
+    """Asked which year; the claim is a bare one- or two-digit number ("5"), no year."""
+    qt = detect_question_type(question)
+    return qt.kind == "date" and qt.grain == "year" and re.fullmatch(r"\d{1,2}", claim) is not None
+
+
+# classes of named things whose names carry the class ("南开大学", "恒远集团") or are called so
+# next to them in the evidence; not companies, organisations or teams, which are often named bare
+# ("英特尔", "民建联", "湖人")
+_NAMED_CLASSES = (
+    "大学", "学院", "学校", "医院", "银行", "集团", "俱乐部", "杂志", "报纸", "电视台", "出版社", "郡",
+)  # fmt: skip
+_WHICH_ZH = re.compile(r"(?:哪一?|什么)[个支所家部款种类项只位座条届名]?(" + "|".join(_NAMED_CLASSES) + ")")
+_WHICH_EN = re.compile(
+    r"\b(?:which|what) (university|college|school|hospital|bank|group|club|magazine|newspaper|"
+    r"publisher|county)\b",
+    re.IGNORECASE,
+)
+_CLASS_WINDOW = 6
+
+
+def _class_clash(question: str, claim: str, sentences: Sequence[str]) -> bool:
+    """Asked for a member of a named class ("哪所大学", "which company"): the claim neither ends
+    with the class word nor stands within a few characters of it anywhere in the evidence."""
+    zh = _CJK.search(question) is not None
+    m = (_WHICH_ZH if zh else _WHICH_EN).search(question)
+    if m is None:
+        return False
+    head = m.group(1).lower()
+    if head in ("杂志", "报纸", "magazine", "newspaper") and (
+        claim.startswith("《") or f"《{claim}" in "".join(sentences)
+    ):
+        return False  # a title in book-title marks names a publication
+    window = _CLASS_WINDOW if zh else 4 * _CLASS_WINDOW
+    if claim.lower().endswith(head[-1] if zh else head) or head in claim.lower():
+        return False
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        near = text[max(0, at - window) : at] + " " + text[at + len(claim) : at + len(claim) + window]
+        if head in near.lower():
+            return False
+    return found
 
 
 def role_clash(
@@ -192,8 +293,16 @@ def role_clash(
         return "the claim is no place name, the question asks where"
     if _person_clash(question, claim):
         return "the claim is no person's name, the question asks who"
+    if _class_clash(question, claim, sentences):
+        return "the claim is not called a member of the asked class in the evidence"
     if _month_clash(question, claim):
         return "the claim is a month, the question asks for no date"
+    if _year_clash(question, claim):
+        return "the claim is no year, the question asks which year"
+    if _figure_clash(question, claim):
+        return "the claim is a figure of another kind than the one asked (a share for an amount, or back)"
+    if _title_fragment(claim, sentences):
+        return "the claim is a piece of a quoted title in the evidence"
     if _alias_clash(question, claim, sentences):
         return "the claim is not introduced as another name in the evidence"
     if _foreign_fragment(question, claim, sentences):
