@@ -333,11 +333,12 @@ def _opinion_of(row: dict[str, Any]) -> ReaderOpinion | None:
 def _shown_by(row: dict[str, Any], refuses: Callable[[ReaderOpinion], bool]) -> bool:
     """Whether a row's answer would be shown with a cross-check deciding by ``refuses``: derived
     from the reader's opinion of the first answer that passed the lexical checks (exact for a
-    family that repeats itself on the retry; for one that changes its answer, an estimate)."""
+    family that repeats itself on the retry; for one that changes its answer, an estimate).  The
+    claim-role checks (``zhiku.answer.claim_role``) refuse at every threshold."""
     if not row.get("rules_passed"):
         return False
     op = _opinion_of(row)
-    return op is None or op.agrees or not refuses(op)
+    return op is None or op.agrees or (not op.clash and not refuses(op))
 
 
 def cross_check_curve(

@@ -211,3 +211,15 @@ def test_figure_of_the_asked_kind_is_accepted() -> None:
     en = ["Starwind employs 1,200 people, 12% of the town; its revenue was 45 million dollars."]
     assert role_clash("How many people does Starwind employ?", "1,200 people", en) is None
     assert role_clash("What percentage of the town does Starwind employ?", "12%", en) is None
+
+
+# -- a work for who or where ---------------------------------------------------------------------------
+
+
+def test_title_of_a_work_for_who_is_refused_and_a_name_accepted() -> None:
+    zh = ["林晚舟执导的《远帆号》是2031年的灾难片。", "电影《星河》的导演是林晚舟。"]
+    assert role_clash("电影《星河》的导演是谁？", "远帆号", zh) is not None
+    assert role_clash("电影《星河》的导演是谁？", "林晚舟", zh) is None
+    en = ['"Seafarer" (2031) is a disaster film by Ada Lin.', "Starfall was directed by Ada Lin."]
+    assert role_clash("Who directed Starfall?", "Seafarer", en) is not None
+    assert role_clash("Who directed Starfall?", "Ada Lin", en) is None

@@ -21,6 +21,7 @@ the claimed words *are* where they stand in the evidence:
   in English, by words without a capital.
 * **piece of a title** — a claim that stands only inside a quoted title and is not all of it
   ("黑高飞" of 《月黑高飞》, "Hunger" of "The Hunger Games").
+* **a work for who or where** — a claim that stands only as a quoted title names a work.
 * **member of a named class** — "哪所大学", "which company": the claim ends with the class word
   or the evidence calls it so within a few characters.
 * **figure of the wrong kind** — a share for a question asking an amount with its unit, an
@@ -234,6 +235,17 @@ def _figure_clash(question: str, claim: str) -> bool:
     return share and bool(qt.unit or qt.units or counted)
 
 
+def _only_a_title(claim: str, sentences: Sequence[str]) -> bool:
+    """The claim stands in the evidence only as a whole quoted title (《泰坦尼克号》, "Titanic"):
+    it names a work."""
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        if not any(m.start() < at and at + len(claim) <= m.end() for m in _QUOTED.finditer(text)):
+            return False
+    return found and not claim.startswith(("《", "“", '"', "「"))
+
+
 def _year_clash(question: str, claim: str) -> bool:
     """Asked which year; the claim is a bare one- or two-digit number ("5"), no year."""
     qt = detect_question_type(question)
@@ -293,6 +305,8 @@ def role_clash(
         return "the claim is no place name, the question asks where"
     if _person_clash(question, claim):
         return "the claim is no person's name, the question asks who"
+    if detect_question_type(question).kind in ("person", "place") and _only_a_title(claim, sentences):
+        return "the claim is the title of a work, the question asks for a person or a place"
     if _class_clash(question, claim, sentences):
         return "the claim is not called a member of the asked class in the evidence"
     if _month_clash(question, claim):
