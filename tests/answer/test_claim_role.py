@@ -223,3 +223,15 @@ def test_title_of_a_work_for_who_is_refused_and_a_name_accepted() -> None:
     en = ['"Seafarer" (2031) is a disaster film by Ada Lin.', "Starfall was directed by Ada Lin."]
     assert role_clash("Who directed Starfall?", "Seafarer", en) is not None
     assert role_clash("Who directed Starfall?", "Ada Lin", en) is None
+
+
+# -- a number question needs a numeral -------------------------------------------------------------------
+
+
+def test_words_without_a_numeral_for_a_number_question_are_refused() -> None:
+    zh = ["《远帆》是星岚乐队的第八张录音专辑，获得了格林音乐奖。"]
+    assert role_clash("《远帆》是星岚乐队的第几张录音专辑？", "格林", zh) is not None
+    assert role_clash("《远帆》是星岚乐队的第几张录音专辑？", "第八张", zh) is None
+    en = ["Seafarer is the eighth album of the Starwind band and won the Green award."]
+    assert role_clash("How many albums had the Starwind band made by Seafarer?", "Green", en) is not None
+    assert role_clash("How many albums had the Starwind band made by Seafarer?", "eight", en) is None

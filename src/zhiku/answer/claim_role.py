@@ -24,6 +24,7 @@ the claimed words *are* where they stand in the evidence:
 * **a work for who or where** — a claim that stands only as a quoted title names a work.
 * **member of a named class** — "哪所大学", "which company": the claim ends with the class word
   or the evidence calls it so within a few characters.
+* **no number for a number** — "第几张", "how many" answered by words without any numeral.
 * **figure of the wrong kind** — a share for a question asking an amount with its unit, an
   amount with a unit for a question asking a share.
 * **no year for "which year"** — a bare one- or two-digit number.
@@ -246,6 +247,18 @@ def _only_a_title(claim: str, sentences: Sequence[str]) -> bool:
     return found and not claim.startswith(("《", "“", '"', "「"))
 
 
+_NUMERAL = re.compile(
+    r"[0-9零〇一二两三四五六七八九十百千万亿半]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b",
+    re.IGNORECASE,
+)
+
+
+def _no_number(question: str, claim: str) -> bool:
+    """A question for a number (多少, 第几, how many) answered by words holding no numeral at all."""
+    return detect_question_type(question).kind == "number" and _NUMERAL.search(claim) is None
+
+
 def _year_clash(question: str, claim: str) -> bool:
     """Asked which year; the claim is a bare one- or two-digit number ("5"), no year."""
     qt = detect_question_type(question)
@@ -313,6 +326,8 @@ def role_clash(
         return "the claim is a month, the question asks for no date"
     if _year_clash(question, claim):
         return "the claim is no year, the question asks which year"
+    if _no_number(question, claim):
+        return "the claim holds no number, the question asks for one"
     if _figure_clash(question, claim):
         return "the claim is a figure of another kind than the one asked (a share for an amount, or back)"
     if _title_fragment(claim, sentences):
