@@ -29,7 +29,11 @@ The committed results ran with --no-dense (dense ingestion of RGB did not fit a 
 machine); the "before" file ran the same bench with --verifier-only against the verifier of 9b841d9,
 and large_path_bench_before_i17.json is the run before claims were bound to the question (units,
 formats and citations fixed; wall time 173 s on the shared machine); large_path_bench_before_crosscheck.json
-is the run before the reader cross-check (``zhiku.answer.reader_check``).  ``verifier_before_after``
+is the run before the reader cross-check (``zhiku.answer.reader_check``), and
+large_path_bench_before_i17_5.json the run before the claim-role checks (``zhiku.answer.claim_role``:
+a claim that cannot fill the asked role — a month for a non-date question, a name never introduced
+as another name, a piece of a longer name or title, no place for "where", no person for "who", no
+number or a figure of another kind for a number — is refused whatever the reader thinks).  ``verifier_before_after``
 in the output tables each earlier run's rates (--compare) next to this run's, per family, per error
 kind / restating style and per evidence kind.
 
@@ -664,6 +668,7 @@ def main() -> None:
             "original_9b841d9=bench/results/large_path_bench_before.json",
             "units_formats_citations=bench/results/large_path_bench_before_i17.json",
             "claims_bound_to_question=bench/results/large_path_bench_before_crosscheck.json",
+            "learned_claim_check=bench/results/large_path_bench_before_i17_5.json",
         ],
         help="LABEL=PATH of earlier results whose verifier rates are tabled next to this run's",
     )

@@ -15,7 +15,9 @@ answer is refused when both hold:
 The reader reads exactly the evidence the model was shown (the trimmed, numbered chunks).  An
 answer in another script than the evidence, a question in several parts, and an answer that
 states the reader's pick (as text or as the same number in another format) are never refused
-here: the check only ever adds a refusal where the reader is sure and disagrees.
+here: the check only ever adds a refusal where the reader is sure and disagrees, or where the
+claim cannot fill the role the question asks for (``claim_role``: a month for a non-date
+question, a place for "who", a piece of a longer name …).
 
 >>> check = ReaderCrossCheck(reader)
 >>> check(request, hits, "2023年星火公司营收为80亿元[1]。").detail
