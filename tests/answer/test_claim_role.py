@@ -235,3 +235,10 @@ def test_words_without_a_numeral_for_a_number_question_are_refused() -> None:
     en = ["Seafarer is the eighth album of the Starwind band and won the Green award."]
     assert role_clash("How many albums had the Starwind band made by Seafarer?", "Green", en) is not None
     assert role_clash("How many albums had the Starwind band made by Seafarer?", "eight", en) is None
+
+
+def test_a_quoted_nickname_of_a_place_is_no_work() -> None:
+    zh = ["2030年星岚运动会的开幕式在“星巢”举行。"]
+    assert role_clash("2030年星岚运动会的开幕式在哪里举行？", "星巢", zh, typed=True) is None
+    zh_work = ["林晚舟执导的《远帆号》在青禾首映。"]
+    assert role_clash("林晚舟的新片在哪里首映？", "远帆号", zh_work, typed=True) is not None

@@ -236,15 +236,26 @@ def _figure_clash(question: str, claim: str) -> bool:
     return share and bool(qt.unit or qt.units or counted)
 
 
-def _only_a_title(claim: str, sentences: Sequence[str]) -> bool:
-    """The claim stands in the evidence only as a whole quoted title (《泰坦尼克号》, "Titanic"):
-    it names a work."""
+_BOOK_TITLE = re.compile(r"《[^《》]{1,40}》")
+_EN_QUOTED = re.compile(r"\"[^\"]{1,40}\"|“[^“”]{1,40}”")
+
+
+def _work_clash(question: str, claim: str, sentences: Sequence[str]) -> bool:
+    """Asked who (or, in Chinese, where); the claim stands in the evidence only as a whole
+    title of a work: in book-title marks (《泰坦尼克号》), or for "who" in English in quotes
+    ("Titanic").  Quotes around a Chinese name may mark a nickname (“鸟巢”), so only 《》 count
+    there."""
+    kind = detect_question_type(question).kind
+    zh = _CJK.search(question) is not None
+    if kind not in ("person", "place") or (kind == "place" and not zh):
+        return False
+    marks = _BOOK_TITLE if zh else _EN_QUOTED
     found = False
     for text, at in _occurrences(claim, sentences):
         found = True
-        if not any(m.start() < at and at + len(claim) <= m.end() for m in _QUOTED.finditer(text)):
+        if not any(m.start() < at and at + len(claim) <= m.end() for m in marks.finditer(text)):
             return False
-    return found and not claim.startswith(("《", "“", '"', "「"))
+    return found and not claim.startswith(("《", "“", '"'))
 
 
 _NUMERAL = re.compile(
@@ -318,7 +329,7 @@ def role_clash(
         return "the claim is no place name, the question asks where"
     if _person_clash(question, claim):
         return "the claim is no person's name, the question asks who"
-    if detect_question_type(question).kind in ("person", "place") and _only_a_title(claim, sentences):
+    if _work_clash(question, claim, sentences):
         return "the claim is the title of a work, the question asks for a person or a place"
     if _class_clash(question, claim, sentences):
         return "the claim is not called a member of the asked class in the evidence"
