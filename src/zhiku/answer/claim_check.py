@@ -19,9 +19,10 @@ candidate generator proposed is made a candidate from the answer's own words
 answer type, anchors and sentence evidence too.
 
 Measured (``bench/large_path_bench.py``, ``cross_check_curve``): on held-out *training* questions
-the model refuses far more lies than the hand rule at the same false-reject rate, but on the dev
-sets it does not beat the hand rule's curve, so ``ReaderCrossCheck`` keeps ``mode="hand"`` by
-default and the learned decision is opt-in (``mode="learned"`` or ``"either"``).
+the model refuses far more lies than the hand rule at the same false-reject rate, and on the dev
+sets its curve lies below the hand rule's, so ``ReaderCrossCheck`` decides with it by default
+(``mode="learned"``; ``"hand"`` and ``"either"`` remain).  Claims that cannot fill the asked role
+at all are refused before it is asked (``claim_role``).
 
 >>> model = ClaimModel.load()
 >>> model.refuses(opinion.features)   # opinion from ReaderCrossCheck.opinion
