@@ -12,7 +12,7 @@ from sample_corpus import write_corpus
 from zhiku.config import Settings
 from zhiku.errors import ModelError
 from zhiku.ingest import embed_pool, pipeline
-from zhiku.ingest.embed_pool import EmbedPool, _split, auto_workers, worker_spec
+from zhiku.ingest.embed_pool import EmbedPool, auto_workers, worker_spec
 from zhiku.kb import KnowledgeBase
 from zhiku.models.embedders import HashingEmbedder, USEEmbedder
 
@@ -38,11 +38,7 @@ class _Broken:
 
 
 @pytest.mark.unit
-def test_split_keeps_order_and_balances_length() -> None:
-    texts = ["a" * 10, "b" * 10, "c" * 10, "d" * 10, "e"]
-    parts = _split(texts, 2)
-    assert [t for p in parts for t in p] == texts and len(parts) == 2
-    assert _split(["x"], 2) == [["x"]] and _split(texts, 1) == [texts]
+def test_auto_workers() -> None:
     assert auto_workers(0) == 0 and auto_workers(3) == 3 and auto_workers(-1) in (0, 1, 2)
 
 
@@ -101,7 +97,7 @@ def test_a_dead_child_falls_back_to_this_process() -> None:
 
 
 def test_an_embedding_error_in_a_child_is_a_model_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    with EmbedPool(HashingEmbedder(), workers=1) as pool:
+    with EmbedPool(HashingEmbedder(), workers=1, share=False) as pool:  # the child encodes all
         pool.start()
         with pytest.raises(ModelError) as err:
             pool.embed([b"\xff not a str", "文本"])  # type: ignore[list-item]

@@ -23,10 +23,10 @@ import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chart_text import describe_charts
@@ -227,10 +227,10 @@ class Ingestor:
         embedder = self._pool if self._pool is not None else self.kb._dense_embedder()
         committed: list[_Prepared] = []
         warnings: list[str] = []
-        waiting: tuple[list[_Prepared], Future[np.ndarray | None], frozenset[str]] | None = None
+        waiting: tuple[list[_Prepared], _Pending, frozenset[str]] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhiku-embed") as pool:
             for batch in _batched(self._prepare(documents, key, state, local_only)):
-                future = pool.submit(_embed, embedder, batch)
+                future = _submit(pool, embedder, batch)
                 self.kb.catalog.put_documents([(p.record, p.chunks) for p in batch], key, "", run_id)
                 fresh = self.kb.catalog.fresh_documents()  # this batch's new documents
                 if waiting is not None:
@@ -308,14 +308,40 @@ def _batched(items: Iterable[_Prepared], budget: int | None = None) -> Iterator[
         yield batch
 
 
-def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray | None:
-    """Runs in the worker thread: touches only the embedder, never the catalog or the KB lock."""
+class _Pending(Protocol):
+    def result(self) -> np.ndarray | None: ...
+
+
+class _Done:
+    def __init__(self, value: np.ndarray | None) -> None:
+        self.value = value
+
+    def result(self) -> np.ndarray | None:
+        return self.value
+
+
+def _submit(threads: ThreadPoolExecutor, embedder: Embedder | None, batch: Sequence[_Prepared]) -> _Pending:
+    """Start embedding a batch.  A started :class:`EmbedPool` queues it for its processes, and
+    whoever later asks for the vectors encodes what they have not taken yet; any other embedder
+    runs in the worker thread."""
+    if isinstance(embedder, EmbedPool) and embedder.started:
+        texts = _texts(batch)
+        return embedder.submit(texts) if texts else _Done(None)
+    return threads.submit(_embed, embedder, batch)
+
+
+def _texts(batch: Sequence[_Prepared]) -> list[str]:
     from zhiku.ingest.chunk import dense_text
 
-    chunks = [(c, p.record.title) for p in batch for c in p.chunks]
-    if embedder is None or not chunks:
+    return [dense_text(c, p.record.title) for p in batch for c in p.chunks]
+
+
+def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray | None:
+    """Runs in the worker thread: touches only the embedder, never the catalog or the KB lock."""
+    texts = _texts(batch)
+    if embedder is None or not texts:
         return None
-    return embedder.embed([dense_text(c, title) for c, title in chunks])
+    return embedder.embed(texts)
 
 
 def _total_bytes(files: Sequence[Path]) -> int:
