@@ -190,6 +190,10 @@ def test_ingest_with_embedding_processes_matches_in_process(
         assert report.chunks == 40 and not report.failed
         hits = kb.search("第27号样例公司营业收入", top_k=3)
         assert any(h.text.startswith("第27号") and "dense" in h.scores for h in hits)
+        # the last batch (rows 32-39) is in the full-text index too, built while it was embedded
+        assert kb.fulltext.seq >= kb.catalog.change_seq()
+        last = kb.search("第38号样例公司 Firm 38 hired", top_k=3)
+        assert any(h.text.startswith("第38号") and "bm25" in h.scores for h in last)
         store = kb._dense_store()
         assert store is not None and store.count() == 40
         # every stored vector, seen through its score against one query

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chart_text import describe_charts
 from zhiku.ingest.chunk import Chunker
-from zhiku.ingest.embed_pool import EAGER_BYTES, EmbedPool, auto_workers
+from zhiku.ingest.embed_pool import EAGER_BYTES, EmbedJob, EmbedPool, auto_workers
 from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS, load_path
 from zhiku.ingest.ocr import PageFn
 from zhiku.safety.pii import PiiMasker, mask_document
@@ -98,6 +98,7 @@ class Ingestor:
         self.chunker = Chunker(self.settings)
         self.masker = _pii_masker(kb)
         self._pool: EmbedPool | None = None
+        self._last_file = False
 
     def run(
         self, paths: Sequence[Path], progress: ProgressFn | None = None, local_only: bool = False
@@ -116,6 +117,7 @@ class Ingestor:
                 if progress:
                     progress(IngestEvent(number - 1, len(files), str(path)))
                 on_page = _page_progress(progress, number - 1, len(files), str(path)) if progress else None
+                self._last_file = number == len(files)
                 result = self._one_file(path, run_id, local_only, on_page)
                 changed = changed or result.status in ("added", "updated")
                 report.files.append(result)
@@ -239,6 +241,12 @@ class Ingestor:
                 warnings.extend(self._index(batch))
                 waiting = (batch, future, fresh)
             if waiting is not None:
+                if self._last_file and isinstance(waiting[1], EmbedJob):
+                    # the full-text index reads the catalog, not vectors: the run's last batch is
+                    # in the catalog, so BM25 is rebuilt while the embedding processes encode that
+                    # batch (it used to wait for them and then run alone, ~2 s on RGB-zh); the
+                    # run's own refresh afterwards finds nothing left to do
+                    self.kb.refresh_fulltext()
                 self._finish(waiting[0], waiting[1].result(), waiting[2])
                 committed.extend(waiting[0])
         return len(committed), sum(len(p.chunks) for p in committed), warnings
