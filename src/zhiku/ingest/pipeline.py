@@ -6,9 +6,11 @@ Why it is shaped like this:
   are written, so a crash leaves a state that the next open resumes (never half a document);
 - unchanged files are skipped by content hash (file sha256, and per row for corpora);
 - a file with many documents (a corpus) is committed in batches of about ``BATCH_CHUNKS``
-  chunks, so memory stays bounded whatever the file's size, and the next batch is embedded in a
-  worker thread while the current one is written; in a large run that thread hands the texts to
-  embedding processes (``embed_pool``), so the encoder and the hooks use both cores.
+  chunks, so memory stays bounded whatever the file's size, and the next batch is embedded while
+  the current one is written; in a large run the texts go to embedding processes
+  (``embed_pool``) and this process encodes a share of them whenever it would otherwise wait, so
+  the encoder and the hooks keep both cores busy.  BM25 is rebuilt while the run's last batch is
+  still being embedded (it reads the catalog, not the vectors).
   Documents of a file in progress carry an empty file hash until the whole file is done, so a
   killed run is not mistaken for a finished one: the re-run skips the documents already
   committed (same content hash) and completes the rest.
