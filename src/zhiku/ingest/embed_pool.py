@@ -309,13 +309,20 @@ class EmbedPool:
         return np.vstack(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
 
     def _take_last(self, job: EmbedJob) -> _Item | None:
-        """The job's last queued micro-batch, if this thread may encode it (caller holds the lock)."""
+        """The job's last queued micro-batch, if this thread may encode it (caller holds the lock).
+
+        When the children hold all the job's remaining micro-batches, the last queued one of a
+        later job is taken instead: waiting for the child's last two (~0.2 s) happened once per
+        ingest batch, and that work has to be done by someone anyway.
+        """
         if self.share or not self._workers:
             for k in range(len(self._queue) - 1, -1, -1):
                 if self._queue[k].job is job:
                     item = self._queue[k]
                     del self._queue[k]
                     return item
+            if self.share and self._queue:
+                return self._queue.pop()
         return None
 
     def _done(self, item: _Item, vectors: np.ndarray) -> None:
