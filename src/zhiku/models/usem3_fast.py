@@ -36,6 +36,7 @@ _MAX_RIGHT = 2
 _CNN = 256
 _EMB = 512
 _QUANT_BLOCKS = 17  # the embedding table is quantised in 17 interleaved blocks
+_HEAD_BLOCK = 4096  # texts whose pooled features (5 KB each) wait for one pass of the output layers
 _NEEDED = (
     "table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1", "w2", "b2",
     "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3", "eps", "sp",
@@ -74,9 +75,10 @@ class FastUsem3:
         self.cache_ids = cache_ids
         self.token_budget = token_budget
         self._slot = np.full(int(backend.table.shape[0]), -1, dtype=np.int64)
-        self._used = 0
-        self._x = np.empty((0, 3 * _CNN), dtype=np.float32)
-        self._p = np.empty((0, 10 * _CNN), dtype=np.float32)
+        # row 0 of the memo stays zero: it stands for a window position outside the sentence
+        self._used = 1
+        self._x = np.zeros((1, 3 * _CNN), dtype=np.float32)
+        self._p = np.zeros((1, 10 * _CNN), dtype=np.float32)
         self._w1 = [
             np.ascontiguousarray(w).reshape(n, _CNN, _CNN)
             for w, (n, _) in zip(backend.w1, _ORDERS, strict=True)
@@ -100,8 +102,8 @@ class FastUsem3:
 
     def _grow(self, rows: int) -> None:
         size = max(rows, 2 * len(self._x), 1024)
-        x = np.empty((size, 3 * _CNN), dtype=np.float32)
-        p = np.empty((size, 10 * _CNN), dtype=np.float32)
+        x = np.zeros((size, 3 * _CNN), dtype=np.float32)
+        p = np.zeros((size, 10 * _CNN), dtype=np.float32)
         x[: self._used] = self._x[: self._used]
         p[: self._used] = self._p[: self._used]
         self._x, self._p = x, p
@@ -111,9 +113,9 @@ class FastUsem3:
         new = distinct[self._slot[distinct] < 0]
         if not len(new):
             return
-        if self._used + len(new) > self.cache_ids:
+        if self._used + len(new) > self.cache_ids + 1:
             self._slot[:] = -1
-            self._used = 0
+            self._used = 1
             new = distinct
         end = self._used + len(new)
         if end > len(self._x):
@@ -137,13 +139,22 @@ class FastUsem3:
         limit = getattr(self.b, "_threadpool", None)  # the library's threadpoolctl handle
         with self._lock:
             if limit is None:
-                return self._encode(texts)
+                return self._encode_blocks(texts)
             with limit(limits=self.threads, user_api="blas"):
-                return self._encode(texts)
+                return self._encode_blocks(texts)
+
+    def _encode_blocks(self, texts: Sequence[str]) -> np.ndarray:
+        """Blocks of ``_HEAD_BLOCK`` texts bound the pooled features kept for the output layers."""
+        if len(texts) <= _HEAD_BLOCK:
+            return self._encode(texts)
+        return np.vstack(
+            [self._encode(texts[i : i + _HEAD_BLOCK]) for i in range(0, len(texts), _HEAD_BLOCK)]
+        )
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         tokenize = self.b.sp.encode
-        out = np.empty((len(texts), _EMB), dtype=np.float32)
+        pooled = np.empty((len(texts), _EMB + 3 * _CNN), dtype=np.float32)
+        lens = np.empty(len(texts), dtype=np.int64)
         group: list[list[int]] = []
         tokens, first = 0, 0
         for i, text in enumerate(texts):
@@ -151,36 +162,38 @@ class FastUsem3:
             if self.max_tokens is not None and len(ids) > self.max_tokens:
                 ids = [*ids[: self.max_tokens - 1], ids[-1]]  # the head of the text, then EOS
             if group and tokens + len(ids) > self.token_budget:
-                self._batch(group, tokens, out[first:i])
+                self._batch(group, tokens, pooled[first:i])
                 group, tokens, first = [], 0, i
             group.append(ids)
+            lens[i] = len(ids)
             tokens += len(ids)
         if group:
-            self._batch(group, tokens, out[first:])
-        return out
+            self._batch(group, tokens, pooled[first:])
+        # the output layers run once per call: per micro-batch, reading their weights (~6 MB)
+        # for a handful of sentences cost more than the arithmetic
+        return _head(self.b, pooled, lens)
 
-    def _batch(self, group: list[list[int]], n_tokens: int, out: np.ndarray) -> None:
+    def _batch(self, group: list[list[int]], n_tokens: int, pooled: np.ndarray) -> None:
+        """Per-sentence sums of the normalised token features of ``group`` into ``pooled``."""
         b = self.b
         lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
         flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
         starts = np.zeros(len(group), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
         self._remember(flat)
-        slots = np.append(self._slot[flat], 0)  # the extra entry stands for the outside-sentence slot
+        # window positions outside a token's sentence read slot 0 (zeros); ``n_tokens`` marks them
+        slots = np.append(self._slot[flat], 0)
         window = _window_index(starts, lens, n_tokens)
-        outside = window == n_tokens
         feats = np.empty((n_tokens, _EMB + 3 * _CNN), dtype=np.float32)
         feats[:, :_EMB] = self._embedding(flat)
         buf = np.empty((n_tokens + 1, _CNN), dtype=np.float32)
         buf[n_tokens] = 0.0
         for i, (n, left) in enumerate(_ORDERS):
             cols = window[:, _MAX_LEFT - left : _MAX_LEFT - left + n]
-            h = np.zeros((n_tokens, _CNN), dtype=np.float32)
-            for j in range(n):
-                at = self._offsets[i] + j * _CNN
-                part = self._p[slots[cols[:, j]], at : at + _CNN]
-                part[outside[:, _MAX_LEFT - left + j]] = 0.0
-                h += part
+            at = self._offsets[i]
+            h = self._p[slots[cols[:, 0]], at : at + _CNN]
+            for j in range(1, n):
+                h += self._p[slots[cols[:, j]], at + j * _CNN : at + (j + 1) * _CNN]
             h += b.b1[i]
             np.maximum(h, 0, out=h)
             h += self._x[slots[:-1], i * _CNN : (i + 1) * _CNN]
@@ -190,13 +203,32 @@ class FastUsem3:
             np.maximum(conv, 0, out=conv)
             conv += h
             feats[:, _EMB + i * _CNN : _EMB + (i + 1) * _CNN] = conv
-        _layernorm(feats, b.ln_g, b.ln_b, self._eps)
-        out[:] = _head(b, feats, starts, lens, self._eps)
+        _pooled_layernorm(feats, starts, lens, b, self._eps, pooled)
 
 
-def _head(b: Any, feats: np.ndarray, starts: np.ndarray, lens: np.ndarray, eps: float) -> np.ndarray:
-    """Pool per sentence (sum, then project: the sum commutes with the linear map) and the MLP."""
-    mean = np.add.reduceat(feats, starts, axis=0) @ b.cnn_W
+def _pooled_layernorm(
+    x: np.ndarray, starts: np.ndarray, lens: np.ndarray, b: Any, eps: float, out: np.ndarray
+) -> None:
+    """Σ over each sentence's tokens of layernorm(x_t) = γ·Σ_t (x_t − μ_t)/σ_t + T·β.
+
+    The per-token scale goes into one small matrix product (sentences × tokens) instead of
+    three passes over the features; the sum is the same up to float rounding.
+    """
+    x -= x.mean(axis=-1, keepdims=True)
+    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
+    inv = np.reciprocal(np.sqrt(var + eps))
+    weights = np.zeros((len(lens), x.shape[0]), dtype=np.float32)
+    rows = np.repeat(np.arange(len(lens)), lens)
+    weights[rows, np.arange(x.shape[0])] = inv
+    np.matmul(weights, x, out=out)
+    out *= b.ln_g
+    out += lens.astype(np.float32)[:, None] * b.ln_b
+
+
+def _head(b: Any, pooled: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Mean-pool (the sum commutes with the linear map, so project the sum) and the MLP."""
+    eps = float(b.eps)
+    mean = pooled @ b.cnn_W
     flens = lens.astype(np.float32)
     mean += flens[:, None] * b.cnn_b
     mean *= np.reciprocal(np.sqrt(flens))[:, None]
