@@ -69,3 +69,25 @@ def test_export_formats(store: SqliteGraphStore) -> None:
     build(store, "a", DOC_A)
     assert "天枢" in export(store, "json")
     assert "<graphml" in export(store, "graphml")
+
+
+def test_display_types_agree_with_entities(store: SqliteGraphStore) -> None:
+    """The one-query summary the ingest hook uses names and types each entity as ``entities()`` does."""
+    build(store, "a", DOC_A)
+    build(store, "b", DOC_B)
+    english = [Chunk("c:0", "c", 0, "Northwind Labs released the Aurora model in Berlin.")]
+    build(store, "c", english)
+    summary = store.display_types()
+    full = store.entities()
+    assert len(full) >= 4
+    assert summary == {e.entity_id: (e.name, e.type) for e in full}
+
+
+def test_reindexing_a_new_document_keeps_other_documents(store: SqliteGraphStore) -> None:
+    """A document indexed for the first time removes nothing (the early return for new documents)."""
+    build(store, "a", DOC_A)
+    before = {e.entity_id for e in store.entities()}
+    build(store, "b", DOC_B)
+    after = {e.entity_id for e in store.entities()}
+    assert before <= after
+    assert store.entity("e:天枢") is not None

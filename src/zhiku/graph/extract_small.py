@@ -124,6 +124,7 @@ _ZERO_SUBJECT = re.compile(r"(?:也|还|又|并|同时|此外|随后|已|已经|
 _BAD_OBJECT = re.compile(r"^专为|^为|融资|[A-E]轮|天使轮|金额|数量|规模|显著|增长|下降")
 # Tags of an unknown word glued to a name that make it part of a longer name ("中关村/科金 n").
 _FRAGMENT_TAGS = frozenset({"n", "ng", "q", "j"})
+_POS_MEMO_MAX = 200_000  # distinct (word, tag) pairs remembered, ~30 MB at most
 _PRODUCT_WORDS = re.compile(r"模型|产品|品牌|平台|应用|助手|系统|芯片|model|product|assistant", re.I)
 
 
@@ -142,6 +143,9 @@ class SmallExtractor:
         for word in self.lexicon:
             self._jieba.add_word(word, None, "nz")
         self.max_name_chars = max_name_chars
+        # _pos_type depends on (word, tag) and the dictionary, which is fixed after __init__; a
+        # corpus repeats its words, so the 10 tests per token run once per distinct pair.
+        self._pos_memo: dict[tuple[str, str], EntityType | None] = {}
         self.listings = ListingReader(self._jieba, max_name_chars, self._name_like)
 
     def cut(self, text: str) -> list[str]:
@@ -402,8 +406,12 @@ class SmallExtractor:
         seen: set[str] = set()
         tokens = [] if TRADITIONAL.search(sentence) else self._jieba.tag(sentence)  # tags fail on 繁体
         merged = merge_org_tokens(merge_person_tokens(tokens))
+        memo = self._pos_memo
+        if len(memo) > _POS_MEMO_MAX:
+            memo.clear()
         for i, (word, tag) in enumerate(merged):
-            etype = self._pos_type(word, tag)
+            key = (word, tag)
+            etype = memo[key] if key in memo else memo.setdefault(key, self._pos_type(word, tag))
             if etype and word not in seen and not self._inside_longer_name(merged, i, etype):
                 seen.add(word)
                 found.append(EntityMention(word, etype, ev, "pos"))

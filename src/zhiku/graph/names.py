@@ -273,6 +273,7 @@ _ALSO_ZH = re.compile(
     + r"[“\"]?([^”\"（()），,。；;]{2,24}?)[”\"]?[）)]"
     r"|[，,]" + _ALSO_CUE_ZH + r"[“\"]?([^”\"（()），,。；;]{2,24}?)[”\"]?(?=[，,。；;（(]|$))"
 )
+_ALIAS_CUE = re.compile(_ALSO_CUE_ZH + r"|also known as|also called|a\.k\.a\.|aka|formerly known as")
 # "Moonshot AI, also known as 月之暗面", "Zhipu AI (also known as Zhipu)".
 _ALSO_EN = re.compile(
     r"(" + _EN_PHRASE + r"|[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})\s*[,(（]\s*"
@@ -284,6 +285,8 @@ _ALSO_EN = re.compile(
 def find_aliases(sentence: str) -> list[tuple[str, str]]:
     """Aliases: "X（简称Y）", bilingual names "ERNIE Bot (文心一言)" / "文心一言（ERNIE Bot）", and
     "X（英文名Y）" / "X，又称Y" / "X, also known as Y"."""
+    if "(" not in sentence and "（" not in sentence and not _ALIAS_CUE.search(sentence):
+        return []  # every pattern needs a bracket or a cue word: most sentences have neither
     found = [(m.group(2), m.group(1)) for m in _ALIAS.finditer(sentence)]
     for m in _PAREN_NAME.finditer(sentence):
         en, zh = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))

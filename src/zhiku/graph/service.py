@@ -87,7 +87,7 @@ class KnowledgeGraph:
         """
         norm = self.builder.norm
         made = [(e.src_name, e.dst_name) for e in self.store.all_edges(("released",)) if e.src != e.dst]
-        orgs = {e.name for e in self.store.entities() if e.type == "org"}
+        orgs = {name for name, etype in self.store.display_types().values() if etype == "org"}
         pairs = [*cross_script_aliases(norm, made), *prefix_aliases(norm, orgs, self.extractor.cut)]
         mapping: dict[str, str] = {}
         aliases: dict[str, str] = {}

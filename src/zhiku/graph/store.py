@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -205,6 +205,8 @@ class SqliteGraphStore:
             r[0] for r in db.execute("SELECT entity_id FROM entity_names WHERE doc_id=?", (doc_id,))
         }
         entity_ids |= {r[0] for r in db.execute("SELECT entity_id FROM mentions WHERE doc_id=?", (doc_id,))}
+        if keep_cache and not edge_ids and not entity_ids:
+            return  # a new document: nothing of it is stored (3 deletes per document saved on ingest)
         tables = ("entity_names", "mentions", "edge_evidence") + (() if keep_cache else ("llm_cache",))
         for table in tables:
             db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
@@ -301,17 +303,31 @@ class SqliteGraphStore:
         ).fetchall()
         if not rows:
             return None
-        names: Counter[str] = Counter()
-        types: Counter[str] = Counter()
-        for name, etype, n in rows:
-            names[name] += n
-            types[etype] += n
-        display = min(names, key=lambda x: (-names[x], len(x), x))
-        typed = [t for t, _ in types.most_common() if t != "other"]
+        display, etype, names = _summarise(rows)
         chunks = [
             c for (c,) in self._db.execute("SELECT chunk_id FROM mentions WHERE entity_id=?", (entity_id,))
         ]
-        return Entity(entity_id, display, typed[0] if typed else "other", tuple(sorted(names)), tuple(chunks))
+        return Entity(entity_id, display, etype, names, tuple(chunks))
+
+    def display_types(self) -> dict[str, tuple[str, str]]:
+        """Entity id → (display name, type) for the whole graph in one query.
+
+        Why not ``entities()``: that reads each entity's mentions with two queries per entity,
+        and the ingest hook asks for every organisation once per batch (28k queries per batch on
+        a 5,000-passage corpus, growing with the graph).
+        """
+        rows = self._db.execute(
+            "SELECT entity_id, name, type, SUM(n) FROM entity_names GROUP BY entity_id, name, type "
+            "ORDER BY entity_id, name, type"
+        )
+        grouped: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        for eid, name, etype, n in rows:
+            grouped[eid].append((name, etype, n))
+        out: dict[str, tuple[str, str]] = {}
+        for eid, group in grouped.items():
+            display, etype, _ = _summarise(group)
+            out[eid] = (display, etype)
+        return out
 
     def entities(self) -> list[Entity]:
         ids = [
@@ -407,3 +423,16 @@ class SqliteGraphStore:
         ents = self.entities()
         by_type = Counter(e.type for e in ents)
         return GraphStats(len(ents), sum(by_rel.values()), by_rel, dict(by_type), self.chunk_count())
+
+
+def _summarise(rows: Sequence[tuple[str, str, int]]) -> tuple[str, str, tuple[str, ...]]:
+    """(display name, type, all names) of one entity from its (name, type, count) rows: the most
+    used name (shortest on ties), the most used type other than "other"."""
+    names: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    for name, etype, n in rows:
+        names[name] += n
+        types[etype] += n
+    display = min(names, key=lambda x: (-names[x], len(x), x))
+    typed = [t for t, _ in types.most_common() if t != "other"]
+    return display, typed[0] if typed else "other", tuple(sorted(names))
