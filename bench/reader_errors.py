@@ -36,6 +36,12 @@ class Shown:
         self.short_answer, self.answer, self.found = short, short, True
 
 
+def every_part_in(item: QAItem, texts: list[str]) -> bool:
+    """Each part of the gold answer appears in one of ``texts`` (not necessarily the same one)."""
+    normed = [norm(t) for t in texts]
+    return all(any(norm(alt) in t for alt in part for t in normed) for part in item.parts)
+
+
 def stage(reader: ExtractiveReader, item: QAItem, hits: list[Any]) -> dict[str, Any]:
     question = analyse(item.question)
     choice = reader.choose(question, hits)
@@ -63,10 +69,12 @@ def stage(reader: ExtractiveReader, item: QAItem, hits: list[Any]) -> dict[str, 
         out["same_sentence"] = cands[choice.ranked[right[0]]].sentence == pick.sentence
         return out
     read_sents = {c.sentence for c in cands}
-    if not any(item.matches(h.text) for h in hits[:10]):
+    if not every_part_in(item, [h.text for h in hits[:10]]):
         out["stage"] = "not in top-10 hits"
-    elif not any(item.matches(h.text) for h in hits[: reader.settings.max_hits]):
+    elif not every_part_in(item, [h.text for h in hits[: reader.settings.max_hits]]):
         out["stage"] = "not in hits read"
+    elif out["multipart"] and not any(item.matches(h.text) for h in hits):
+        out["stage"] = "parts in different passages"
     elif not any(item.matches(s.sentence.text) for s in reading.scored):
         out["stage"] = "split across sentences"
     elif not any(item.matches(reading.scored[i].sentence.text) for i in read_sents):
@@ -74,24 +82,32 @@ def stage(reader: ExtractiveReader, item: QAItem, hits: list[Any]) -> dict[str, 
         out.update(stage="not in candidate sentences", sentence_rank=where[0] + 1 if where else -1)
     else:
         out["stage"] = "no generator proposes it"
-        sent = [reading.scored[i].sentence.text for i in read_sents if item.matches(reading.scored[i].sentence.text)]
+        sent = [
+            reading.scored[i].sentence.text
+            for i in read_sents
+            if item.matches(reading.scored[i].sentence.text)
+        ]
         out["sentence"] = sent[0][:160]
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--hits-cache", type=Path, required=True)
     parser.add_argument("--sets", nargs="*", default=["rgb_zh", "cmrc2018_open", "seed_report"])
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="write every row (JSON Lines)")
     parser.add_argument("--show", type=int, default=0, help="print N rows of each failure stage")
+    parser.add_argument("--summary", type=Path, default=None, help="write the tables (JSON)")
     args = parser.parse_args()
     settings = load_settings(home=Path(tempfile.mkdtemp())).reader
     if args.model_dir is not None:
         settings = settings.model_copy(update={"model_dir": args.model_dir})
     reader = ExtractiveReader(settings)
     rows_all = []
+    summary: dict[str, Any] = {}
     for name in args.sets:
         with (args.hits_cache / f"{name}.pkl").open("rb") as fh:
             got = pickle.load(fh)  # our own file, written by reader_bench --hits-cache
@@ -108,21 +124,75 @@ def main() -> None:
         print(f"== {name}: {len(rows)} answerable, {stages['right']} right")
         for s, n in stages.most_common():
             print(f"  {s:28s} {n}")
-        print("  kind asked (wrong/all):", {
-            k: f"{sum(r['kind'] == k for r in wrong)}/{sum(r['kind'] == k for r in rows)}"
-            for k in sorted({r['kind'] for r in rows})
-        })
-        print("  multipart among wrong:", sum(r["multipart"] for r in wrong), "near misses:", sum(bool(r.get("near")) for r in wrong))
+        print(
+            "  kind asked (wrong/all):",
+            {
+                k: f"{sum(r['kind'] == k for r in wrong)}/{sum(r['kind'] == k for r in rows)}"
+                for k in sorted({r["kind"] for r in rows})
+            },
+        )
+        print(
+            "  multipart among wrong:",
+            sum(r["multipart"] for r in wrong),
+            "near misses:",
+            sum(bool(r.get("near")) for r in wrong),
+        )
         ranks = Counter(min(r["rank"], 6) for r in wrong if r["stage"] == "ranked lower")
+        summary[name] = {
+            "answerable": len(rows),
+            "stages": dict(stages.most_common()),
+            "wrong_by_kind_asked": {
+                k: [sum(r["kind"] == k for r in wrong), sum(r["kind"] == k for r in rows)]
+                for k in sorted({r["kind"] for r in rows})
+            },
+            "wrong_with_several_gold_parts": sum(r["multipart"] for r in wrong),
+            "near_misses_pick_overlaps_gold": sum(bool(r.get("near")) for r in wrong),
+            "near_misses_single_part_gold": sum(bool(r.get("near")) and not r["multipart"] for r in wrong),
+            "rank_of_right_candidate_6plus": {str(k): v for k, v in sorted(ranks.items())},
+            "right_candidate_in_pick_sentence": sum(
+                bool(r.get("same_sentence")) for r in wrong if r["stage"] == "ranked lower"
+            ),
+        }
         print("  rank of the right candidate (6 = 6+):", dict(sorted(ranks.items())))
-        print("  same sentence as pick:", sum(bool(r.get("same_sentence")) for r in wrong if r["stage"] == "ranked lower"))
+        print(
+            "  same sentence as pick:",
+            sum(bool(r.get("same_sentence")) for r in wrong if r["stage"] == "ranked lower"),
+        )
         for s in stages:
             if s == "right":
                 continue
             for r in [r for r in rows if r["stage"] == s][: args.show]:
-                print("   ", s, "|", json.dumps({k: r.get(k) for k in ("q", "gold", "kind", "unit", "pick", "pick_sources", "p", "right", "right_sources", "rank", "sentence", "near")}, ensure_ascii=False))
+                print(
+                    "   ",
+                    s,
+                    "|",
+                    json.dumps(
+                        {
+                            k: r.get(k)
+                            for k in (
+                                "q",
+                                "gold",
+                                "kind",
+                                "unit",
+                                "pick",
+                                "pick_sources",
+                                "p",
+                                "right",
+                                "right_sources",
+                                "rank",
+                                "sentence",
+                                "near",
+                            )
+                        },
+                        ensure_ascii=False,
+                    ),
+                )
+    if args.summary:
+        args.summary.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.out:
-        args.out.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows_all) + "\n", encoding="utf-8")
+        args.out.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows_all) + "\n", encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":

@@ -77,12 +77,6 @@ FEATURES: dict[str, str] = {
     "rule_choice": "the span is the hand-written reader's overall answer (best sentence, votes)",
     "lex_compat": "learned log-odds that a span of this shape answers a question worded so "
     "(hashed crosses of the words around the question word and the span's shape; ``compat``)",
-    "q_plural": "the question asks for several things (哪些, 有谁, 分别, who are …): an enumeration may answer it",
-    "c_items": "how many items the span enumerates (1 for a span that is no list)",
-    "items_named": "share of an enumeration's items that are names proposed on their own in the sentence "
-    "(a list of people or places, not of phrases)",
-    "counted_near": "the noun the question counts (多少个小项 → 小项, how many employees) follows the number "
-    "(+1), precedes it closely (+0.5) or is not near it (-1)",
 }
 NAMES: tuple[str, ...] = tuple(FEATURES)
 INDEX = {name: i for i, name in enumerate(NAMES)}
@@ -94,12 +88,6 @@ _WH_EN = re.compile(
     r"\b(?:who|whom|whose|what|when|where|which|why|how(?: many| much| long| old| far| big)?)\b", re.I
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-_PLURAL_ZH = re.compile(r"哪些|哪几|有谁|都有谁|都是谁|都有哪|分别|各是|各为|包括什么|包括哪")
-_PLURAL_EN = re.compile(r"\b(?:who|what|which)(?:\s+\w+)?\s+(?:are|were)\b|\bname the\b", re.I)
-_COUNTED_ZH = re.compile(r"(?:多少|几)[个名位家项只条种所座支件次场部架台辆艘颗门款](\w{2})")
-_COUNTED_EN = re.compile(r"\bhow many ([a-z]{3,})", re.I)
-_ITEM_SEP = re.compile(r"、|和|与|及|以及|,|，|\band\b|\bor\b")
-_NAMED = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "title"})
 
 
 @dataclass(frozen=True)
@@ -115,8 +103,6 @@ class QuestionView:
     before: str = ""  # the question's text before its question word, spaces removed
     after: str = ""  # … and after it, without the closing mark
     wh: str = ""  # the question word itself ("" for a keyword query)
-    plural: bool = False  # the question asks for several things
-    counted: str = ""  # the noun a "how many" question counts (多少个小项 → 小项), lower case
 
     @classmethod
     def of(cls, analysis: Question) -> QuestionView:
@@ -124,9 +110,6 @@ class QuestionView:
         wh = (_WH_EN if analysis.language == "en" else _WH_ZH).search(norm)
         at, end = (wh.start(), wh.end()) if wh else (len(norm), len(norm))
         terms = tuple(dict.fromkeys(a for t in analysis.tokens for a in t.alternatives[:1] if a))
-        english = analysis.language == "en"
-        plural = (_PLURAL_EN if english else _PLURAL_ZH).search(norm) is not None
-        counted = (_COUNTED_EN if english else _COUNTED_ZH).search(norm)
         return cls(
             analysis,
             norm,
@@ -137,37 +120,7 @@ class QuestionView:
             _squeeze(norm[:at]),
             _squeeze(norm[end:]).rstrip("？?。.!！"),
             norm[at:end],
-            plural,
-            _counted_key(counted.group(1), english) if counted else "",
         )
-
-
-def _counted_key(noun: str, english: bool) -> str:
-    """The counted noun as it is looked for in text: an English noun without its plural ending."""
-    if not english:
-        return noun
-    noun = noun.lower()
-    return noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
-
-
-def _counted_near(view: QuestionView, norm: str, c: Candidate) -> float:
-    """+1 the counted noun follows the number ("481个小项"), +0.5 it closely precedes it
-    ("小项共481个"), -1 it is not near; 0 no counted noun or no number."""
-    if not view.counted or "number" not in c.sources:
-        return 0.0
-    if view.counted in norm[c.end : c.end + len(view.counted) + 4]:
-        return 1.0
-    return 0.5 if view.counted in norm[max(0, c.start - len(view.counted) - 4) : c.start] else -1.0
-
-
-def _items(c: Candidate, named: set[tuple[int, str]]) -> tuple[float, float]:
-    """(items the span enumerates, share of them that are names proposed on their own)."""
-    if "list" not in c.sources:
-        return 1.0, 0.0
-    items = [t.strip() for t in _ITEM_SEP.split(c.text) if t.strip()]
-    if len(items) < 2:
-        return 1.0, 0.0
-    return float(len(items)), sum((c.sentence, normalise(t)) in named for t in items) / len(items)
 
 
 def _squeeze(text: str) -> str:
@@ -331,11 +284,6 @@ def featurize(
         if id(s.sentence.hit) not in texts:
             texts[id(s.sentence.hit)] = normalise(s.sentence.hit.text)
     anchor_cache: dict[int, list[tuple[int, int, str]]] = {}
-    named = {
-        (c.sentence, key)
-        for c, key in zip(candidates, keys, strict=True)
-        if c.tag in _NAMED and "list" not in c.sources
-    }
     for row, (c, key) in enumerate(zip(candidates, keys, strict=True)):
         s = scored[c.sentence]
         norm = s.sentence.norm
@@ -392,10 +340,7 @@ def featurize(
             "rule_fit": picked[1] if is_pick and picked is not None else 0.0,
             "rule_choice": float(row == rule_row),
             "lex_compat": 0.0,  # filled by the pipeline from the compatibility model
-            "q_plural": float(view.plural),
-            "counted_near": _counted_near(view, norm, c),
         }
-        values["c_items"], values["items_named"] = _items(c, named)
         anchor_left, anchor_right, near, window = _anchor_features(view, anchors, c)
         values.update(
             anchor_left=anchor_left, anchor_right=anchor_right, anchors_near=near, window_cov=window
