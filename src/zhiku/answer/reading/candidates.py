@@ -5,7 +5,10 @@ with its unit, a date, a run of nouns holding a proper noun, an enumeration, a �
 a clause, what follows 又称/简称, a capitalised English name, a rank when one is asked).  A span
 proposed by several generators is kept once, with the set of generators that proposed it: which
 ones did is itself a feature.  Nothing inside a news dateline ("新华社杭州9月24日电") but its date
-is proposed: who filed a story never answers a question about it.
+is proposed: who filed a story never answers a question about it.  An enumeration of names is
+also proposed without the common words the tagger runs into its edge items ("3名演员周明远、吴桐、
+苏青禾领衔主演" → 周明远、吴桐、苏青禾), and no piece of a transliterated name ("弗兰克" of
+"弗兰克·莫里斯") is proposed on its own.
 
 >>> [c.text for c in generate_in_sentence("他于2019年3月在上海创办了星火公司。", "zh", "谁创办了星火公司？")][:3]
 ['2019年3月', '上海', '星火公司']
