@@ -83,14 +83,3 @@ def test_invented_mixed_text_keeps_decimals_abbreviations_and_quotes() -> None:
         "Dr. Li said so.",
         "J. Smith agreed",
     ]
-
-
-def test_a_full_stop_between_ideographs_joins_a_transliterated_name() -> None:
-    assert split_sentences("影片由弗兰克.莫里斯执导。次年上映。") == [
-        "影片由弗兰克.莫里斯执导。",
-        "次年上映。",
-    ]
-    assert split_sentences("It was filmed in Lyon. It opened in May.") == [
-        "It was filmed in Lyon.",
-        "It opened in May.",
-    ]

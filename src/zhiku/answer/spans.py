@@ -385,84 +385,53 @@ def head_spans(text: str, tags: list[tuple[str, str]], head: str) -> list[Span]:
     return out
 
 
-def list_spans(text: str, tags: list[tuple[str, str]], tight: bool = False) -> list[Span]:
-    """Enumerations ("7B、13B、33B和65B", "Alibaba, Baidu and Tencent"): items joined by 、/和/and.
-
-    ``tight`` also proposes an enumeration of proper nouns without the common words its edge items
-    carry ("3名队员林远、周晴、吴桐入选" → 林远、周晴、吴桐): the tagger runs a role noun before
-    the first name, or a verb after the last, into the item.
-    """
-    items: list[list[tuple[str, str, int]]] = []  # the words of each item
+def list_spans(text: str, tags: list[tuple[str, str]]) -> list[Span]:
+    """Enumerations ("7B、13B、33B和65B", "Alibaba, Baidu and Tencent"): items joined by 、/和/and."""
+    items: list[tuple[int, int]] = []  # (start, end) of item runs
     seps: list[str] = []  # separator before each item after the first of a group
     out: list[Span] = []
-    current: list[tuple[str, str, int]] = []
+    current: tuple[int, int] | None = None
     pending_sep: str | None = None
-
-    def emit() -> None:
-        out.extend(_emit_list(text, items, seps, tight))
-
     for word, tag, found in locate(text, tags):
         if word.strip() == "":
             continue
         if word in _LIST_SEPS:
-            if current:
+            if current is not None:
                 items.append(current)
-                current = []
+                current = None
             pending_sep = word if items else None
             continue
-        if current and word in _JOINERS and current[-1][2] + len(current[-1][0]) == found:
-            current.append((word, "joiner", found))
+        if current is not None and word in _JOINERS and current[1] == found:
+            current = (current[0], found + len(word))
             continue
         if tag in _ITEM_TAGS and re.fullmatch(r"[\W_]+", word) is None:
-            if not current:
+            if current is None:
                 if pending_sep is None and items:
-                    emit()
+                    out.extend(_emit_list(text, items, seps))
                     items, seps = [], []
                 elif pending_sep is not None:
                     seps.append(pending_sep)
-            current.append((word, tag, found))
+                current = (found, found + len(word))
+            else:
+                current = (current[0], found + len(word))
             pending_sep = None
             continue
-        if current:
+        if current is not None:
             items.append(current)
-            current = []
-        emit()
+            current = None
+        out.extend(_emit_list(text, items, seps))
         items, seps, pending_sep = [], [], None
-    if current:
+    if current is not None:
         items.append(current)
-    emit()
+    out.extend(_emit_list(text, items, seps))
     return out
 
 
-def _emit_list(
-    text: str, items: list[list[tuple[str, str, int]]], seps: list[str], tight: bool = False
-) -> list[Span]:
+def _emit_list(text: str, items: list[tuple[int, int]], seps: list[str]) -> list[Span]:
     if len(items) < 2 or (len(items) > 2 and not _STRONG_SEPS.intersection(seps)):
         return []
-    start, end = items[0][0][2], items[-1][-1][2] + len(items[-1][-1][0])
-    out = [Span(text[start:end], start, end, "list")]
-    if tight:
-        edges = _proper_edges(items)
-        if edges is not None and edges != (start, end):
-            out.append(Span(text[edges[0] : edges[1]], edges[0], edges[1], "list"))
-    return out
-
-
-def _proper_edges(items: list[list[tuple[str, str, int]]]) -> tuple[int, int] | None:
-    """Where an enumeration of proper nouns starts and ends once its edge items lose their
-    common words; ``None`` when an inner item is not all proper nouns or an edge item has none."""
-
-    def proper(w: tuple[str, str, int]) -> bool:
-        return w[1] in _PROPER_TAGS or w[1] == "joiner"
-
-    if any(not all(proper(w) for w in item) for item in items[1:-1]):
-        return None
-    first = [i for i, w in enumerate(items[0]) if w[1] in _PROPER_TAGS]
-    last = [i for i, w in enumerate(items[-1]) if w[1] in _PROPER_TAGS]
-    if not first or not last:
-        return None
-    head, tail = items[0][first[0]], items[-1][last[-1]]
-    return head[2], tail[2] + len(tail[0])
+    start, end = items[0][0], items[-1][1]
+    return [Span(text[start:end], start, end, "list")]
 
 
 def clause_spans(text: str) -> list[Span]:

@@ -111,8 +111,6 @@ def _period_ends_sentence(text: str, i: int) -> bool:
     prev = text[i - 1] if i > 0 else ""
     if prev.isdigit() and nxt.isdigit():
         return False  # decimal point
-    if _is_ideograph(prev) and _is_ideograph(nxt):
-        return False  # the dot of a transliterated name: "弗兰克.莫里斯"
     if nxt and not (nxt.isspace() or nxt in _CLOSERS or _is_cjk(nxt)):
         return False  # inside a token: example.com, v1.2, U.S
     match = _WORD_BEFORE.search(text, 0, i)
@@ -128,10 +126,6 @@ def _period_ends_sentence(text: str, i: int) -> bool:
 def _next_word_is_capitalised(text: str, i: int) -> bool:
     rest = text[i + 1 : i + 4].lstrip()
     return bool(rest) and rest[0].isupper()
-
-
-def _is_ideograph(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _is_cjk(ch: str) -> bool:

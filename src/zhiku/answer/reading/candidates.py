@@ -5,10 +5,7 @@ with its unit, a date, a run of nouns holding a proper noun, an enumeration, a �
 a clause, what follows 又称/简称, a capitalised English name, a rank when one is asked).  A span
 proposed by several generators is kept once, with the set of generators that proposed it: which
 ones did is itself a feature.  Nothing inside a news dateline ("新华社杭州9月24日电") but its date
-is proposed: who filed a story never answers a question about it.  An enumeration of names is
-also proposed without the common words the tagger runs into its edge items ("3名演员周明远、吴桐、
-苏青禾领衔主演" → 周明远、吴桐、苏青禾), and no piece of a transliterated name ("弗兰克" of
-"弗兰克·莫里斯") is proposed on its own.
+is proposed: who filed a story never answers a question about it.
 
 >>> [c.text for c in generate_in_sentence("他于2019年3月在上海创办了星火公司。", "zh", "谁创办了星火公司？")][:3]
 ['2019年3月', '上海', '星火公司']
@@ -30,9 +27,6 @@ GENERATORS = (
 
 _NOUNISH = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "vn", "an", "j", "eng", "nw", "x"})
 _CAPITAL = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|the|de|and|for|von|van|la|le)?\s*[A-Z][\w'’.-]*)*")
-_EN_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
-# an enumeration of capitalised names: "Ada Vale, Tom Reyes and Ian Moss"
-_EN_NAME_LIST = re.compile(rf"{_EN_NAME}(?:\s*,\s*{_EN_NAME})*(?:,?\s+(?:and|or)\s+{_EN_NAME})")
 _EN_NOUNISH = re.compile(r"\b[A-Za-z][a-z-]{2,}(?:\s+[a-z][a-z-]{2,}){0,2}\b")
 # what follows a copula up to the next punctuation ("主唱是林晚舟，" → 林晚舟): the tagger often cuts
 # an unknown name apart, but "X是Y" still delimits it
@@ -94,7 +88,7 @@ def _proposals(text: str, lang: Language, question: str) -> list[Proposal]:
     for name in sp.name_spans(text, tags):
         source = "title" if name.tag == "title" else "name"
         out += [Proposal(core, source) for core in sp.name_cores(name)]
-    out += [Proposal(s, "list") for s in sp.list_spans(text, tags, tight=True)]
+    out += [Proposal(s, "list") for s in sp.list_spans(text, tags)]
     out += [Proposal(s, "noun") for s in _noun_runs(text, words)]
     out += [Proposal(s, "clause") for s in sp.clause_spans(text)]
     out += [Proposal(s, "alias") for s in sp.alias_spans(text, question)]
@@ -114,11 +108,6 @@ def _proposals(text: str, lang: Language, question: str) -> list[Proposal]:
             Proposal(sp.Span(m.group(0), m.start(), m.end(), "name", tag="eng"), "noun")
             for m in _EN_NOUNISH.finditer(text)
         ]
-        out += [
-            Proposal(sp.Span(m.group(0), m.start(), m.end(), "list", tag="eng"), "list")
-            for m in _EN_NAME_LIST.finditer(text)
-            if m.group(0).split()[0].casefold() not in _EN_FUNCTION
-        ]
     return out
 
 
@@ -134,30 +123,6 @@ def _asked_head(question: str) -> str:
 def _in_dateline(span: sp.Span, sources: set[str], datelines: list[tuple[int, int]]) -> bool:
     """A name, noun or clause inside a news dateline (its date may still be the event's)."""
     return not sources <= {"date", "number"} and any(s <= span.start < e for s, e in datelines)
-
-
-_NAME_DOT = "·•‧・"
-
-
-def name_piece(text: str, span: sp.Span) -> bool:
-    """One part of a transliterated name ("弗兰克" of "弗兰克·莫里斯" or "弗兰克.莫里斯"): a name
-    dot joins its edge to a letter outside, so the span stops inside a name."""
-    for dot, inner, outer in (
-        (span.start - 1, span.start, span.start - 2),
-        (span.end, span.end - 1, span.end + 1),
-    ):
-        if min(dot, outer) < 0 or max(dot, outer) >= len(text):
-            continue
-        d, i, o = text[dot], text[inner], text[outer]
-        if d in _NAME_DOT and i.isalpha() and o.isalpha():
-            return True
-        if d == "." and _ideograph(i) and _ideograph(o):
-            return True
-    return False
-
-
-def _ideograph(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
 
 
 def generate_in_sentence(text: str, lang: Language, question: str, sentence: int = 0) -> list[Candidate]:
@@ -178,6 +143,6 @@ def generate_in_sentence(text: str, lang: Language, question: str, sentence: int
     out = [
         Candidate(span.text, span.start, span.end, sentence, frozenset(sources), span.unit, span.tag)
         for span, sources in merged.values()
-        if not (datelines and _in_dateline(span, sources, datelines)) and not name_piece(text, span)
+        if not (datelines and _in_dateline(span, sources, datelines))
     ]
     return sorted(out, key=lambda c: (c.start, -c.end))

@@ -18,7 +18,7 @@ import numpy as np
 from zhiku.answer import spans as sp
 from zhiku.answer.evidence import Scored, Sentence, build_sentences, score_all
 from zhiku.answer.pick import pick_span
-from zhiku.answer.reading.candidates import GENERATORS, Candidate, generate_in_sentence, name_piece
+from zhiku.answer.reading.candidates import GENERATORS, Candidate, generate_in_sentence
 from zhiku.answer.reading.compat import Compat, keys_of, question_keys
 from zhiku.answer.reading.features import INDEX, NAMES, QuestionView, featurize
 from zhiku.answer.reading.rules import RulesChoice, rules_choice
@@ -57,8 +57,6 @@ def _rule_candidate(
     span = rules.best.span
     source = span.kind if span.kind in GENERATORS else "clause" if span.kind == "clause" else "noun"
     start = max(0, rules.best.sentence.text.find(rules.short))
-    if name_piece(rules.best.sentence.text, sp.Span(rules.short, start, start + len(rules.short), span.kind)):
-        return index, -1, None  # the rules cut a transliterated name: no candidate of its own
     extra = Candidate(
         rules.short, start, start + len(rules.short), index, frozenset({source}), span.unit, span.tag
     )
