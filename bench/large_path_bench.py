@@ -170,11 +170,13 @@ class RecordingCheck:
         self.seen: list[ReaderOpinion | None] = []
         self.texts: list[str] = []
 
-    def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None:
+    def __call__(
+        self, request: AskRequest, hits: Sequence[Hit], answer: str, *, strict: bool = False
+    ) -> Violation | None:
         found = self.check.opinion(request, hits, answer)
         self.seen.append(found)
         self.texts.append(answer)
-        return self.check.violation(found)
+        return self.check.violation(found, strict=strict)
 
 
 def verify_family(

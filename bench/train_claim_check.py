@@ -115,7 +115,9 @@ class Recorder:
         self.check = check
         self.seen: list[ReaderOpinion | None] = []
 
-    def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None:
+    def __call__(
+        self, request: AskRequest, hits: Sequence[Hit], answer: str, *, strict: bool = False
+    ) -> Violation | None:
         self.seen.append(self.check.opinion(request, hits, answer))
         return None
 

@@ -161,3 +161,53 @@ def test_generator_without_the_check_shows_the_other_name(reader: ExtractiveRead
     request = AskRequest(Q_BRIDGE)
     answer = gen.answer(request, hits(BRIDGE_ZH), Trace(), fallback=lambda: reader.read(request, [], Trace()))
     assert answer.route == "llm:large" and "蓝图设计院" in answer.answer
+
+
+def test_strict_second_answer_must_state_the_readers_pick(check: ReaderCrossCheck) -> None:
+    """After a refused claim, a retry naming yet another span is a guess; the reader's pick passes."""
+    unsure = ReaderOpinion("远帆建设集团", 0.3, "青禾港务局", 0.2, agrees=False)
+    assert check.violation(unsure) is None  # on a first answer the reader is too unsure to refuse
+    found = check.violation(unsure, strict=True)
+    assert found is not None and "second answer" in found.detail
+    agreeing = ReaderOpinion("远帆建设集团", 0.3, "远帆建设集团", 0.3, agrees=True)
+    assert check.violation(agreeing, strict=True) is None
+    english = ReaderOpinion("Seaway Construction", 0.3, "Blueprint Studio", 0.2, agrees=False)
+    assert check.violation(english, strict=True) is not None
+    assert check.violation(None, strict=True) is None  # no opinion: nothing to hold the retry to
+
+
+BRIDGE_THREE = BRIDGE_ZH + "监理单位为青禾港务局。"
+LIE_BRIDGE_2 = "青禾市第一座跨海大桥由青禾港务局承建[1]。"
+RIGHT_BRIDGE = "青禾市第一座跨海大桥由远帆建设集团承建[1]。"
+
+
+def _two_lies(
+    check: ReaderCrossCheck, request: AskRequest, evidence: list[Hit]
+) -> tuple[str, str, float, float]:
+    """The two lies, the one the reader doubts more first, and the reader's surety and a doubt
+    threshold between them: the check refuses the first lie and, on its own, passes the second."""
+    first, second = (check.opinion(request, evidence, lie) for lie in (LIE_BRIDGE, LIE_BRIDGE_2))
+    assert first is not None and second is not None and first.p_claim != second.p_claim
+    lies = [(first.p_claim, LIE_BRIDGE), (second.p_claim, LIE_BRIDGE_2)]
+    lies.sort()
+    return lies[0][1], lies[1][1], first.p_pick, (lies[0][0] + lies[1][0]) / 2
+
+
+@pytest.mark.parametrize("mended", [False, True])
+def test_generator_holds_a_retry_after_a_refused_claim_to_the_evidence(
+    reader: ExtractiveReader, check: ReaderCrossCheck, mended: bool
+) -> None:
+    """A second guess is refused even where the reader alone would let it pass; a retry that
+    states what the evidence says is shown."""
+    request = AskRequest(Q_BRIDGE)
+    evidence = hits(BRIDGE_THREE)
+    lie, guess, p_pick, doubt = _two_lies(check, request, evidence)
+    loose = ReaderCrossCheck(reader, sure=min(check.sure, p_pick), doubt=doubt, mode="hand")
+    assert loose(request, evidence, lie) is not None and loose(request, evidence, guess) is None
+    llm = ScriptedLLM([lie, RIGHT_BRIDGE if mended else guess], name="large", remote=True)
+    gen = GroundedGenerator(NamedModel("large", llm), cross_check=loose)
+    answer = gen.answer(request, evidence, Trace(), fallback=lambda: reader.read(request, evidence, Trace()))
+    assert len(llm.calls) == 2
+    assert (answer.route == "llm:large") is mended
+    if not mended:
+        assert any("second answer" in v for v in answer.extra["violations"])

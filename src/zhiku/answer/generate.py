@@ -77,7 +77,9 @@ class CrossCheck(Protocol):
     """A second opinion on an answer the verifier passed (``reader_check.ReaderCrossCheck``):
     a violation when it is sure the evidence answers the question otherwise, else ``None``."""
 
-    def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None: ...
+    def __call__(
+        self, request: AskRequest, hits: Sequence[Hit], answer: str, *, strict: bool = False
+    ) -> Violation | None: ...
 
 
 @dataclass(frozen=True)
@@ -227,8 +229,16 @@ class GroundedGenerator:
         )
 
     def _check(
-        self, text: str, evidence: Sequence[Evidence], request: AskRequest, computed: Sequence[str]
-    ) -> VerifyResult:
+        self,
+        text: str,
+        evidence: Sequence[Evidence],
+        request: AskRequest,
+        computed: Sequence[str],
+        strict: bool = False,
+    ) -> tuple[VerifyResult, bool]:
+        """The verifier's result, then the cross-check's, and whether the cross-check refused the
+        claim; ``strict`` (a retry after a refused claim) asks the cross-check to accept only the
+        span the evidence supports."""
         result = verify_answer(
             text,
             {ev.index: ev.text for ev in evidence},
@@ -237,13 +247,13 @@ class GroundedGenerator:
             min_support=self.min_support,
         )
         if not result.ok or self.cross_check is None or computed:
-            return result
+            return result, False
         # the reader reads what the model was shown: the numbered, trimmed chunks
         shown = [replace(ev.hit, text=ev.text) for ev in evidence]
-        found = self.cross_check(request, shown, text)
+        found = self.cross_check(request, shown, text, strict=strict)
         if found is None:
-            return result
-        return VerifyResult((found,), result.cited, result.support)
+            return result, False
+        return VerifyResult((found,), result.cited, result.support), True
 
     def answer(
         self,
@@ -284,8 +294,10 @@ class GroundedGenerator:
         text = attach_citations(normalise_citations(completion.text.strip(), len(by_index)), by_index)
         if is_refusal(text):
             return self._refusal(request, trace)
-        result = self._check(text, evidence, request, computed)
+        result, claim_refused = self._check(text, evidence, request, computed)
         if not result.ok:
+            # A model caught naming what the evidence does not support, that then names something
+            # else, is guessing: its second claim must be the one the evidence supports.
             feedback = describe_violations(result.violations, lang)
             trace.notes.append(f"verify failed ({self.model.name}, attempt 1): {feedback}")
             retry = [
@@ -298,7 +310,7 @@ class GroundedGenerator:
             text = attach_citations(normalise_citations(completion.text.strip(), len(by_index)), by_index)
             if is_refusal(text):
                 return self._refusal(request, trace)
-            result = self._check(text, evidence, request, computed)
+            result, _ = self._check(text, evidence, request, computed, strict=claim_refused)
         if not result.ok:
             trace.notes.append(
                 f"verify failed ({self.model.name}, attempt 2): {describe_violations(result.violations, lang)}"

@@ -390,11 +390,22 @@ class ReaderCrossCheck:
                 return claim, matrix, raw, model.probability(score)
         return None
 
-    def __call__(self, request: AskRequest, hits: Sequence[Hit], answer: str) -> Violation | None:
-        return self.violation(self.opinion(request, hits, answer))
+    def __call__(
+        self, request: AskRequest, hits: Sequence[Hit], answer: str, *, strict: bool = False
+    ) -> Violation | None:
+        return self.violation(self.opinion(request, hits, answer), strict=strict)
 
-    def violation(self, found: ReaderOpinion | None) -> Violation | None:
-        """The refusal an opinion amounts to at this check's thresholds, or ``None``."""
+    def violation(self, found: ReaderOpinion | None, strict: bool = False) -> Violation | None:
+        """The refusal an opinion amounts to at this check's thresholds, or ``None``.
+
+        ``strict``: the answer is a second try after its first claim was refused; a model that
+        then names yet another span is guessing, so only the reader's own pick passes.
+        """
+        if found is not None and strict and not found.agrees and found.pick:
+            return Violation(
+                "unsupported",
+                f"a second answer after a refused claim names another span than the evidence supports: {found.pick}",
+            )
         if found is None or not self.refuses(found):
             return None
         if found.clash:
