@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from zhiku.understand.qtypes import detect_question_type
 
@@ -325,29 +325,35 @@ def role_clash(
     question = _fold(question)
     if not claim:
         return None
-    if _place_clash(question, claim, typed):
-        return "the claim is no place name, the question asks where"
-    if _person_clash(question, claim):
-        return "the claim is no person's name, the question asks who"
-    if _work_clash(question, claim, sentences):
-        return "the claim is the title of a work, the question asks for a person or a place"
-    if _class_clash(question, claim, sentences):
-        return "the claim is not called a member of the asked class in the evidence"
-    if _month_clash(question, claim):
-        return "the claim is a month, the question asks for no date"
-    if _year_clash(question, claim):
-        return "the claim is no year, the question asks which year"
-    if _no_number(question, claim):
-        return "the claim holds no number, the question asks for one"
-    if _figure_clash(question, claim):
-        return "the claim is a figure of another kind than the one asked (a share for an amount, or back)"
-    if _title_fragment(claim, sentences):
-        return "the claim is a piece of a quoted title in the evidence"
-    if _alias_clash(question, claim, sentences):
-        return "the claim is not introduced as another name in the evidence"
-    if _foreign_fragment(question, claim, sentences):
-        return "the claim is one word of a longer name in the evidence"
-    return None
+    checks: tuple[tuple[Callable[[], bool], str], ...] = (  # in order, each run only if needed
+        (lambda: _place_clash(question, claim, typed), "the claim is no place name, the question asks where"),
+        (lambda: _person_clash(question, claim), "the claim is no person's name, the question asks who"),
+        (
+            lambda: _work_clash(question, claim, sentences),
+            "the claim is the title of a work, the question asks for a person or a place",
+        ),
+        (
+            lambda: _class_clash(question, claim, sentences),
+            "the claim is not called a member of the asked class in the evidence",
+        ),
+        (lambda: _month_clash(question, claim), "the claim is a month, the question asks for no date"),
+        (lambda: _year_clash(question, claim), "the claim is no year, the question asks which year"),
+        (lambda: _no_number(question, claim), "the claim holds no number, the question asks for one"),
+        (
+            lambda: _figure_clash(question, claim),
+            "the claim is a figure of another kind than the one asked (a share for an amount, or back)",
+        ),
+        (lambda: _title_fragment(claim, sentences), "the claim is a piece of a quoted title in the evidence"),
+        (
+            lambda: _alias_clash(question, claim, sentences),
+            "the claim is not introduced as another name in the evidence",
+        ),
+        (
+            lambda: _foreign_fragment(question, claim, sentences),
+            "the claim is one word of a longer name in the evidence",
+        ),
+    )
+    return next((reason for clash, reason in checks if clash()), None)
 
 
 __all__ = ["asks_alias", "role_clash"]
