@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from interrupt_hook import KillInBatch
 from sample_corpus import write_corpus
 
 from zhiku.config import Settings
@@ -205,26 +206,6 @@ def test_ingest_with_embedding_processes_matches_in_process(
     assert embed_pool.EAGER_BYTES > 0  # the module's own threshold is untouched
 
 
-class _StopInBatch:
-    """A hook that interrupts the run in its n-th batch, after the batch reached the catalog."""
-
-    name = "stop"
-
-    def __init__(self, batch: int) -> None:
-        self.batch, self.calls = batch, 0
-
-    def on_documents(self, kb: KnowledgeBase, items: object) -> None:
-        self.calls += 1
-        if self.calls == self.batch:
-            raise KeyboardInterrupt
-
-    def on_remove(self, kb: KnowledgeBase, doc_id: str) -> None:
-        return None
-
-    def on_rebuild(self, kb: KnowledgeBase) -> None:
-        return None
-
-
 def test_interrupted_ingest_with_processes_closes_them_and_resumes(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -242,7 +223,7 @@ def test_interrupted_ingest_with_processes_closes_them_and_resumes(
     monkeypatch.setattr(EmbedPool, "start", start)
     corpus = _corpus(tmp_path)
     s = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"embed_workers": 2})})
-    kb = KnowledgeBase.create(s, "t", hooks=[_StopInBatch(3)])
+    kb = KnowledgeBase.create(s, "t", hooks=[KillInBatch(3)])
     with pytest.raises(KeyboardInterrupt):
         kb.ingest([corpus])
     kb.close()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from interrupt_hook import KillInBatch
 from sample_corpus import write_corpus
 
 from zhiku.bi.hook import FactsHook, store_for
@@ -19,30 +20,6 @@ pytestmark = pytest.mark.integration
 ROWS = 30
 
 
-class _KillInBatch:
-    """An ingest hook that stops the process-like run in its n-th batch (a BaseException, as a
-    KeyboardInterrupt or SIGTERM handler would raise), after the batch reached the catalog."""
-
-    name = "kill"
-
-    def __init__(self, batch: int) -> None:
-        self.batch = batch
-        self.calls = 0
-
-    def on_documents(
-        self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
-    ) -> None:
-        self.calls += 1
-        if self.calls == self.batch:
-            raise KeyboardInterrupt
-
-    def on_remove(self, kb: KnowledgeBase, doc_id: str) -> None:
-        return None
-
-    def on_rebuild(self, kb: KnowledgeBase) -> None:
-        return None
-
-
 def _corpus(tmp_path: Path) -> Path:
     return write_corpus(
         tmp_path, ROWS, lambda i: f"第{i}号样例公司2023年营业收入为{i + 10}亿元，员工{i + 3}百人。"
@@ -54,7 +31,7 @@ def test_batched_run_killed_midway_opens_and_completes(
 ) -> None:
     monkeypatch.setattr(pipeline, "BATCH_CHUNKS", 8)
     corpus = _corpus(tmp_path)
-    kb = KnowledgeBase.create(settings, "t", hooks=[FactsHook(), _KillInBatch(2)])
+    kb = KnowledgeBase.create(settings, "t", hooks=[FactsHook(), KillInBatch(2)])
     with pytest.raises(KeyboardInterrupt):
         kb.ingest([corpus])
     kb.close()
@@ -86,7 +63,7 @@ def test_batches_follow_the_chunk_budget(
     monkeypatch.setattr(pipeline, "BATCH_CHUNKS", 7)
     seen: list[int] = []
 
-    class Count(_KillInBatch):
+    class Count(KillInBatch):
         def on_documents(
             self, kb: KnowledgeBase, items: Sequence[tuple[DocumentRecord, Document, Sequence[Chunk]]]
         ) -> None:
