@@ -312,10 +312,11 @@ class KnowledgeBase:
         if pending:
             store.flush()
 
-    def flush(self) -> None:
-        """Persist what the vector engine buffers (Milvus Lite loses unflushed rows on a kill)."""
+    def flush(self, snapshot: bool = True) -> None:
+        """Persist what the vector engine buffers (Milvus Lite loses unflushed rows on a kill);
+        ``snapshot=False``: not the search mirror's snapshot (more rows follow at once)."""
         if self._vectors is not None:
-            self._vectors.flush()
+            self._vectors.flush(snapshot)
 
     def embed_chunks(self, chunks: Sequence[Chunk], titles: dict[str, str]) -> np.ndarray | None:
         embedder = self._dense_embedder()
@@ -360,13 +361,18 @@ class KnowledgeBase:
         from zhiku.ingest.pipeline import Ingestor
 
         with self._lock, consistency.write_lock(self.path):
-            self._writing = True  # this process holds the write lock (see ``_resume_pending``)
+            ingestor = Ingestor(self)
             try:
-                self._dense_store()  # open (and resume) before new documents are written
+                ingestor.start_embedding(paths)  # its processes load the model while we open
+                self._writing = True  # this process holds the write lock (see ``_resume_pending``)
+                try:
+                    self._dense_store()  # open (and resume) before new documents are written
+                finally:
+                    self._writing = False
+                self.consistency = consistency.repair(self, own_lock=True)
+                report = ingestor.run(paths, progress, local_only=local_only)
             finally:
-                self._writing = False
-            self.consistency = consistency.repair(self, own_lock=True)
-            report = Ingestor(self).run(paths, progress, local_only=local_only)
+                ingestor.close()
             self._titles = None
             return report
 
@@ -431,6 +437,12 @@ class KnowledgeBase:
     def _drop_vectors_without_embedder(self) -> None:
         uri = self.settings.index.milvus_uri or str(self.path / "vectors.db")
         drop_collection(uri, self.settings.index.milvus_token.get_secret_value(), self.collection)
+
+    def pretokenize(self, items: Sequence[tuple[DocumentRecord, Sequence[Chunk]]]) -> None:
+        """Tokenise a batch for the next BM25 refresh now (see ``FullTextIndex.remember``)."""
+        self.fulltext.remember(
+            (c.chunk_id, lexical_text(c, record.title)) for record, chunks in items for c in chunks
+        )
 
     def refresh_fulltext(self) -> None:
         """Bring BM25 up to date: only the documents changed since its last state when it can

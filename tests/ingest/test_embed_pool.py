@@ -11,7 +11,7 @@ from interrupt_hook import KillInBatch
 from sample_corpus import write_corpus
 
 from zhiku.config import Settings
-from zhiku.errors import ModelError
+from zhiku.errors import ModelError, StoreError
 from zhiku.ingest import embed_pool, pipeline
 from zhiku.ingest.embed_pool import EmbedPool, auto_workers, worker_spec
 from zhiku.kb import KnowledgeBase
@@ -237,6 +237,36 @@ def test_interrupted_ingest_with_processes_closes_them_and_resumes(
     store = reopened._dense_store()
     assert store is not None and store.count() == 40
     reopened.close()
+
+
+def test_the_children_start_before_the_stores_open_and_stop_when_opening_fails(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They load the model while the vector store opens (a core the opening leaves idle); an
+    ingest that cannot open its stores must not leave them running."""
+    monkeypatch.setattr(pipeline, "EAGER_BYTES", 0)
+    procs: list[object] = []
+    real_start = EmbedPool.start
+
+    def start(self: EmbedPool) -> None:
+        real_start(self)
+        procs.extend(w.proc for w in self._workers)
+
+    monkeypatch.setattr(EmbedPool, "start", start)
+    s = settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"embed_workers": 1})})
+    kb = KnowledgeBase.create(s, "t")
+    running_at_open: list[bool] = []
+
+    def cannot_open(self: KnowledgeBase) -> None:
+        running_at_open.append(bool(procs) and all(p.poll() is None for p in procs))  # type: ignore[attr-defined]
+        raise StoreError("向量库无法打开", "the vector store cannot open")
+
+    monkeypatch.setattr(KnowledgeBase, "_dense_store", cannot_open)
+    with pytest.raises(StoreError):
+        kb.ingest([_corpus(tmp_path)])
+    assert running_at_open == [True]
+    assert procs and all(p.poll() is not None for p in procs)  # type: ignore[attr-defined]
+    assert kb.catalog.count_chunks() == 0
 
 
 def _children_of(pid: int) -> list[int]:

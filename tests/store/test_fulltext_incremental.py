@@ -142,3 +142,40 @@ def test_a_rebuild_reads_no_changed_chunks_and_a_delta_reads_only_its_own(
     assert loaded == [1] and len(kb.fulltext._deltas) == 1  # one changed document read, as a delta
     assert kb.search("量子计算光子芯片", top_k=1)[0].text.startswith("新增的报告")
     kb.close()
+
+
+def test_tokens_made_ahead_are_used_once_and_only_for_the_same_text(tmp_path: Path) -> None:
+    """An ingest tokenises each batch while it embeds; the refresh then re-tokenises nothing,
+    except a row whose text changed since (its tokens are made again: the index is the same as
+    without the memo)."""
+    rows = _rows(30)
+    tok = CountingTokenizer()
+    index = FullTextIndex(tmp_path / "ahead", tok)
+    index.remember(rows)
+    changed = (rows[4][0], "第4份材料后来改写为海上风电装机 offshore wind")
+    rows[4] = changed
+    tok.calls = 0
+    index.build(rows, version=1, seq=1)
+    assert tok.calls == 1  # only the changed row
+    plain = FullTextIndex(tmp_path / "plain", Tokenizer())
+    plain.build(rows, version=1, seq=1)
+    for query in ("海上风电", "offshore wind", "样本编号4", "大模型发布"):
+        assert index.search(query, 10) == plain.search(query, 10)
+    tok.calls = 0
+    index.build(rows, version=2, seq=2)  # the memo was used up: a second build tokenises all
+    assert tok.calls == len(rows)
+
+
+def test_tokens_made_ahead_serve_a_delta_and_the_memo_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tok = CountingTokenizer()
+    index = FullTextIndex(tmp_path / "ft", tok, small_base=0)
+    index.build(_rows(60), version=1, seq=1)
+    monkeypatch.setattr(fulltext, "MEMO_ROWS", 2)
+    added = [(f"new{i:04d}:00000", f"新增材料{i}讨论量子计算 quantum computing") for i in range(3)]
+    index.remember(added)  # the third row is past the bound: tokenised at refresh time
+    tok.calls = 0
+    index.apply([cid.split(":")[0] for cid, _ in added], added, version=2, seq=2)
+    assert tok.calls == 1
+    assert {c for c, _ in index.search("quantum computing", 5)} == {cid for cid, _ in added}

@@ -112,3 +112,25 @@ def test_a_reader_follows_what_another_writer_flushed(tmp_path: Path) -> None:
     assert all(hit != ids[3] for hit, _ in reader.search(vectors[3], 5))
     assert reader.count() == 29 and not reader.connected
     reader.close()
+
+
+def test_a_flush_during_an_ingest_persists_rows_without_a_snapshot(tmp_path: Path) -> None:
+    """The pipeline flushes the engine before its last batch (the engine indexes meanwhile); a
+    snapshot then would be stale at once, so only the run's final flush writes one."""
+    from zhiku.store.vectors import MilvusVectorStore
+
+    uri = str(tmp_path / "v.db")
+    snapshot = Path(uri + ".mirror") / "ids.json"
+    vectors = np.eye(16, dtype=np.float32)
+    ids = [f"d{i}:00000" for i in range(16)]
+    store = MilvusVectorStore(uri, "c", 16, memory_rows=1000)
+    store.upsert(ids[:10], [i.split(":")[0] for i in ids[:10]], ["txt"] * 10, vectors[:10], new=True)
+    store.flush(snapshot=False)
+    assert not snapshot.exists()
+    store.upsert(ids[10:], [i.split(":")[0] for i in ids[10:]], ["txt"] * 6, vectors[10:], new=True)
+    store.flush()
+    assert snapshot.exists()
+    store.close()
+    reopened = MilvusVectorStore(uri, "c", 16, memory_rows=1000)
+    assert reopened.count() == 16 and reopened.search(vectors[12], 1)[0][0] == ids[12]
+    reopened.close()

@@ -93,7 +93,23 @@ def main(argv: list[str] | None = None) -> None:
     Usage errors (a mistyped command or option) print click's usual usage lines and exit 2;
     our own errors print their bilingual message and exit with their code (see ``errors.py``).
     """
-    app = build_app()
+    try:
+        _run(build_app(), argv)
+    finally:
+        if argv is None:  # the process ends now (the console script)
+            _quick_exit()
+
+
+def _quick_exit() -> None:
+    """Spare the interpreter's last garbage collections: at exit they walk every object still
+    alive only to find nothing to collect (~0.35 s after an ingest of 5,000 passages).  Frozen
+    objects are still freed and files and databases were closed by the command itself."""
+    import gc
+
+    gc.freeze()
+
+
+def _run(app: typer.Typer, argv: list[str] | None) -> None:
     try:
         # outside standalone mode click *returns* the code of a ``typer.Exit`` instead of raising
         code = app(args=argv, standalone_mode=False)

@@ -111,10 +111,11 @@ class Ingestor:
         run_id = uuid.uuid4().hex[:12]
         files = list(expand_paths(paths))
         report = IngestReport(run_id=run_id)
-        self.kb.catalog.start_run(run_id)
         changed = False
-        self._pool = self._embed_pool(files)
         try:
+            if self._pool is None:
+                self._pool = self._embed_pool(files)
+            self.kb.catalog.start_run(run_id)
             for number, path in enumerate(files, start=1):
                 if progress:
                     progress(IngestEvent(number - 1, len(files), str(path)))
@@ -126,9 +127,7 @@ class Ingestor:
                 if progress:
                     progress(IngestEvent(number, len(files), str(path), result))
         finally:
-            if self._pool is not None:
-                self._pool.close()
-                self._pool = None
+            self.close()
         if changed:
             self.kb.flush()
             self.kb.refresh_fulltext()
@@ -139,6 +138,19 @@ class Ingestor:
         }
         self.kb.catalog.finish_run(run_id, len(files), len(report.failed), summary)
         return report
+
+    def start_embedding(self, paths: Sequence[Path]) -> None:
+        """Start the run's embedding processes before the stores open (a large input only):
+        their interpreter and model load (~1.3 CPU s) then use the core the opening leaves idle
+        instead of one the run needs.  :meth:`run` uses them; :meth:`close` stops them if the
+        run never comes."""
+        if self._pool is None:
+            self._pool = self._embed_pool(list(expand_paths(paths)))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _embed_pool(self, files: Sequence[Path]) -> EmbedPool | None:
         """The run's embedder, spread over processes once the run is large (see ``embed_pool``);
@@ -247,7 +259,12 @@ class Ingestor:
                     # the full-text index reads the catalog, not vectors: the run's last batch is
                     # in the catalog, so BM25 is rebuilt while the embedding processes encode that
                     # batch (it used to wait for them and then run alone, ~2 s on RGB-zh); the
-                    # run's own refresh afterwards finds nothing left to do
+                    # run's own refresh afterwards finds nothing left to do.  Every earlier batch's
+                    # vectors are written: flushed now, the engine seals and indexes them in the
+                    # background meanwhile, and the run's last flush and the close at exit find
+                    # only this batch left (they were ~1 s of one busy core after the encoders
+                    # had finished)
+                    self.kb.flush(snapshot=False)
                     self.kb.refresh_fulltext()
                 self._finish(waiting[0], waiting[1].result(), waiting[2])
                 committed.extend(waiting[0])
@@ -284,9 +301,12 @@ class Ingestor:
             yield _Prepared(record, document, chunks)
 
     def _index(self, prepared: Sequence[_Prepared]) -> list[str]:
-        """The derived stores (hooks) for a batch already in the catalog; returns its warnings."""
+        """The derived stores (hooks) for a batch already in the catalog; returns its warnings.
+        Its BM25 tokens are made here too, while the embedder works: the run's refresh at the
+        end then only assembles the index."""
         warnings = [str(w) for item in prepared for w in item.document.meta.get("warnings", ())]
         warnings.extend(self.kb.run_hooks([(p.record, p.document, p.chunks) for p in prepared]))
+        self.kb.pretokenize([(p.record, p.chunks) for p in prepared])
         return warnings
 
     def _finish(

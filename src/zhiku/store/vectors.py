@@ -177,7 +177,10 @@ class MilvusVectorStore:
             index.add_index(field_name="vector", index_type="AUTOINDEX", metric_type="IP")
         else:  # explicit HNSW: the server's AUTOINDEX gave recall@10 0.94 against exact search
             index.add_index(field_name="vector", index_type="HNSW", metric_type="IP", params=HNSW_BUILD)
-        client.create_collection(self.collection, schema=schema, index_params=index)
+        client.create_collection(self.collection, schema=schema)
+        # Milvus Lite builds the index of an empty collection at once; pymilvus would still sleep
+        # 0.5 s before asking whether it is done (a new KB's first ingest paid it up front).
+        client.create_index(self.collection, index, sync=not self.is_lite)
         client.load_collection(self.collection)
 
     def _load_snapshot(self) -> bool:
@@ -405,11 +408,14 @@ class MilvusVectorStore:
         self._mirror_docs = [self._mirror_docs[i] for i in keep]
         self._mirror_formats = [self._mirror_formats[i] for i in keep]
 
-    def flush(self) -> None:
+    def flush(self, snapshot: bool = True) -> None:
+        """Persist the engine's buffered rows; ``snapshot=False`` skips the mirror's snapshot (a
+        flush in the middle of an ingest, whose next write would invalidate it again)."""
         self._drain()
         if self._conn is not None and hasattr(self._conn, "flush"):  # nothing written: nothing to flush
             self._conn.flush(self.collection)
-        self._save_snapshot()
+        if snapshot:
+            self._save_snapshot()
 
     def drop(self) -> None:
         self._drain()
