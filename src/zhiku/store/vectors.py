@@ -317,13 +317,13 @@ class MilvusVectorStore:
         write = client.insert if new else client.upsert
         for start in range(0, len(ids), step):
             end = min(len(ids), start + step)
-            rows = [
+            rows = [  # numpy rows: pymilvus packs them without a Python float per value
                 {"id": i, "doc_id": d, "format": f, "vector": v}
                 for i, d, f, v in zip(
                     ids[start:end],
                     doc_ids[start:end],
                     formats[start:end],
-                    vectors[start:end].tolist(),
+                    np.asarray(vectors[start:end], dtype=np.float32),
                     strict=True,
                 )
             ]
