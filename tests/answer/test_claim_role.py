@@ -276,3 +276,9 @@ def test_a_claim_standing_only_in_sentences_that_share_nothing_with_the_question
     assert role_clash(q_en, "Tom Lee", en) is None
     # standing once in a sentence about the question is enough
     assert role_clash(q, "李明远", [*zh, "星岚乐队的新歌由李明远作词。"]) is None
+
+
+def test_wei_shenme_asks_why_only_where_it_opens_a_clause() -> None:
+    zh = ["林舟被册封为镇远将军。"]
+    assert role_clash("林舟被册封为什么官职？", "", zh, said="将军") is None  # 为 + 什么: a title is asked
+    assert role_clash("为什么林舟被册封？", "", zh, said="战功") is not None

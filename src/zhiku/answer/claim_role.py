@@ -319,7 +319,7 @@ def _class_clash(question: str, claim: str, sentences: Sequence[str]) -> bool:
 # by a phrase or a clause, not by one bare word lifted from the passage
 _DESCRIBE_ZH = re.compile(
     r"什么(?:样的?)?(?:特点|特征|特色|影响|作用|原因|来由|由来|结果|后果|意义|功能|用途|目的|形状|外形|样子|"
-    r"贡献|变化|区别|不同|优势|优点|缺点|危害|症状|经过|过程)|为什么|为何|(?:的|之)(?:原因|影响|意义|作用)[？?]?$"
+    r"贡献|变化|区别|不同|优势|优点|缺点|危害|症状|经过|过程)|(?:^|[，,])为什么|为何|(?:的|之)(?:原因|影响|意义|作用)[？?]?$"
 )
 _DESCRIBE_EN = re.compile(
     r"^\s*why\b|\bwhat (?:effects?|impacts?|role|purpose|reasons?|causes?|features?|characteristics?|"
@@ -329,7 +329,8 @@ _DESCRIBE_EN = re.compile(
 
 
 def asks_description(question: str) -> bool:
-    """The question asks for a description (特点, 影响, 原因, 为什么, why, what effect …)."""
+    """The question asks for a description (特点, 影响, 原因, 为什么, why, what effect …).
+    "为什么" counts only where it opens a clause: "册封为什么官职" is 为 + 什么, asking a name."""
     return (_DESCRIBE_ZH if _CJK.search(question) else _DESCRIBE_EN).search(question) is not None
 
 

@@ -172,11 +172,11 @@ def lie(family: FamilyLLM, prompt: Prompt, kind: str | None) -> tuple[str, str]:
         )
     grounding = ground(gold, prompt)
     if grounding is None:  # nothing to ground on: a liar answers from "memory" anyway
-        text = compose(prompt.question, first_answer(gold), prompt.language, cite([1]))
+        said = compose(prompt.question, first_answer(gold), prompt.language, cite([1]))
         if _cited_may_state(prompt, gold):
             # the cited passage may state the answer in another writing: a right answer, no lie
-            return text, "n/a:unanswerable"
-        return text, "liar:unanswerable"
+            return said, "n/a:unanswerable"
+        return said, "liar:unanswerable"
     rng = family.rng(prompt, f"lie{prompt.attempt}")
     kinds = [kind] if kind else [k for k in LIAR_KINDS if k != "unanswerable"]
     if not kind:
