@@ -30,6 +30,11 @@ the claimed words *are* where they stand in the evidence:
 * **no year for "which year"** — a bare one- or two-digit number.
 * **month for a non-date question** — "Jul" of a dateline "Jul 22, 2003 …" (or "7月") claimed for
   a question that asks no date or time.
+* **unanchored** — in running text, a claim that stands only in sentences sharing no content
+  character or word with the question, and shares none itself: lifted from a byline, a dateline
+  or another topic; the sentence that answers a question names what it asks about.
+* **one word for a description** — a question asking a feature, effect, cause or shape (特点, 影响,
+  原因, 为什么, why, what effect) to which the answer adds one bare word ("块根" for "根有什么特点").
 
 Each check returns a reason (English, for the trace) or ``None``; they are applied by
 ``reader_check.ReaderCrossCheck`` only where the reader's own pick is not what the answer says,
