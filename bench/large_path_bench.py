@@ -33,7 +33,9 @@ is the run before the reader cross-check (``zhiku.answer.reader_check``), and
 large_path_bench_before_i17_5.json the run before the claim-role checks (``zhiku.answer.claim_role``:
 a claim that cannot fill the asked role — a month for a non-date question, a name never introduced
 as another name, a piece of a longer name or title, no place for "where", no person for "who", no
-number or a figure of another kind for a number — is refused whatever the reader thinks).  ``verifier_before_after``
+number or a figure of another kind for a number — is refused whatever the reader thinks), and
+large_path_bench_before_i17_6.json the run before two more of them (a claim lifted from sentences
+that share nothing with the question; one bare word for a question asking a description).  ``verifier_before_after``
 in the output tables each earlier run's rates (--compare) next to this run's, per family, per error
 kind / restating style and per evidence kind.
 
@@ -671,6 +673,7 @@ def main() -> None:
             "units_formats_citations=bench/results/large_path_bench_before_i17.json",
             "claims_bound_to_question=bench/results/large_path_bench_before_crosscheck.json",
             "learned_claim_check=bench/results/large_path_bench_before_i17_5.json",
+            "retry_states_pick=bench/results/large_path_bench_before_i17_6.json",
         ],
         help="LABEL=PATH of earlier results whose verifier rates are tabled next to this run's",
     )

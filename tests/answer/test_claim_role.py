@@ -242,3 +242,43 @@ def test_a_quoted_nickname_of_a_place_is_no_work() -> None:
     assert role_clash("2030年星岚运动会的开幕式在哪里举行？", "星巢", zh, typed=True) is None
     zh_work = ["林晚舟执导的《远帆号》在青禾首映。"]
     assert role_clash("林晚舟的新片在哪里首映？", "远帆号", zh_work, typed=True) is not None
+
+
+# -- a bare word for a description ---------------------------------------------------------------------
+
+
+def test_one_bare_word_for_a_description_is_refused_and_a_phrase_accepted() -> None:
+    zh = ["青禾草的叶片边缘有细密的锯齿，根系发达。"]
+    q = "青禾草的叶片有什么特点？"
+    assert role_clash(q, "", zh, said="根系") is not None
+    assert role_clash(q, "", zh, said="边缘有细密的锯齿") is None
+    assert role_clash("青禾草的发现者是谁？", "", zh, said="林舟") is None  # a name is asked: a word will do
+    en = ["The storm closed the harbour of Westby for two weeks and brought fog."]
+    q_en = "What effect did the storm have on Westby?"
+    assert role_clash(q_en, "", en, said="fog") is not None
+    assert role_clash(q_en, "", en, said="it closed the harbour for two weeks") is None
+    assert role_clash("Who named the storm?", "", en, said="Ada") is None
+
+
+# -- a claim from a sentence about something else ------------------------------------------------------
+
+
+def test_a_claim_standing_only_in_sentences_that_share_nothing_with_the_question_is_refused() -> None:
+    zh = ["本文作者：李明远", "星岚乐队的主唱是陈思。"]
+    q = "星岚乐队的主唱是谁？"
+    assert role_clash(q, "李明远", zh) is not None  # only in a byline
+    assert role_clash(q, "陈思", zh) is None
+    # the claim names what the question asks about itself: nothing to anchor
+    assert role_clash("北湖公园的面积有多大？", "北湖公园占地约120公顷", ["北湖公园占地约120公顷。"]) is None
+    en = ["Reporting by Jane Doe.", "Silver Harbour was directed by Tom Lee."]
+    q_en = "Who directed the film Silver Harbour?"
+    assert role_clash(q_en, "Jane Doe", en) is not None
+    assert role_clash(q_en, "Tom Lee", en) is None
+    # standing once in a sentence about the question is enough
+    assert role_clash(q, "李明远", [*zh, "星岚乐队的新歌由李明远作词。"]) is None
+
+
+def test_wei_shenme_asks_why_only_where_it_opens_a_clause() -> None:
+    zh = ["林舟被册封为镇远将军。"]
+    assert role_clash("林舟被册封为什么官职？", "", zh, said="将军") is None  # 为 + 什么: a title is asked
+    assert role_clash("为什么林舟被册封？", "", zh, said="战功") is not None

@@ -211,3 +211,18 @@ def test_generator_holds_a_retry_after_a_refused_claim_to_the_evidence(
     assert (answer.route == "llm:large") is mended
     if not mended:
         assert any("second answer" in v for v in answer.extra["violations"])
+
+
+def test_one_bare_word_for_a_description_is_refused_through_the_check(check: ReaderCrossCheck) -> None:
+    """The answer's own words, not the reader's span, decide: all it adds to the question is one word."""
+    zh = hits("青禾草是一种多年生草本植物。青禾草的叶片边缘有细密的锯齿，根系发达。")
+    refused = check(AskRequest("青禾草的叶片有什么特点？", language="zh"), zh, "青禾草的叶片有根系特点[1]。")
+    assert refused is not None and "description" in refused.detail
+    en = hits(
+        "The storm of 2031 closed the harbour of Westby for two weeks. "
+        "The town council of Westby met in March to plan a new pier."
+    )
+    refused_en = check(
+        AskRequest("What effect did the storm of 2031 have on Westby?", language="en"), en, "Pier [1]."
+    )
+    assert refused_en is not None and "description" in refused_en.detail

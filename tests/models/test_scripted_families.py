@@ -183,3 +183,16 @@ def test_a_lie_may_not_cite_a_passage_holding_the_answer_in_another_writing(
 
     assert may_state(passage, alt) is held
     assert not contains(passage, alt) or held  # the oracle's own test stays the stricter one
+
+
+def test_an_answer_from_memory_is_no_lie_where_the_cited_passage_writes_it_otherwise() -> None:
+    """The liar's "unanswerable" answer is a lie only where the cited passage surely lacks it:
+    "阿兰.维斯特" in the passage is the asked "阿兰·维斯特" written otherwise, not missing."""
+    key = AnswerKey({"星岚乐队的主唱是谁？": Gold((("阿兰·维斯特",),))})
+    other = [Hit("c0", "d0", "星岚乐队的主唱是阿兰.维斯特，鼓手是林舟。", 1.0, title="doc0", page=1)]
+    liar = LiarLLM(key)
+    liar.chat(messages("星岚乐队的主唱是谁？", other))
+    assert liar.produced[0] == "n/a:unanswerable"
+    missing = [Hit("c0", "d0", "星岚乐队成立于2031年，鼓手是林舟。", 1.0, title="doc0", page=1)]
+    liar.chat(messages("星岚乐队的主唱是谁？", missing))
+    assert liar.produced[1] == "liar:unanswerable"

@@ -30,6 +30,11 @@ the claimed words *are* where they stand in the evidence:
 * **no year for "which year"** — a bare one- or two-digit number.
 * **month for a non-date question** — "Jul" of a dateline "Jul 22, 2003 …" (or "7月") claimed for
   a question that asks no date or time.
+* **unanchored** — in running text, a claim that stands only in sentences sharing no content
+  character or word with the question, and shares none itself: lifted from a byline, a dateline
+  or another topic; the sentence that answers a question names what it asks about.
+* **one word for a description** — a question asking a feature, effect, cause or shape (特点, 影响,
+  原因, 为什么, why, what effect) to which the answer adds one bare word ("块根" for "根有什么特点").
 
 Each check returns a reason (English, for the trace) or ``None``; they are applied by
 ``reader_check.ReaderCrossCheck`` only where the reader's own pick is not what the answer says,
@@ -315,14 +320,88 @@ def _class_clash(question: str, claim: str, sentences: Sequence[str]) -> bool:
     return found
 
 
+# a question that asks for a description — a feature, an effect, a cause, a shape — is answered
+# by a phrase or a clause, not by one bare word lifted from the passage
+_DESCRIBE_ZH = re.compile(
+    r"什么(?:样的?)?(?:特点|特征|特色|影响|作用|原因|来由|由来|结果|后果|意义|功能|用途|目的|形状|外形|样子|"
+    r"贡献|变化|区别|不同|优势|优点|缺点|危害|症状|经过|过程)|(?:^|[，,])为什么|为何|(?:的|之)(?:原因|影响|意义|作用)[？?]?$"
+)
+_DESCRIBE_EN = re.compile(
+    r"^\s*why\b|\bwhat (?:effects?|impacts?|role|purpose|reasons?|causes?|features?|characteristics?|"
+    r"differences?|shape|consequences?|significance)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_description(question: str) -> bool:
+    """The question asks for a description (特点, 影响, 原因, 为什么, why, what effect …).
+    "为什么" counts only where it opens a clause: "册封为什么官职" is 为 + 什么, asking a name."""
+    return (_DESCRIBE_ZH if _CJK.search(question) else _DESCRIBE_EN).search(question) is not None
+
+
+def _lone_word(question: str, said: str) -> bool:
+    """Asked for a description; all the answer adds to the question is one short word ("块根"
+    for "根有什么特点", "fog" for "What effect did …"): a word names, it does not describe."""
+    if not said or not asks_description(question) or re.search(r"\d", said):
+        return False
+    if _CJK.search(question):
+        return re.fullmatch(r"[\u3400-\u4dbf\u4e00-\u9fff]{1,2}", said) is not None
+    return re.fullmatch(r"[A-Za-z]+", said) is not None
+
+
+_FUNCTION_ZH = frozenset(
+    "的是了在和与及有为被将于对从把吗呢啊吧这那个之其也都而或等以由向到上下中年月日一不"
+    "谁什么哪几多少何怎样如请问"
+)
+_FUNCTION_EN = frozenset(
+    "the a an of in on at to for and or is are was were be been by with as from that this it its "
+    "what which who whom whose when where why how did does do has have had not".split()
+)
+
+
+def _content(text: str) -> set[str]:
+    """The content characters (Chinese) and content word stems (other scripts) of ``text``."""
+    low = _fold(text).lower()
+    chars = {c for c in low if _CJK.match(c) and c not in _FUNCTION_ZH}
+    words = {w[:5] for w in re.findall(r"[a-z]{3,}", low) if w not in _FUNCTION_EN}
+    return chars | words
+
+
+def _unanchored(question: str, claim: str, sentences: Sequence[str]) -> bool:
+    """Every evidence sentence that holds the claim shares, outside the claim, nothing with the
+    question — no content character, no content word — and neither does the claim: the claim
+    was lifted from a sentence about something else (a byline, a dateline, another topic), while
+    the sentence that answers a question names what it asks about (or the claim itself does)."""
+    asked = _content(question)
+    if not asked or asked & _content(claim):
+        return False
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        if asked & _content(text[:at] + " " + text[at + len(claim) :]):
+            return False
+    return found
+
+
 def role_clash(
-    question: str, claim: str, sentences: Sequence[str], *, typed: bool | None = None
+    question: str,
+    claim: str,
+    sentences: Sequence[str],
+    *,
+    typed: bool | None = None,
+    said: str = "",
+    prose: bool = True,
 ) -> str | None:
     """Why ``claim`` (an evidence span the answer states, not the reader's pick) cannot answer
     ``question`` given the evidence ``sentences``; ``None`` when nothing speaks against it.
-    ``typed``: whether the reader's typing sees the claim as of the asked kind (``None``: unknown)."""
+    ``typed``: whether the reader's typing sees the claim as of the asked kind (``None``: unknown);
+    ``said``: the longest stretch the answer adds to the question (``reader_check.novel_stretches``);
+    ``prose``: the claim stands in running text (a table cell is anchored by its row and column
+    headers, which a sentence of the row does not carry)."""
     claim = _fold(claim).strip()
     question = _fold(question)
+    if _lone_word(question, _fold(said).strip()):
+        return "the answer gives one bare word, the question asks for a description"
     if not claim:
         return None
     checks: tuple[tuple[Callable[[], bool], str], ...] = (  # in order, each run only if needed
@@ -352,8 +431,12 @@ def role_clash(
             lambda: _foreign_fragment(question, claim, sentences),
             "the claim is one word of a longer name in the evidence",
         ),
+        (
+            lambda: prose and _unanchored(question, claim, sentences),
+            "the claim stands only in sentences that share nothing with the question",
+        ),
     )
     return next((reason for clash, reason in checks if clash()), None)
 
 
-__all__ = ["asks_alias", "role_clash"]
+__all__ = ["asks_alias", "asks_description", "role_clash"]

@@ -259,10 +259,11 @@ class ReaderCrossCheck:
         def sentence_of(candidate: Candidate) -> str:
             return reading.scored[candidate.sentence].sentence.text
 
-        def clash_of(claim: str, features: tuple[float, ...]) -> str:
+        def clash_of(claim: str, features: tuple[float, ...], prose: bool) -> str:
             sentences = [sc.sentence.text for sc in reading.scored]
             typed = bool(features[_CLAIM_TYPE] > 0) if features else None
-            return role_clash(question.text, claim, sentences, typed=typed) or ""
+            said = next(iter(novel_stretches(body, question.text)), "")
+            return role_clash(question.text, claim, sentences, typed=typed, said=said, prose=prose) or ""
 
         def opinion(claim: int, p_claim: float, agrees: bool, n_stated: int) -> ReaderOpinion:
             other = reading.candidates[claim] if claim >= 0 else None
@@ -292,7 +293,7 @@ class ReaderCrossCheck:
                 prose,
                 sentence_of(chosen),
                 sentence_of(other) if other is not None else "",
-                "" if agrees else clash_of(text, features),
+                "" if agrees else clash_of(text, features, prose),
             )
 
         def forced_opinion(
@@ -328,7 +329,7 @@ class ReaderCrossCheck:
                 prose,
                 sentence_of(chosen),
                 sentence_of(claim),
-                clash_of(claim.text, features),
+                clash_of(claim.text, features, prose),
             )
 
         if states(body, pick):

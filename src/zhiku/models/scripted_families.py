@@ -55,6 +55,7 @@ from zhiku.models.scripted_answers import (
     first_answer,
     ground,
     lie_of_kind,
+    may_state,
     norm_question,
     oracle_text,
     paraphrase,
@@ -171,7 +172,11 @@ def lie(family: FamilyLLM, prompt: Prompt, kind: str | None) -> tuple[str, str]:
         )
     grounding = ground(gold, prompt)
     if grounding is None:  # nothing to ground on: a liar answers from "memory" anyway
-        return compose(prompt.question, first_answer(gold), prompt.language, cite([1])), "liar:unanswerable"
+        said = compose(prompt.question, first_answer(gold), prompt.language, cite([1]))
+        if _cited_may_state(prompt, gold):
+            # the cited passage may state the answer in another writing: a right answer, no lie
+            return said, "n/a:unanswerable"
+        return said, "liar:unanswerable"
     rng = family.rng(prompt, f"lie{prompt.attempt}")
     kinds = [kind] if kind else [k for k in LIAR_KINDS if k != "unanswerable"]
     if not kind:
@@ -181,6 +186,13 @@ def lie(family: FamilyLLM, prompt: Prompt, kind: str | None) -> tuple[str, str]:
         if text is not None:
             return text, f"liar:{k}"
     return oracle_text(prompt, grounding), f"n/a:{kind}"
+
+
+def _cited_may_state(prompt: Prompt, gold: Gold) -> bool:
+    """Whether the passage an answer "from memory" cites ([1]) may state every part of the gold
+    answer in some writing (``may_state``): then that answer is right, however it was reached."""
+    passage = prompt.evidence.get(1, "")
+    return bool(passage) and all(any(may_state(passage, alt) for alt in part) for part in gold.parts)
 
 
 class NoisyLLM(FamilyLLM):
