@@ -346,8 +346,8 @@ class EmbedPool:
                     sending: list[_Item] = []
                     while len(inflight) + len(sending) < 2 and self._queue:
                         sending.append(self._queue.popleft())
-                for item in sending:
-                    inflight.append(item)
+                inflight.extend(sending)  # all of them before any send: a send that fails on a
+                for item in sending:  # dead child must requeue the ones after it too (they hung)
                     worker.send(item.texts)
                 vectors = worker.result()
                 with self._cond:
@@ -359,8 +359,8 @@ class EmbedPool:
                 if inflight:
                     inflight.popleft().job.error = error
                 self._requeue(inflight)
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
-            with self._cond:  # the child could not start or died: its work goes back to the queue
+        except Exception:  # the child could not start or died (a broken pipe, a cut reply, …):
+            with self._cond:  # its work goes back to the queue; never a silent end of this thread
                 self._requeue(inflight)
 
     def _requeue(self, inflight: deque[_Item]) -> None:
