@@ -40,7 +40,7 @@ from zhiku.store import bm25_build, token_pool
 from zhiku.tokenize import Tokenizer
 
 SMALL_BASE = 20_000  # below this many chunks a full rebuild is cheaper than bookkeeping
-MEMO_ROWS = 20_000  # chunks tokenised ahead of a refresh (see ``remember``): ~25 MB at most
+MEMO_ROWS = 20_000  # chunks tokenised ahead of a refresh (see ``remember``): ~50 MB at most
 
 
 class FullTextIndex:
