@@ -158,30 +158,20 @@ def test_a_child_killed_during_a_job_leaves_its_work_to_the_caller() -> None:
     assert np.array_equal(got, local.embed(texts))
 
 
-def test_a_send_that_fails_on_a_dead_child_requeues_every_micro_batch_it_took(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The feeder takes two micro-batches at a time; when the child dies under the first send,
-    the second must go back to the queue as well (it was lost, and the caller waited forever)."""
+def test_a_send_that_fails_on_a_dead_child_requeues_every_micro_batch_it_took() -> None:
+    """The feeder takes two micro-batches at a time; when the child is dead, the first send
+    fails (a broken pipe) and the second must go back to the queue as well (it was lost, and
+    the caller waited forever)."""
     import threading
 
     local = HashingEmbedder()
     texts = [f"{t} #{k}" for k in range(10) for t in TEXTS]
-    real_send = embed_pool._Worker.send
-    sends: list[int] = []
-
-    def send(self: embed_pool._Worker, batch: list[str]) -> None:
-        sends.append(len(batch))
-        if len(sends) == 1:  # the first send of the job below (the warm-up send came before)
-            self.proc.kill()
-            self.proc.wait()
-            raise BrokenPipeError("the embedding child died")
-        real_send(self, batch)
-
     with EmbedPool(local, workers=1, micro_texts=4, share=False) as pool:
         pool.start()
-        pool.embed(TEXTS[:4])  # one micro-batch: the child is up
-        monkeypatch.setattr(embed_pool._Worker, "send", send)
+        pool.embed(TEXTS[:4])  # one micro-batch: the child is up, its feeder waits for work
+        child = pool._workers[0].proc
+        child.kill()
+        child.wait()  # dead before the job: the feeder's next send meets a closed pipe
         job = pool.submit(texts)
         got: list[np.ndarray] = []
         waiter = threading.Thread(target=lambda: got.append(job.result()), daemon=True)
