@@ -86,7 +86,9 @@ def test_small_runs_stay_in_process_until_the_threshold() -> None:
 
 def test_a_dead_child_falls_back_to_this_process() -> None:
     local = HashingEmbedder()
-    with EmbedPool(local, workers=2) as pool:
+    # one text per micro-batch: the live child's feeder holds two at a time, so the dead child's
+    # feeder surely takes one (with 32 texts a piece the live one could take the whole job)
+    with EmbedPool(local, workers=2, micro_texts=1) as pool:
         pool.start()
         pool.embed(TEXTS)
         pool._workers[1].proc.kill()
