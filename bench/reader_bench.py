@@ -125,12 +125,12 @@ def read_set(reader: ExtractiveReader, items: list[QAItem], hits: list[list[Hit]
         answer = reader.read(request, top, Trace())
         read_ms = (time.perf_counter() - started) * 1000
         choice = reader.choose(question, top)
-        best = choice.reading.candidates[choice.row].text if choice and choice.row >= 0 else ""
+        best = choice.best.text if choice and choice.best else ""
         rules = choice.reading.rules.short if choice and choice.reading.rules else ""
         parts = split_parts(question)
         if len(parts) > 1:  # the reply's short answer joins each part's best candidate
             picks = [reader.choose(part, top) for part in parts]
-            joined = "、".join(c.reading.candidates[c.row].text for c in picks if c and c.row >= 0)
+            joined = "、".join(c.best.text for c in picks if c and c.best)
         else:
             joined = best
         raw = reader.model.raw(choice.reading.matrix) if choice else np.zeros(0)

@@ -101,6 +101,9 @@ class ReaderSettings(BaseModel):
         None, ge=0, le=1, description="probability from which a short answer is asserted (None: the model's)"
     )
     quote_sentences: int = Field(2, ge=1, le=5, description="sentences quoted when no short answer is sure")
+    complete_spans: bool = Field(
+        True, description="complete the chosen span where its sentence shows it stops short (answer/reading/complete.py)"
+    )
 
 
 class LLMModelSettings(BaseModel):

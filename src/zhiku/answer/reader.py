@@ -37,6 +37,8 @@ from zhiku.answer.evidence import (
     join_text,
 )
 from zhiku.answer.lang import frame_answer, not_found_message, refusal_note
+from zhiku.answer.reading.candidates import Candidate
+from zhiku.answer.reading.complete import complete
 from zhiku.answer.reading.pipeline import Reading, prepare
 from zhiku.answer.reading.scorer import ReaderModel
 from zhiku.answer.reading.verifier import constrain, verify_row
@@ -66,6 +68,14 @@ class Choice:
     row: int  # index into reading.candidates, -1 when there is none
     probability: float
     ranked: tuple[int, ...]  # candidate rows, best first
+    completed: Candidate | None = None  # the chosen row completed in its sentence (``complete``)
+
+    @property
+    def best(self) -> Candidate | None:
+        """The span the reply states: the chosen candidate, completed where its sentence shows how."""
+        if self.row < 0:
+            return None
+        return self.completed or self.reading.candidates[self.row]
 
 
 def split_parts(question: Question) -> list[Question]:
@@ -151,10 +161,14 @@ class ExtractiveReader:
             at = int(np.argmax(scores[1:])) + 1
             at = at if scores[at] > scores[0] else 0
         row, score = rows[at], float(scores[at])
+        completed = None
         if row >= 0:
             ranked.remove(row)
             ranked.insert(0, row)
-        return Choice(reading, row, self.model.probability(score), tuple(ranked))
+            if self.settings.complete_spans:
+                text = reading.scored[reading.candidates[row].sentence].sentence.text
+                completed = complete(question, reading.candidates, row, text)
+        return Choice(reading, row, self.model.probability(score), tuple(ranked), completed)
 
     def _read_one(self, request: AskRequest, question: Question, hits: Sequence[Hit], trace: Trace) -> Answer:
         lang = question.language
@@ -206,7 +220,8 @@ class ExtractiveReader:
 
     def _short(self, request: AskRequest, lang: Language, choice: Choice) -> Answer:
         reading = choice.reading
-        cand = reading.candidates[choice.row]
+        cand = choice.best
+        assert cand is not None  # a short answer has a chosen row
         sentence = reading.scored[cand.sentence].sentence
         short = PUNCT_EDGE.sub("", cand.text)[:80]
         text, shift = sentence.text, 0
