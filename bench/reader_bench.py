@@ -129,7 +129,7 @@ def read_set(reader: ExtractiveReader, items: list[QAItem], hits: list[list[Hit]
         rules = choice.reading.rules.short if choice and choice.reading.rules else ""
         parts = split_parts(question)
         if len(parts) > 1:  # the reply's short answer joins each part's best candidate
-            picks = [reader.choose(part, top) for part in parts]
+            picks = reader.choose_parts(parts, top)
             joined = "、".join(c.best.text for c in picks if c and c.best)
         else:
             joined = best

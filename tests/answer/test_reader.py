@@ -233,3 +233,19 @@ def test_chart_hits_count_less_than_prose() -> None:
     chart = Hit("k1", "doc-1", "2023年中国机器人产业规模 1624 1958 亿元", 1.0, title=REPORT, kind="chart")
     answer = ask("2023年中国机器人产业规模是多少？", hits=[chart, *MARKET])
     assert answer.citations[0].chunk_id == "c1"
+
+
+def test_parts_of_one_question_get_different_answers() -> None:
+    # read alone, both parts pick the sentence's first figure; the surer part keeps it
+    hits = [hit("m1", "青川县2031年木耳产量为3600吨，比2030年的3200吨增长12.5%。", title="青川县统计公报")]
+    answer = ask("青川县2030年和2031年的木耳产量分别是多少？", hits=hits)
+    assert answer.short_answer is not None
+    assert "3200吨" in answer.short_answer and "3600吨" in answer.short_answer
+
+
+def test_a_thousands_comma_does_not_cut_a_clause() -> None:
+    from zhiku.answer.spans import clause_spans
+
+    clauses = [s.text for s in clause_spans("In 2031 the county harvested 3,600 tons, up from 3,200 tons.")]
+    assert clauses[0] == "In 2031 the county harvested 3,600 tons" and "3,200 tons" in clauses[1]
+    assert [s.text for s in clause_spans("会议于10:30开始，持续两小时。")] == ["会议于10:30开始", "持续两小时"]

@@ -41,7 +41,7 @@ from zhiku.answer.reading.candidates import Candidate
 from zhiku.answer.reading.complete import complete
 from zhiku.answer.reading.pipeline import Reading, prepare
 from zhiku.answer.reading.scorer import ReaderModel
-from zhiku.answer.reading.verifier import constrain, verify_row
+from zhiku.answer.reading.verifier import DEMOTE, constrain, verify_row
 from zhiku.config import ReaderSettings
 from zhiku.errors import ConfigError
 from zhiku.types import Answer, AskRequest, Citation, Hit, Language, Question, Trace
@@ -76,6 +76,11 @@ class Choice:
         if self.row < 0:
             return None
         return self.completed or self.reading.candidates[self.row]
+
+
+def _same_answer(a: str, b: str) -> bool:
+    """One answer restates the other (equal, or one holds the other)."""
+    return bool(a) and bool(b) and (a in b or b in a)
 
 
 def split_parts(question: Question) -> list[Question]:
@@ -126,13 +131,40 @@ class ExtractiveReader:
         if len(parts) == 1:
             return self._read_one(request, question, hits, trace)
         answers = [
-            self._read_one(replace(request, question=part.text, analysis=part), part, hits, trace)
-            for part in parts
+            self._read_one(replace(request, question=part.text, analysis=part), part, hits, trace, choice)
+            for part, choice in zip(parts, self.choose_parts(parts, hits), strict=True)
         ]
         return _combine(request, question, answers, self.settings.max_citations)
 
-    def choose(self, question: Question, hits: Sequence[Hit]) -> Choice | None:
-        """The best candidate and its calibrated probability (``None``: no sentence to read)."""
+    def choose_parts(self, parts: Sequence[Question], hits: Sequence[Hit]) -> list[Choice | None]:
+        """Each part's choice; parts that differ ("A和B分别…") get different answers.
+
+        Reading each part alone, the second part of "男子和女子冠军分别是谁" often picks the first
+        part's answer, which its sentences also hold.  The part surer of a shared answer keeps it;
+        the other reads again with that answer set aside.
+        """
+        choices = [self.choose(part, hits) for part in parts]
+        sureness = [c.probability if c is not None else 0.0 for c in choices]
+        order = sorted(range(len(parts)), key=lambda i: -sureness[i])
+        taken: list[str] = []
+        for i in order:
+            choice = choices[i]
+            best = choice.best if choice is not None else None
+            if best is None:
+                continue
+            if any(_same_answer(normalise(best.text), t) for t in taken):
+                again = self.choose(parts[i], hits, avoid=tuple(taken))
+                if again is not None and again.best is not None:
+                    choices[i], best = again, again.best
+            taken.append(normalise(best.text))
+        return choices
+
+    def choose(self, question: Question, hits: Sequence[Hit], avoid: Sequence[str] = ()) -> Choice | None:
+        """The best candidate and its calibrated probability (``None``: no sentence to read).
+
+        ``avoid``: answers (normalised) another part of the question already gives; candidates
+        stating one are ranked last and are never the rules' pick.
+        """
         sentences = build_sentences(hits[: self.settings.max_hits], self._split)
         if not sentences:
             return None
@@ -147,11 +179,16 @@ class ExtractiveReader:
         raw = constrain(reading.matrix, self.model.raw(reading.matrix))
         if len(raw) == 0:
             return Choice(reading, -1, 0.0, ())
+        rule_row = reading.rule_row
+        if avoid:
+            taken = [any(_same_answer(normalise(c.text), t) for t in avoid) for c in reading.candidates]
+            raw = raw - DEMOTE * np.asarray(taken, dtype=raw.dtype)
+            rule_row = -1 if rule_row >= 0 and taken[rule_row] else rule_row
         ranked = [int(i) for i in np.argsort(-raw, kind="stable")]
         strength = reading.rules.strength if reading.rules is not None else 0.0
         picker = self.model.picker
         favourites = ranked[: self.model.top_k if picker == "select" else 1]
-        rows = [reading.rule_row, *favourites]
+        rows = [rule_row, *favourites]
         scores = self.model.verify(np.stack([verify_row(reading.matrix, raw, r, strength) for r in rows]))
         if picker == "rules":
             at = 0
@@ -170,9 +207,16 @@ class ExtractiveReader:
                 completed = complete(question, reading.candidates, row, text)
         return Choice(reading, row, self.model.probability(score), tuple(ranked), completed)
 
-    def _read_one(self, request: AskRequest, question: Question, hits: Sequence[Hit], trace: Trace) -> Answer:
+    def _read_one(
+        self,
+        request: AskRequest,
+        question: Question,
+        hits: Sequence[Hit],
+        trace: Trace,
+        choice: Choice | None = None,
+    ) -> Answer:
         lang = question.language
-        choice = self.choose(question, hits)
+        choice = choice or self.choose(question, hits)
         if choice is None:
             return self._refuse(request, lang, trace, "no evidence")
         reading = choice.reading

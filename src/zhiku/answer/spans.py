@@ -78,7 +78,8 @@ _DATE = re.compile(
 _YEAR_IN = re.compile(r"(?:19|20)\d{2}")
 
 _TITLE = re.compile(r"《[^《》]{1,40}》|“[^“”]{1,30}”|「[^「」]{1,30}」|\"[^\"]{1,30}\"")
-_CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
+# a comma or colon between digits ("3,600 tons", "10:30") is part of a number, not a clause break
+_CLAUSE = re.compile(r"(?:[^，,；;：:。！？!?]|(?<=\d)[,:](?=\d))+")
 
 _PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng"})
 _NOUN_TAGS = _PROPER_TAGS | frozenset({"n", "vn", "an", "nrt"})
