@@ -102,7 +102,8 @@ class ReaderSettings(BaseModel):
     )
     quote_sentences: int = Field(2, ge=1, le=5, description="sentences quoted when no short answer is sure")
     complete_spans: bool = Field(
-        True, description="complete the chosen span where its sentence shows it stops short (answer/reading/complete.py)"
+        True,
+        description="complete the chosen span where its sentence shows it stops short (answer/reading/complete.py)",
     )
 
 

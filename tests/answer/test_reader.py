@@ -248,4 +248,7 @@ def test_a_thousands_comma_does_not_cut_a_clause() -> None:
 
     clauses = [s.text for s in clause_spans("In 2031 the county harvested 3,600 tons, up from 3,200 tons.")]
     assert clauses[0] == "In 2031 the county harvested 3,600 tons" and "3,200 tons" in clauses[1]
-    assert [s.text for s in clause_spans("会议于10:30开始，持续两小时。")] == ["会议于10:30开始", "持续两小时"]
+    assert [s.text for s in clause_spans("会议于10:30开始，持续两小时。")] == [
+        "会议于10:30开始",
+        "持续两小时",
+    ]
