@@ -265,19 +265,82 @@ def _novel_runs(sentence: str, question: str) -> list[str]:
     return runs
 
 
+def _lone_characters(sentence: str, question: str) -> list[str]:
+    """Single added characters fused with a word of the question, each with its neighbours.
+
+    "泰国家主办了…" for "哪个国家主办了…": the answer's name "泰国" shares its "国" with the
+    question's "国家", so only "泰" is new, too short a run to be checked alone; read with its
+    neighbour it is "泰国", which the evidence must hold.  A character next to a number ("前"
+    of "前108年", "约") qualifies the number, which is checked as a value, and is left alone.
+    So is a character the question holds (its own word cut apart by the answer: "…有人（单位：万）"
+    for "…有多少人").
+    Returns the two-character readings ("泰国" and any "X泰") of each such character, joined
+    by "|" per character.
+    """
+    text = unicodedata.normalize("NFKC", _without_numbers(strip_citations(sentence))).lower()
+    asked = _grams(question)
+    glue = [False] * len(text)
+    for m in _GLUE.finditer(text):
+        for i in range(m.start(), m.end()):
+            glue[i] = True
+    covered = [False] * len(text)
+    for i, (x, y) in enumerate(itertools.pairwise(text)):
+        if x + y in asked:
+            covered[i] = covered[i + 1] = True
+    out = []
+    for i, c in enumerate(text):
+        if covered[i] or glue[i] or not _CJK.match(c) or c in question:
+            continue  # a character of the question's own ("有人" of "有多少人" restated) is no claim
+        left = i > 0 and not covered[i - 1] and not glue[i - 1]
+        right = i + 1 < len(text) and not covered[i + 1] and not glue[i + 1]
+        if left or right:
+            continue  # part of a longer run, checked as a run
+        near = [text[i - 1 : i + 1]] if i > 0 and _CJK.match(text[i - 1]) else []
+        near += [text[i : i + 2]] if i + 1 < len(text) and _CJK.match(text[i + 1]) else []
+        numbered = (i > 0 and text[i - 1] == " ") or (i + 1 < len(text) and text[i + 1] == " ")
+        if near and not numbered:
+            out.append("|".join(near))
+    return out
+
+
+def _unbacked_stretch(run: str, evidence: str) -> bool:
+    """Two or more characters in a row of which no bigram stands in the evidence: a word the
+    evidence lacks inside a run it otherwise backs ("黑胸鸣官鸟" against "又名鸣官鸟", "北京市昌宁"
+    against a passage on another Beijing company).  One odd character (a transliteration's
+    variant, "德拉邦特" for "达拉邦特") is tolerated."""
+    chars = [c for c in run if c.isalnum()]
+    backed = [False] * len(chars)
+    for i, (x, y) in enumerate(itertools.pairwise(chars)):
+        if x + y in evidence:
+            backed[i] = backed[i + 1] = True
+    longest = 0
+    for flag in backed:
+        longest = 0 if flag else longest + 1
+        if longest >= 2 and any(backed):
+            return True
+    return False
+
+
 def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:
     """The words the answer adds to the question must come from the cited evidence.
 
     A sentence built from the question's own words plus a name shares most of its bigrams with
-    any on-topic passage; what must be backed is the name it adds.  Glue ("答案是", "所问的")
-    and numbers (checked as values) are not counted.  Returns the unsupported words, or ''.
+    any on-topic passage; what must be backed is the name it adds: as a whole, or at least half
+    of its bigrams with no two characters in a row unbacked.  Glue ("答案是", "所问的") and
+    numbers (checked as values) are not counted.  Returns the unsupported words, or ''.
     """
     if _CJK.search(sentence):
         evidence = re.sub(r"\s+", "", unicodedata.normalize("NFKC", scope).lower())
         missing = [
             r
             for r in _novel_runs(sentence, question)
-            if r not in evidence and support_score(r, evidence) < 0.5
+            if r not in evidence
+            and (support_score(r, evidence) < 0.5 or _unbacked_stretch(r, evidence))
+        ]
+        missing += [
+            pairs
+            for pairs in _lone_characters(sentence, question)
+            if not any(pair in evidence for pair in pairs.split("|"))
         ]
         return "、".join(missing)
     body = _without_numbers(strip_citations(sentence))
