@@ -33,6 +33,9 @@ the claimed words *are* where they stand in the evidence:
 * **unanchored** — in running text, a claim that stands only in sentences sharing no content
   character or word with the question, and shares none itself: lifted from a byline, a dateline
   or another topic; the sentence that answers a question names what it asks about.
+* **dateline** — a claim that stands only as the place of a news dateline ("新华社北京2月9日电",
+  "BEIJING, Feb. 9 (Xinhua) --"): where the report was filed from, which answers no question
+  about what the report tells.
 * **one word for a description** — a question asking a feature, effect, cause or shape (特点, 影响,
   原因, 为什么, why, what effect) to which the answer adds one bare word ("块根" for "根有什么特点").
 
@@ -383,6 +386,27 @@ def _unanchored(question: str, claim: str, sentences: Sequence[str]) -> bool:
     return found
 
 
+# a news dateline: the place a report was filed from, between the outlet and the date
+# ("新华社北京2月9日电", "本报上海3月1日讯", "BEIJING, Feb. 9 (Xinhua) --", "LONDON (Reuters) -")
+_DATELINE_ZH = r"(?:社|报|网|台|电视|日报|晚报|消息)\s*{claim}\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*(?:电|讯|消息)"
+_DATELINE_EN = r"(?:^|\n|\.\s|\.\.\.\s?){claim},?\s+(?:[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}},?\s+)?\([A-Z][A-Za-z. ]{{1,30}}\)\s*[-–—]"
+
+
+def _dateline(claim: str, sentences: Sequence[str]) -> bool:
+    """The claim stands in the evidence only as the place of a news dateline ("新华社北京2月9日电",
+    "BEIJING, Feb. 9 (Xinhua) --"): where a report was filed, not where what it reports is."""
+    if not claim or len(claim) > 20:
+        return False
+    zh = re.compile(_DATELINE_ZH.format(claim=re.escape(claim)))
+    en = re.compile(_DATELINE_EN.format(claim=re.escape(claim)))
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        if not any(m.start() <= at < m.end() for rx in (zh, en) for m in rx.finditer(text)):
+            return False
+    return found
+
+
 def role_clash(
     question: str,
     claim: str,
@@ -430,6 +454,10 @@ def role_clash(
         (
             lambda: _foreign_fragment(question, claim, sentences),
             "the claim is one word of a longer name in the evidence",
+        ),
+        (
+            lambda: _dateline(claim, sentences),
+            "the claim stands only as the place of a news dateline in the evidence",
         ),
         (
             lambda: prose and _unanchored(question, claim, sentences),

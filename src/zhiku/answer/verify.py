@@ -540,7 +540,13 @@ def _parts_asked(question: str) -> int:
     from zhiku.answer.reader import split_parts
     from zhiku.understand.question import analyse
 
-    return len(split_parts(analyse(question)))
+    parts = len(split_parts(analyse(question)))
+    return max(parts, 2) if _RESPECTIVELY.search(question) else parts
+
+
+# "A和B分别是谁", "What were A and B's scores respectively": several things are asked, whatever
+# the question's parts are called
+_RESPECTIVELY = re.compile(r"分别|\brespectively\b", re.IGNORECASE)
 
 
 def _items(text: str, question: str) -> int:
@@ -568,6 +574,40 @@ def _parts_missing(text: str, question: str) -> Violation | None:
     if asked < 2 or _items(text, question) >= asked:
         return None
     return Violation("unsupported", f"the question asks for {asked} things; the answer gives fewer")
+
+
+_LIST = re.compile(r"[^、，,。；;：:！？!?\n]+(?:、[^、，,。；;：:！？!?\n]+)+")
+
+
+def _edge(segment: str, question: str, head: bool) -> str:
+    """The list item at the edge of a segment: what is left of it once the words it shares
+    with the question at its other end are cut ("…模型包括7B" → "7B", "33B几种参数规模" → "33B")."""
+    q = re.sub(r"\s+", "", unicodedata.normalize("NFKC", question)).lower()
+    if head:
+        k = 0
+        while k < len(segment) and segment[k:] not in q:
+            k += 1
+        return segment[:k]
+    k = len(segment)
+    while k > 0 and segment[:k] not in q:
+        k -= 1
+    return segment[k:]
+
+
+def _repeated_item(text: str, question: str) -> Violation | None:
+    """A list that names one item twice ("7B、13B、33B、33B", "6月18日、18日"): the repeat
+    stands where another item belongs, so the list is not what its evidence lists."""
+    body = re.sub(r"\s+", "", unicodedata.normalize("NFKC", strip_citations(text))).lower()
+    for m in _LIST.finditer(body):
+        segments = m.group(0).split("、")
+        items = [_edge(segments[0], question, head=False), *segments[1:-1]]
+        items.append(_edge(segments[-1], question, head=True))
+        items = [i for i in items if i]
+        for a, b in itertools.combinations(items, 2):
+            short, long = sorted((a, b), key=len)
+            if short == long or (short[0].isdigit() and long.endswith(short) and not long[-len(short) - 1].isdigit()):
+                return Violation("unsupported", f"the answer names 「{short}」 twice in one list")
+    return None
 
 
 def verify_answer(
@@ -610,6 +650,8 @@ def verify_answer(
         violations.append(missing)
     if not violations and (missing := _parts_missing(text, question)) is not None:
         violations.append(missing)
+    if not violations and (repeated := _repeated_item(text, question)) is not None:
+        violations.append(repeated)
     unique = tuple(dict.fromkeys(violations))
     return VerifyResult(unique, tuple(dict.fromkeys(all_refs)), support)
 
