@@ -33,6 +33,8 @@ the claimed words *are* where they stand in the evidence:
 * **unanchored** — in running text, a claim that stands only in sentences sharing no content
   character or word with the question, and shares none itself: lifted from a byline, a dateline
   or another topic; the sentence that answers a question names what it asks about.
+* **piece of a word** — a Chinese claim that, wherever it stands, cuts a word of the evidence
+  apart ("高圣" of the name "高圣皓羽"): a name is a word or a run of whole words.
 * **dateline** — a claim that stands only as the place of a news dateline ("新华社北京2月9日电",
   "BEIJING, Feb. 9 (Xinhua) --"): where the report was filed from, which answers no question
   about what the report tells.
@@ -386,6 +388,32 @@ def _unanchored(question: str, claim: str, sentences: Sequence[str]) -> bool:
     return found
 
 
+def _bounds(text: str) -> frozenset[int]:
+    """Word boundaries of a Chinese text (the tagger's segmentation): offsets where a word starts or ends."""
+    import jieba
+
+    out, at = {0}, 0
+    for word in jieba.cut(text):
+        at += len(word)
+        out.add(at)
+    return frozenset(out)
+
+
+def _word_piece(claim: str, sentences: Sequence[str]) -> bool:
+    """A Chinese claim that, wherever it stands, cuts a word of the evidence apart: "高圣" of
+    the name "高圣皓羽", "双奥" of "双奥之城".  A name is a word or a run of whole words; a
+    piece of one names nothing."""
+    if not re.fullmatch(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,8}", claim):
+        return False
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        bounds = _bounds(text)
+        if at in bounds and at + len(claim) in bounds:
+            return False
+    return found
+
+
 # a news dateline: the place a report was filed from, between the outlet and the date
 # ("新华社北京2月9日电", "本报上海3月1日讯", "BEIJING, Feb. 9 (Xinhua) --", "LONDON (Reuters) -")
 _DATELINE_ZH = r"(?:社|报|网|台|电视|日报|晚报|消息)\s*{claim}\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*(?:电|讯|消息)"
@@ -454,6 +482,10 @@ def role_clash(
         (
             lambda: _foreign_fragment(question, claim, sentences),
             "the claim is one word of a longer name in the evidence",
+        ),
+        (
+            lambda: _word_piece(claim, sentences),
+            "the claim is a piece of a longer word in the evidence",
         ),
         (
             lambda: _dateline(claim, sentences),
