@@ -541,12 +541,16 @@ def _parts_asked(question: str) -> int:
     from zhiku.understand.question import analyse
 
     parts = len(split_parts(analyse(question)))
+    if m := _COUNTED.search(question):
+        return max(parts, _COUNT_WORDS[next(g for g in m.groups() if g).lower()])
     return max(parts, 2) if _RESPECTIVELY.search(question) else parts
 
 
 # "A和B分别是谁", "What were A and B's scores respectively": several things are asked, whatever
-# the question's parts are called
+# the question's parts are called; "哪两个专业", "which three cities": as many as it counts
 _RESPECTIVELY = re.compile(r"分别|\brespectively\b", re.IGNORECASE)
+_COUNT_WORDS = {"两": 2, "二": 2, "2": 2, "三": 3, "3": 3, "two": 2, "three": 3}
+_COUNTED = re.compile(r"哪(两|二|三|2|3)[个位家项种所条座名只部支]|\b(?:which|what) (two|three)\b", re.IGNORECASE)
 
 
 def _items(text: str, question: str) -> int:
@@ -556,7 +560,10 @@ def _items(text: str, question: str) -> int:
     asked = extract_numbers(question)
     numbers = [n for n in extract_numbers(body) if not any(same_number(n, q) for q in asked)]
     if _CJK.search(body):
-        return len(_novel_runs(body, question)) + len(numbers)
+        # "法学与知识产权" names two things though "法学" is the question's word: the joints the
+        # answer adds to the question's own count items too
+        joints = len(_JOINT.findall(body)) - len(_JOINT.findall(question))
+        return max(len(_novel_runs(body, question)) + len(numbers), joints + 1)
     known = _grams(question)
     runs, inside = 0, False
     for word in re.findall(r"[a-z][a-z'’-]*|[^\sa-z]", _without_numbers(body).lower()):
@@ -564,6 +571,9 @@ def _items(text: str, question: str) -> int:
         runs += novel and not inside
         inside = novel
     return runs + len(numbers)
+
+
+_JOINT = re.compile(r"[、和与及]")
 
 
 def _parts_missing(text: str, question: str) -> Violation | None:
