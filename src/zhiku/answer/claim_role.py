@@ -28,6 +28,8 @@ the claimed words *are* where they stand in the evidence:
 * **figure of the wrong kind** — a share for a question asking an amount with its unit, an
   amount with a unit for a question asking a share.
 * **no year for "which year"** — a bare one- or two-digit number.
+* **direction for a named thing** — "西南" for "与哪个郡相邻", "north" for "which county": a
+  direction places something, it names nothing.
 * **month for a non-date question** — "Jul" of a dateline "Jul 22, 2003 …" (or "7月") claimed for
   a question that asks no date or time.
 * **unanchored** — in running text, a claim that stands only in sentences sharing no content
@@ -420,6 +422,27 @@ _DATELINE_ZH = r"(?:社|报|网|台|电视|日报|晚报|消息)\s*{claim}\s*\d{
 _DATELINE_EN = r"(?:^|\n|\.\s|\.\.\.\s?){claim},?\s+(?:[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}},?\s+)?\([A-Z][A-Za-z. ]{{1,30}}\)\s*[-–—]"
 
 
+_DIRECTION = re.compile(
+    r"^(?:[东西南北](?:[东西南北]|部|侧|边|面|方)?|[上下左右前后内外](?:方|侧|边|面|部)|以[东西南北]|"
+    r"(?:north|south)(?:-?(?:east|west))?(?:ern)?|(?:east|west)(?:ern)?|upper|lower|left|right|inside|outside)$",
+    re.IGNORECASE,
+)
+_ASKS_NAMED = re.compile(r"哪(?:一)?[个所家位支座条部国]|谁|\b(?:which|who|whom)\b", re.IGNORECASE)
+_ASKS_DIRECTION = re.compile(
+    r"方向|方位|哪边|哪侧|哪一侧|哪一边|哪面|哪部|哪个方|\bdirection\b|\bwhich (?:side|way|part)\b", re.IGNORECASE
+)
+
+
+def _direction_clash(question: str, claim: str) -> bool:
+    """A question for a named thing ("与哪个郡相邻", "which county", "who") answered by a bare
+    direction or position word ("西南", "north"): it places something, it names nothing."""
+    return (
+        _DIRECTION.match(claim.strip()) is not None
+        and _ASKS_NAMED.search(question) is not None
+        and _ASKS_DIRECTION.search(question) is None
+    )
+
+
 def _dateline(claim: str, sentences: Sequence[str]) -> bool:
     """The claim stands in the evidence only as the place of a news dateline ("新华社北京2月9日电",
     "BEIJING, Feb. 9 (Xinhua) --"): where a report was filed, not where what it reports is."""
@@ -468,6 +491,10 @@ def role_clash(
             "the claim is not called a member of the asked class in the evidence",
         ),
         (lambda: _month_clash(question, claim), "the claim is a month, the question asks for no date"),
+        (
+            lambda: _direction_clash(question, claim),
+            "the claim is a direction, the question asks for a named thing",
+        ),
         (lambda: _year_clash(question, claim), "the claim is no year, the question asks which year"),
         (lambda: _no_number(question, claim), "the claim holds no number, the question asks for one"),
         (

@@ -383,6 +383,7 @@ def _check_sentence(
 
     passages = [evidence[n] for n in known]
     violations.extend(_date_violations(sentence, scope, allowed_texts))
+    violations.extend(_era_violations(sentence, scope))
     violations.extend(_number_violations(sentence, passages, allowed_numbers, question))
     if question and not violations and _CJK.search(sentence):
         for run in _novel_runs(sentence, question):
@@ -410,6 +411,33 @@ def _date_violations(sentence: str, scope: str, allowed_texts: Sequence[str]) ->
             )
     if impossible := _impossible_date(sentence):
         out.append(Violation("number", f"{impossible} is not a date", sentence))
+    return out
+
+
+# a reign or era year glossed with its calendar year: "大宝二年（551年）", "太清三年(549)"
+_ERA_GLOSS = re.compile(
+    r"([\u4e00-\u9fff]{2}(?:元|[一二三四五六七八九十]{1,3})年)\s*[（(]\s*(?:公元)?(前)?\s*(\d{1,4})\s*年?\s*[)）]"
+)
+
+
+_ERA_GLOSS_EN = re.compile(r"\b([A-Z][a-z]+ (?:era )?\d{1,2})\s*\((?:AD |CE )?()(\d{3,4})\)")
+
+
+def _era_violations(sentence: str, scope: str) -> list[Violation]:
+    """An era year glossed with another calendar year than the evidence gives it ("大宝二年
+    （549年）" where the evidence has "大宝二年（551年）" and 549 glosses another era year): the
+    year is real, but of a neighbouring date.  The same for "Meiji 5 (1872)" in English."""
+    given: dict[str, set[str]] = {}
+    scope, sentence = unicodedata.normalize("NFKC", scope), unicodedata.normalize("NFKC", sentence)
+    glosses = (_ERA_GLOSS, _ERA_GLOSS_EN)
+    for m in (m for rx in glosses for m in rx.finditer(scope)):
+        given.setdefault(m.group(1), set()).add((m.group(2) or "") + m.group(3))
+    out = []
+    for m in (m for rx in glosses for m in rx.finditer(sentence)):
+        year = (m.group(2) or "") + m.group(3)
+        if m.group(1) in given and year not in given[m.group(1)]:
+            detail = f"{m.group(1)} is {'/'.join(sorted(given[m.group(1)]))} in the cited evidence, not {year}"
+            out.append(Violation("number", detail, sentence))
     return out
 
 
@@ -604,18 +632,39 @@ def _edge(segment: str, question: str, head: bool) -> str:
     return segment[k:]
 
 
+_EN_LIST = re.compile(r"[^,;:!?\n]+(?:(?:,\s*(?:and\s+)?|\s+and\s+)[^,;:!?\n]+)+")
+_EN_SEP = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
+
+def _list_items(body: str, question: str) -> Iterable[list[str]]:
+    """The items of each list in an answer: "、"-separated in Chinese (its edge items cut from
+    the words they share with the question), comma/"and"-separated in English (its edge items
+    the last and first words of the segments)."""
+    if _mostly_chinese(body):
+        squeezed = re.sub(r"\s+", "", body)
+        for m in _LIST.finditer(squeezed):
+            segments = m.group(0).split("、")
+            first, last = _edge(segments[0], question, head=False), _edge(segments[-1], question, head=True)
+            yield [i for i in (first, *segments[1:-1], last) if i]
+        return
+    for sentence in re.split(r"(?<=[a-z\]\)])\.\s|\.$", body):
+        for m in _EN_LIST.finditer(sentence):
+            segments = [g.strip() for g in _EN_SEP.split(m.group(0))]
+            head, tail = segments[0].split(), segments[-1].split()
+            yield [i for i in (head[-1] if head else "", *segments[1:-1], tail[0] if tail else "") if i]
+
+
 def _repeated_item(text: str, question: str) -> Violation | None:
-    """A list that names one item twice ("7B、13B、33B、33B", "6月18日、18日"): the repeat
-    stands where another item belongs, so the list is not what its evidence lists."""
-    body = re.sub(r"\s+", "", unicodedata.normalize("NFKC", strip_citations(text))).lower()
-    for m in _LIST.finditer(body):
-        segments = m.group(0).split("、")
-        items = [_edge(segments[0], question, head=False), *segments[1:-1]]
-        items.append(_edge(segments[-1], question, head=True))
-        items = [i for i in items if i]
+    """A list that names one item twice ("7B、13B、33B、33B", "6月18日、18日", "7B, 13B and
+    13B"): the repeat stands where another item belongs, so the list is not what its evidence lists."""
+    body = unicodedata.normalize("NFKC", strip_citations(text)).lower()
+    for items in _list_items(body, question):
         for a, b in itertools.combinations(items, 2):
             short, long = sorted((a, b), key=len)
-            if short == long or (short[0].isdigit() and long.endswith(short) and not long[-len(short) - 1].isdigit()):
+            carried = (
+                short[0].isdigit() and long.endswith(short) and not long[: len(long) - len(short)][-1:].isdigit()
+            )
+            if short == long or carried:  # "18日" after "6月18日" is the same day, its month carried
                 return Violation("unsupported", f"the answer names 「{short}」 twice in one list")
     return None
 
