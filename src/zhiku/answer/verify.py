@@ -595,7 +595,7 @@ def _items(text: str, question: str) -> int:
     known = _grams(question)
     runs, inside = 0, False
     for word in re.findall(r"[a-z][a-z'’-]*|[^\sa-z]", _without_numbers(body).lower()):
-        novel = word[0].isalpha() and word not in _STOP and word not in known
+        novel = word[0].isalpha() and len(word) > 1 and word not in _STOP and word not in known  # "m" of "10m": a unit
         runs += novel and not inside
         inside = novel
     return runs + len(numbers)
@@ -637,27 +637,42 @@ _EN_SEP = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 
 
 def _list_items(body: str, question: str) -> Iterable[list[str]]:
-    """The items of each list in an answer: "、"-separated in Chinese (its edge items cut from
-    the words they share with the question), comma/"and"-separated in English (its edge items
-    the last and first words of the segments)."""
-    if _mostly_chinese(body):
-        squeezed = re.sub(r"\s+", "", body)
-        for m in _LIST.finditer(squeezed):
-            segments = m.group(0).split("、")
-            first, last = _edge(segments[0], question, head=False), _edge(segments[-1], question, head=True)
-            yield [i for i in (first, *segments[1:-1], last) if i]
-        return
+    """The items of each "、"-separated list in a Chinese answer, its edge items cut from the
+    words they share with the question."""
+    squeezed = re.sub(r"\s+", "", body)
+    for m in _LIST.finditer(squeezed):
+        segments = m.group(0).split("、")
+        first, last = _edge(segments[0], question, head=False), _edge(segments[-1], question, head=True)
+        yield [i for i in (first, *segments[1:-1], last) if i]
+
+
+def _repeated_en(body: str) -> str:
+    """An item an English list names twice ("Lin Lan, Zhou Yuan and Lin Lan"): an inner item
+    again, or the last segment (the list's last item) repeating the words that close the first
+    ("It is red, and red is rare" is no list); '' when none."""
     for sentence in re.split(r"(?<=[a-z\]\)])\.\s|\.$", body):
         for m in _EN_LIST.finditer(sentence):
             segments = [g.strip() for g in _EN_SEP.split(m.group(0))]
-            head, tail = segments[0].split(), segments[-1].split()
-            yield [i for i in (head[-1] if head else "", *segments[1:-1], tail[0] if tail else "") if i]
+            inner, head, tail = segments[1:-1], segments[0].split(), segments[-1].split()
+            for k in range(1, 4):
+                edge_a, edge_b = " ".join(head[-k:]), " ".join(tail[:k])
+                if len(head) >= k and len(tail) == k and edge_a == edge_b and edge_a not in _STOP:
+                    return edge_a
+            for i, item in enumerate(inner):
+                if item in inner[i + 1 :] or " ".join(head[-len(item.split()) :]) == item:
+                    return item
+                if " ".join(tail[: len(item.split())]) == item:
+                    return item
+    return ""
 
 
 def _repeated_item(text: str, question: str) -> Violation | None:
     """A list that names one item twice ("7B、13B、33B、33B", "6月18日、18日", "7B, 13B and
     13B"): the repeat stands where another item belongs, so the list is not what its evidence lists."""
     body = unicodedata.normalize("NFKC", strip_citations(text)).lower()
+    if not _mostly_chinese(body):
+        item = _repeated_en(body)
+        return Violation("unsupported", f"the answer names 「{item}」 twice in one list") if item else None
     for items in _list_items(body, question):
         for a, b in itertools.combinations(items, 2):
             short, long = sorted((a, b), key=len)
