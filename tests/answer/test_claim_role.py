@@ -307,7 +307,9 @@ def test_a_claim_standing_only_as_a_dateline_place_is_refused() -> None:
     assert role_clash(q, "新港", zh) is not None
     assert role_clash(q, "北岚", zh) is None
     assert role_clash(q, "新港", [*zh, "2036年的比赛将在新港举行。"]) is None  # also a place of its own
-    en = ["NEWPORT, March 9 (Seaside News) -- The sailing federation said Northby will host the 2035 championship."]
+    en = [
+        "NEWPORT, March 9 (Seaside News) -- The sailing federation said Northby will host the 2035 championship."
+    ]
     q_en = "Where will the 2035 sailing championship be held?"
     assert role_clash(q_en, "NEWPORT", en) is not None
     assert role_clash(q_en, "Northby", en) is None
@@ -321,7 +323,12 @@ def test_a_direction_is_no_answer_to_a_question_for_a_named_thing() -> None:
     assert role_clash("青岭郡的东北与哪个郡相邻？", "西南", zh) is not None
     assert role_clash("青岭郡的东北与哪个郡相邻？", "白河郡", zh) is None
     assert role_clash("石门郡在青岭郡的哪个方向？", "西南", zh) is None  # a direction is asked
-    en = ["Greenridge County borders Whiteriver County to the northeast and Stonegate County to the southwest."]
+    en = [
+        "Greenridge County borders Whiteriver County to the northeast and Stonegate County to the southwest."
+    ]
     assert role_clash("Which county borders Greenridge County to the northeast?", "southwest", en) is not None
-    assert role_clash("Which county borders Greenridge County to the northeast?", "Whiteriver County", en) is None
+    assert (
+        role_clash("Which county borders Greenridge County to the northeast?", "Whiteriver County", en)
+        is None
+    )
     assert role_clash("In which direction does Stonegate County lie?", "southwest", en) is None

@@ -29,7 +29,9 @@ def test_a_lone_added_character_is_read_with_its_neighbour() -> None:
 def test_a_character_next_to_a_number_or_of_the_question_is_no_claim() -> None:
     assert _ok("星岚城建于前108年[1]。", "星岚城始建于公元前108年，是古港。", "星岚城建于哪一年？")
     assert _ok(
-        "说海语的人大约有人（单位：万）为150[1]。", "海语的使用人口大约有150万人。", "说海语的人大约有多少人？"
+        "说海语的人大约有人（单位：万）为150[1]。",
+        "海语的使用人口大约有150万人。",
+        "说海语的人大约有多少人？",
     )
     en = "The Star River plan was launched by the Northern League in 2031."
     assert _ok("The Northern League launched it [1].", en, "Which alliance launched the Star River plan?")
@@ -72,7 +74,9 @@ def test_a_day_repeated_with_its_month_carried_is_a_repeat() -> None:
     assert not _ok("星岚论坛的举办时间：6月18日、18日[1]。", ev, q)
     assert _ok("星岚论坛的举办时间：6月18日、19日[1]。", ev, q)
     en = "(Newport Daily, June 18) The Starfield forum is held in Newport on June 18 and 19."
-    assert not _ok("The Starfield forum is held on June 18 and 18 [1].", en, "When is the Starfield forum held?")
+    assert not _ok(
+        "The Starfield forum is held on June 18 and 18 [1].", en, "When is the Starfield forum held?"
+    )
 
 
 # -- as many things as the question asks ------------------------------------------------------

@@ -418,7 +418,9 @@ def _word_piece(claim: str, sentences: Sequence[str]) -> bool:
 
 # a news dateline: the place a report was filed from, between the outlet and the date
 # ("新华社北京2月9日电", "本报上海3月1日讯", "BEIJING, Feb. 9 (Xinhua) --", "LONDON (Reuters) -")
-_DATELINE_ZH = r"(?:社|报|网|台|电视|日报|晚报|消息)\s*{claim}\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*(?:电|讯|消息)"
+_DATELINE_ZH = (
+    r"(?:社|报|网|台|电视|日报|晚报|消息)\s*{claim}\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*(?:电|讯|消息)"
+)
 _DATELINE_EN = r"(?:^|\n|\.\s|\.\.\.\s?){claim},?\s+(?:[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}},?\s+)?\([A-Z][A-Za-z. ]{{1,30}}\)\s*[-–—]"
 
 
@@ -429,7 +431,8 @@ _DIRECTION = re.compile(
 )
 _ASKS_NAMED = re.compile(r"哪(?:一)?[个所家位支座条部国]|谁|\b(?:which|who|whom)\b", re.IGNORECASE)
 _ASKS_DIRECTION = re.compile(
-    r"方向|方位|哪边|哪侧|哪一侧|哪一边|哪面|哪部|哪个方|\bdirection\b|\bwhich (?:side|way|part)\b", re.IGNORECASE
+    r"方向|方位|哪边|哪侧|哪一侧|哪一边|哪面|哪部|哪个方|\bdirection\b|\bwhich (?:side|way|part)\b",
+    re.IGNORECASE,
 )
 
 

@@ -334,8 +334,7 @@ def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:
         missing = [
             r
             for r in _novel_runs(sentence, question)
-            if r not in evidence
-            and (support_score(r, evidence) < 0.5 or _unbacked_stretch(r, evidence))
+            if r not in evidence and (support_score(r, evidence) < 0.5 or _unbacked_stretch(r, evidence))
         ]
         missing += [
             pairs
@@ -436,7 +435,9 @@ def _era_violations(sentence: str, scope: str) -> list[Violation]:
     for m in (m for rx in glosses for m in rx.finditer(sentence)):
         year = (m.group(2) or "") + m.group(3)
         if m.group(1) in given and year not in given[m.group(1)]:
-            detail = f"{m.group(1)} is {'/'.join(sorted(given[m.group(1)]))} in the cited evidence, not {year}"
+            detail = (
+                f"{m.group(1)} is {'/'.join(sorted(given[m.group(1)]))} in the cited evidence, not {year}"
+            )
             out.append(Violation("number", detail, sentence))
     return out
 
@@ -578,7 +579,9 @@ def _parts_asked(question: str) -> int:
 # the question's parts are called; "哪两个专业", "which three cities": as many as it counts
 _RESPECTIVELY = re.compile(r"分别|\brespectively\b", re.IGNORECASE)
 _COUNT_WORDS = {"两": 2, "二": 2, "2": 2, "三": 3, "3": 3, "two": 2, "three": 3}
-_COUNTED = re.compile(r"哪(两|二|三|2|3)[个位家项种所条座名只部支]|\b(?:which|what) (two|three)\b", re.IGNORECASE)
+_COUNTED = re.compile(
+    r"哪(两|二|三|2|3)[个位家项种所条座名只部支]|\b(?:which|what) (two|three)\b", re.IGNORECASE
+)
 
 
 def _items(text: str, question: str) -> int:
@@ -595,7 +598,9 @@ def _items(text: str, question: str) -> int:
     known = _grams(question)
     runs, inside = 0, False
     for word in re.findall(r"[a-z][a-z'’-]*|[^\sa-z]", _without_numbers(body).lower()):
-        novel = word[0].isalpha() and len(word) > 1 and word not in _STOP and word not in known  # "m" of "10m": a unit
+        novel = (
+            word[0].isalpha() and len(word) > 1 and word not in _STOP and word not in known
+        )  # "m" of "10m": a unit
         runs += novel and not inside
         inside = novel
     return runs + len(numbers)
@@ -669,6 +674,8 @@ def _repeated_en(body: str) -> str:
 def _repeated_item(text: str, question: str) -> Violation | None:
     """A list that names one item twice ("7B、13B、33B、33B", "6月18日、18日", "7B, 13B and
     13B"): the repeat stands where another item belongs, so the list is not what its evidence lists."""
+    if question and _parts_asked(question) > 1:
+        return None  # "甲和乙分别…": two parts may have one value (the number count rule checks it)
     body = unicodedata.normalize("NFKC", strip_citations(text)).lower()
     if not _mostly_chinese(body):
         item = _repeated_en(body)
@@ -677,7 +684,9 @@ def _repeated_item(text: str, question: str) -> Violation | None:
         for a, b in itertools.combinations(items, 2):
             short, long = sorted((a, b), key=len)
             carried = (
-                short[0].isdigit() and long.endswith(short) and not long[: len(long) - len(short)][-1:].isdigit()
+                short[0].isdigit()
+                and long.endswith(short)
+                and not long[: len(long) - len(short)][-1:].isdigit()
             )
             if short == long or carried:  # "18日" after "6月18日" is the same day, its month carried
                 return Violation("unsupported", f"the answer names 「{short}」 twice in one list")
