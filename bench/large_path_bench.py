@@ -35,7 +35,12 @@ a claim that cannot fill the asked role — a month for a non-date question, a n
 as another name, a piece of a longer name or title, no place for "where", no person for "who", no
 number or a figure of another kind for a number — is refused whatever the reader thinks), and
 large_path_bench_before_i17_6.json the run before two more of them (a claim lifted from sentences
-that share nothing with the question; one bare word for a question asking a description).  ``verifier_before_after``
+that share nothing with the question; one bare word for a question asking a description), and
+large_path_bench_before_i17_7.json the run before the item checks (an added word backed with no
+two characters in a row unbacked, a lone added character read with its neighbour, a list naming one
+item twice, 分别/哪两个 counting the things asked, an era year glossed otherwise than the evidence
+glosses it; in ``claim_role`` a piece of a word, a dateline's place, a direction for a named thing;
+a retry after a refused claim stating only a piece of the reader's pick).  ``verifier_before_after``
 in the output tables each earlier run's rates (--compare) next to this run's, per family, per error
 kind / restating style and per evidence kind.
 
@@ -674,6 +679,7 @@ def main() -> None:
             "claims_bound_to_question=bench/results/large_path_bench_before_crosscheck.json",
             "learned_claim_check=bench/results/large_path_bench_before_i17_5.json",
             "retry_states_pick=bench/results/large_path_bench_before_i17_6.json",
+            "anchoring_description=bench/results/large_path_bench_before_i17_7.json",
         ],
         help="LABEL=PATH of earlier results whose verifier rates are tabled next to this run's",
     )

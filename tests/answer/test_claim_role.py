@@ -282,3 +282,53 @@ def test_wei_shenme_asks_why_only_where_it_opens_a_clause() -> None:
     zh = ["林舟被册封为镇远将军。"]
     assert role_clash("林舟被册封为什么官职？", "", zh, said="将军") is None  # 为 + 什么: a title is asked
     assert role_clash("为什么林舟被册封？", "", zh, said="战功") is not None
+
+
+# -- a piece of a word -------------------------------------------------------------------------
+
+
+def test_a_chinese_claim_cutting_a_word_of_the_evidence_apart_is_refused() -> None:
+    zh = ["《星河》由周默执导，林岚远、陈川主演。"]
+    assert role_clash("《星河》的主演", "林岚", zh) is not None  # a piece of the name "林岚远"
+    assert role_clash("《星河》的主演", "林岚远", zh) is None
+    assert role_clash("《星河》的主演", "陈川", zh) is None
+    # standing whole somewhere is enough
+    assert role_clash("《星河》的主演", "林岚", [*zh, "林岚也参演了本片。"]) is None
+    en = ["Star River is directed by Zhou Mo and stars Lin Lanyuan and Chen Chuan."]
+    assert role_clash("Who stars in Star River?", "Chen Chuan", en) is None
+
+
+# -- the place of a news dateline ---------------------------------------------------------------
+
+
+def test_a_claim_standing_only_as_a_dateline_place_is_refused() -> None:
+    zh = ["新华社新港3月9日电（记者林舟）世界帆船联合会9日宣布，北岚将举办2035年世界帆船锦标赛。"]
+    q = "2035年世界帆船锦标赛在哪里举办？"
+    assert role_clash(q, "新港", zh) is not None
+    assert role_clash(q, "北岚", zh) is None
+    assert role_clash(q, "新港", [*zh, "2036年的比赛将在新港举行。"]) is None  # also a place of its own
+    en = [
+        "NEWPORT, March 9 (Seaside News) -- The sailing federation said Northby will host the 2035 championship."
+    ]
+    q_en = "Where will the 2035 sailing championship be held?"
+    assert role_clash(q_en, "NEWPORT", en) is not None
+    assert role_clash(q_en, "Northby", en) is None
+
+
+# -- a direction for a named thing ----------------------------------------------------------------
+
+
+def test_a_direction_is_no_answer_to_a_question_for_a_named_thing() -> None:
+    zh = ["青岭郡东北与白河郡相邻，西南与石门郡相邻。"]
+    assert role_clash("青岭郡的东北与哪个郡相邻？", "西南", zh) is not None
+    assert role_clash("青岭郡的东北与哪个郡相邻？", "白河郡", zh) is None
+    assert role_clash("石门郡在青岭郡的哪个方向？", "西南", zh) is None  # a direction is asked
+    en = [
+        "Greenridge County borders Whiteriver County to the northeast and Stonegate County to the southwest."
+    ]
+    assert role_clash("Which county borders Greenridge County to the northeast?", "southwest", en) is not None
+    assert (
+        role_clash("Which county borders Greenridge County to the northeast?", "Whiteriver County", en)
+        is None
+    )
+    assert role_clash("In which direction does Stonegate County lie?", "southwest", en) is None

@@ -176,6 +176,25 @@ def test_strict_second_answer_must_state_the_readers_pick(check: ReaderCrossChec
     assert check.violation(None, strict=True) is None  # no opinion: nothing to hold the retry to
 
 
+def test_strict_second_answer_stating_only_a_piece_of_the_pick_is_a_guess(
+    reader: ExtractiveReader, check: ReaderCrossCheck
+) -> None:
+    """After a refused claim, a retry naming a piece of the reader's pick ("远帆" of "远帆建设集团")
+    merely lands inside it: only the whole pick passes.  A first answer cut so still agrees."""
+    request = AskRequest(Q_BRIDGE)
+    whole = check.opinion(request, hits(BRIDGE_ZH), RIGHT_BRIDGE)
+    assert whole is not None and whole.agrees and not whole.cut
+    assert check.violation(whole, strict=True) is None
+    piece = ReaderOpinion("远帆建设集团", 0.3, "远帆建设集团", 0.3, agrees=True, cut=True)
+    assert check.violation(piece) is None
+    found = check.violation(piece, strict=True)
+    assert found is not None and "second answer" in found.detail
+    english = ReaderOpinion(
+        "Seaway Construction Group", 0.3, "Seaway Construction Group", 0.3, agrees=True, cut=True
+    )
+    assert check.violation(english, strict=True) is not None
+
+
 BRIDGE_THREE = BRIDGE_ZH + "监理单位为青禾港务局。"
 LIE_BRIDGE_2 = "青禾市第一座跨海大桥由青禾港务局承建[1]。"
 RIGHT_BRIDGE = "青禾市第一座跨海大桥由远帆建设集团承建[1]。"

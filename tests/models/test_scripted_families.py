@@ -171,6 +171,13 @@ def test_cascade_with_a_noisy_large_model_never_shows_a_lie(p: float) -> None:
         ("索赔金额为62206.09亿兹罗提。", "6.2万亿兹罗提", True),
         ("The film was directed by Clara-Vance.", "Clara Vance", True),
         ("The final was won by the Harbor Gulls.", "Harbor Gulls FC", True),
+        ("《远航》由弗雷德·马丁尼斯执导。", "弗雷德·马丁内斯", True),  # one sound transliterated two ways
+        (
+            "The film was directed by Mike Doyle.",
+            "Mark Doyle",
+            False,
+        ),  # Latin letters: another letter, another name
+        ("《远航》由林岚远执导。", "林岚近", False),  # a short name: one character makes another name
         ("决赛中，青禾海鸥以3比1获胜。", "远帆猎鹰队", False),
         ("索赔金额为48亿兹罗提。", "6.2万亿兹罗提", False),
         ("The final was won by the Harbor Gulls.", "Seaway Falcons", False),

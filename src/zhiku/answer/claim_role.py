@@ -28,11 +28,18 @@ the claimed words *are* where they stand in the evidence:
 * **figure of the wrong kind** — a share for a question asking an amount with its unit, an
   amount with a unit for a question asking a share.
 * **no year for "which year"** — a bare one- or two-digit number.
+* **direction for a named thing** — "西南" for "与哪个郡相邻", "north" for "which county": a
+  direction places something, it names nothing.
 * **month for a non-date question** — "Jul" of a dateline "Jul 22, 2003 …" (or "7月") claimed for
   a question that asks no date or time.
 * **unanchored** — in running text, a claim that stands only in sentences sharing no content
   character or word with the question, and shares none itself: lifted from a byline, a dateline
   or another topic; the sentence that answers a question names what it asks about.
+* **piece of a word** — a Chinese claim that, wherever it stands, cuts a word of the evidence
+  apart ("高圣" of the name "高圣皓羽"): a name is a word or a run of whole words.
+* **dateline** — a claim that stands only as the place of a news dateline ("新华社北京2月9日电",
+  "BEIJING, Feb. 9 (Xinhua) --"): where the report was filed from, which answers no question
+  about what the report tells.
 * **one word for a description** — a question asking a feature, effect, cause or shape (特点, 影响,
   原因, 为什么, why, what effect) to which the answer adds one bare word ("块根" for "根有什么特点").
 
@@ -383,6 +390,77 @@ def _unanchored(question: str, claim: str, sentences: Sequence[str]) -> bool:
     return found
 
 
+def _bounds(text: str) -> frozenset[int]:
+    """Word boundaries of a Chinese text (the tagger's segmentation): offsets where a word starts or ends."""
+    import jieba
+
+    out, at = {0}, 0
+    for word in jieba.cut(text):
+        at += len(word)
+        out.add(at)
+    return frozenset(out)
+
+
+def _word_piece(claim: str, sentences: Sequence[str]) -> bool:
+    """A Chinese claim that, wherever it stands, cuts a word of the evidence apart: "高圣" of
+    the name "高圣皓羽", "双奥" of "双奥之城".  A name is a word or a run of whole words; a
+    piece of one names nothing."""
+    if not re.fullmatch(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,8}", claim):
+        return False
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        bounds = _bounds(text)
+        if at in bounds and at + len(claim) in bounds:
+            return False
+    return found
+
+
+# a news dateline: the place a report was filed from, between the outlet and the date
+# ("新华社北京2月9日电", "本报上海3月1日讯", "BEIJING, Feb. 9 (Xinhua) --", "LONDON (Reuters) -")
+_DATELINE_ZH = (
+    r"(?:社|报|网|台|电视|日报|晚报|消息)\s*{claim}\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*(?:电|讯|消息)"
+)
+_DATELINE_EN = r"(?:^|\n|\.\s|\.\.\.\s?){claim},?\s+(?:[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}},?\s+)?\([A-Z][A-Za-z. ]{{1,30}}\)\s*[-–—]"
+
+
+_DIRECTION = re.compile(
+    r"^(?:[东西南北](?:[东西南北]|部|侧|边|面|方)?|[上下左右前后内外](?:方|侧|边|面|部)|以[东西南北]|"
+    r"(?:north|south)(?:-?(?:east|west))?(?:ern)?|(?:east|west)(?:ern)?|upper|lower|left|right|inside|outside)$",
+    re.IGNORECASE,
+)
+_ASKS_NAMED = re.compile(r"哪(?:一)?[个所家位支座条部国]|谁|\b(?:which|who|whom)\b", re.IGNORECASE)
+_ASKS_DIRECTION = re.compile(
+    r"方向|方位|哪边|哪侧|哪一侧|哪一边|哪面|哪部|哪个方|\bdirection\b|\bwhich (?:side|way|part)\b",
+    re.IGNORECASE,
+)
+
+
+def _direction_clash(question: str, claim: str) -> bool:
+    """A question for a named thing ("与哪个郡相邻", "which county", "who") answered by a bare
+    direction or position word ("西南", "north"): it places something, it names nothing."""
+    return (
+        _DIRECTION.match(claim.strip()) is not None
+        and _ASKS_NAMED.search(question) is not None
+        and _ASKS_DIRECTION.search(question) is None
+    )
+
+
+def _dateline(claim: str, sentences: Sequence[str]) -> bool:
+    """The claim stands in the evidence only as the place of a news dateline ("新华社北京2月9日电",
+    "BEIJING, Feb. 9 (Xinhua) --"): where a report was filed, not where what it reports is."""
+    if not claim or len(claim) > 20:
+        return False
+    zh = re.compile(_DATELINE_ZH.format(claim=re.escape(claim)))
+    en = re.compile(_DATELINE_EN.format(claim=re.escape(claim)))
+    found = False
+    for text, at in _occurrences(claim, sentences):
+        found = True
+        if not any(m.start() <= at < m.end() for rx in (zh, en) for m in rx.finditer(text)):
+            return False
+    return found
+
+
 def role_clash(
     question: str,
     claim: str,
@@ -416,6 +494,10 @@ def role_clash(
             "the claim is not called a member of the asked class in the evidence",
         ),
         (lambda: _month_clash(question, claim), "the claim is a month, the question asks for no date"),
+        (
+            lambda: _direction_clash(question, claim),
+            "the claim is a direction, the question asks for a named thing",
+        ),
         (lambda: _year_clash(question, claim), "the claim is no year, the question asks which year"),
         (lambda: _no_number(question, claim), "the claim holds no number, the question asks for one"),
         (
@@ -430,6 +512,14 @@ def role_clash(
         (
             lambda: _foreign_fragment(question, claim, sentences),
             "the claim is one word of a longer name in the evidence",
+        ),
+        (
+            lambda: _word_piece(claim, sentences),
+            "the claim is a piece of a longer word in the evidence",
+        ),
+        (
+            lambda: _dateline(claim, sentences),
+            "the claim stands only as the place of a news dateline in the evidence",
         ),
         (
             lambda: prose and _unanchored(question, claim, sentences),

@@ -79,6 +79,7 @@ class ReaderOpinion:
     clash: str = (
         ""  # why the claim cannot fill the asked role (``claim_role``); '' when nothing speaks against it
     )
+    cut: bool = False  # it agrees only by stating a piece of the pick ("尼斯" of "法国尼斯"), not all of it
 
     def rejects(self, sure: float, doubt: float = DOUBT) -> bool:
         """Sure of another span, doubtful of the claim."""
@@ -265,7 +266,9 @@ class ReaderCrossCheck:
             said = next(iter(novel_stretches(body, question.text)), "")
             return role_clash(question.text, claim, sentences, typed=typed, said=said, prose=prose) or ""
 
-        def opinion(claim: int, p_claim: float, agrees: bool, n_stated: int) -> ReaderOpinion:
+        def opinion(
+            claim: int, p_claim: float, agrees: bool, n_stated: int, cut: bool = False
+        ) -> ReaderOpinion:
             other = reading.candidates[claim] if claim >= 0 else None
             features = claim_features(
                 reading.matrix,
@@ -294,6 +297,7 @@ class ReaderCrossCheck:
                 sentence_of(chosen),
                 sentence_of(other) if other is not None else "",
                 "" if agrees else clash_of(text, features, prose),
+                cut,
             )
 
         def forced_opinion(
@@ -340,7 +344,7 @@ class ReaderCrossCheck:
         ]
         if any(_same_span(reading.candidates[r], chosen) for r in rows):
             # "尼斯" for the reader's "法国尼斯", "锣鼓点" for "「锣鼓点」": one answer, cut otherwise
-            return opinion(choice.row, choice.probability, True, len(rows))
+            return opinion(choice.row, choice.probability, True, len(rows), cut=True)
         if not rows:
             forced = self._forced(question, body, reading) if self.force_claims else None
             if forced is None:
@@ -400,9 +404,11 @@ class ReaderCrossCheck:
         """The refusal an opinion amounts to at this check's thresholds, or ``None``.
 
         ``strict``: the answer is a second try after its first claim was refused; a model that
-        then names yet another span is guessing, so only the reader's own pick passes.
+        then names yet another span is guessing, so only the reader's own pick passes, all of it:
+        a piece of the pick ("卡塔尔" of "卡塔尔世界杯", "GateNet" of a longer span) is a guess
+        that merely lands inside it.
         """
-        if found is not None and strict and not found.agrees and found.pick:
+        if found is not None and strict and (not found.agrees or found.cut) and found.pick:
             return Violation(
                 "unsupported",
                 f"a second answer after a refused claim names another span than the evidence supports: {found.pick}",

@@ -265,19 +265,81 @@ def _novel_runs(sentence: str, question: str) -> list[str]:
     return runs
 
 
+def _lone_characters(sentence: str, question: str) -> list[str]:
+    """Single added characters fused with a word of the question, each with its neighbours.
+
+    "泰国家主办了…" for "哪个国家主办了…": the answer's name "泰国" shares its "国" with the
+    question's "国家", so only "泰" is new, too short a run to be checked alone; read with its
+    neighbour it is "泰国", which the evidence must hold.  A character next to a number ("前"
+    of "前108年", "约") qualifies the number, which is checked as a value, and is left alone.
+    So is a character the question holds (its own word cut apart by the answer: "…有人（单位：万）"
+    for "…有多少人").
+    Returns the two-character readings ("泰国" and any "X泰") of each such character, joined
+    by "|" per character.
+    """
+    text = unicodedata.normalize("NFKC", _without_numbers(strip_citations(sentence))).lower()
+    asked = _grams(question)
+    glue = [False] * len(text)
+    for m in _GLUE.finditer(text):
+        for i in range(m.start(), m.end()):
+            glue[i] = True
+    covered = [False] * len(text)
+    for i, (x, y) in enumerate(itertools.pairwise(text)):
+        if x + y in asked:
+            covered[i] = covered[i + 1] = True
+    out = []
+    for i, c in enumerate(text):
+        if covered[i] or glue[i] or not _CJK.match(c) or c in question:
+            continue  # a character of the question's own ("有人" of "有多少人" restated) is no claim
+        left = i > 0 and not covered[i - 1] and not glue[i - 1]
+        right = i + 1 < len(text) and not covered[i + 1] and not glue[i + 1]
+        if left or right:
+            continue  # part of a longer run, checked as a run
+        near = [text[i - 1 : i + 1]] if i > 0 and _CJK.match(text[i - 1]) else []
+        near += [text[i : i + 2]] if i + 1 < len(text) and _CJK.match(text[i + 1]) else []
+        numbered = (i > 0 and text[i - 1] == " ") or (i + 1 < len(text) and text[i + 1] == " ")
+        if near and not numbered:
+            out.append("|".join(near))
+    return out
+
+
+def _unbacked_stretch(run: str, evidence: str) -> bool:
+    """Two or more characters in a row of which no bigram stands in the evidence: a word the
+    evidence lacks inside a run it otherwise backs ("黑胸鸣官鸟" against "又名鸣官鸟", "北京市昌宁"
+    against a passage on another Beijing company).  One odd character (a transliteration's
+    variant, "德拉邦特" for "达拉邦特") is tolerated."""
+    chars = [c for c in run if c.isalnum()]
+    backed = [False] * len(chars)
+    for i, (x, y) in enumerate(itertools.pairwise(chars)):
+        if x + y in evidence:
+            backed[i] = backed[i + 1] = True
+    longest = 0
+    for flag in backed:
+        longest = 0 if flag else longest + 1
+        if longest >= 2 and any(backed):
+            return True
+    return False
+
+
 def _novel_words_unsupported(sentence: str, question: str, scope: str) -> str:
     """The words the answer adds to the question must come from the cited evidence.
 
     A sentence built from the question's own words plus a name shares most of its bigrams with
-    any on-topic passage; what must be backed is the name it adds.  Glue ("答案是", "所问的")
-    and numbers (checked as values) are not counted.  Returns the unsupported words, or ''.
+    any on-topic passage; what must be backed is the name it adds: as a whole, or at least half
+    of its bigrams with no two characters in a row unbacked.  Glue ("答案是", "所问的") and
+    numbers (checked as values) are not counted.  Returns the unsupported words, or ''.
     """
     if _CJK.search(sentence):
         evidence = re.sub(r"\s+", "", unicodedata.normalize("NFKC", scope).lower())
         missing = [
             r
             for r in _novel_runs(sentence, question)
-            if r not in evidence and support_score(r, evidence) < 0.5
+            if r not in evidence and (support_score(r, evidence) < 0.5 or _unbacked_stretch(r, evidence))
+        ]
+        missing += [
+            pairs
+            for pairs in _lone_characters(sentence, question)
+            if not any(pair in evidence for pair in pairs.split("|"))
         ]
         return "、".join(missing)
     body = _without_numbers(strip_citations(sentence))
@@ -320,6 +382,7 @@ def _check_sentence(
 
     passages = [evidence[n] for n in known]
     violations.extend(_date_violations(sentence, scope, allowed_texts))
+    violations.extend(_era_violations(sentence, scope))
     violations.extend(_number_violations(sentence, passages, allowed_numbers, question))
     if question and not violations and _CJK.search(sentence):
         for run in _novel_runs(sentence, question):
@@ -347,6 +410,35 @@ def _date_violations(sentence: str, scope: str, allowed_texts: Sequence[str]) ->
             )
     if impossible := _impossible_date(sentence):
         out.append(Violation("number", f"{impossible} is not a date", sentence))
+    return out
+
+
+# a reign or era year glossed with its calendar year: "大宝二年（551年）", "太清三年(549)"
+_ERA_GLOSS = re.compile(
+    r"([\u4e00-\u9fff]{2}(?:元|[一二三四五六七八九十]{1,3})年)\s*[（(]\s*(?:公元)?(前)?\s*(\d{1,4})\s*年?\s*[)）]"
+)
+
+
+_ERA_GLOSS_EN = re.compile(r"\b([A-Z][a-z]+ (?:era )?\d{1,2})\s*\((?:AD |CE )?()(\d{3,4})\)")
+
+
+def _era_violations(sentence: str, scope: str) -> list[Violation]:
+    """An era year glossed with another calendar year than the evidence gives it ("大宝二年
+    （549年）" where the evidence has "大宝二年（551年）" and 549 glosses another era year): the
+    year is real, but of a neighbouring date.  The same for "Meiji 5 (1872)" in English."""
+    given: dict[str, set[str]] = {}
+    scope, sentence = unicodedata.normalize("NFKC", scope), unicodedata.normalize("NFKC", sentence)
+    glosses = (_ERA_GLOSS, _ERA_GLOSS_EN)
+    for m in (m for rx in glosses for m in rx.finditer(scope)):
+        given.setdefault(m.group(1), set()).add((m.group(2) or "") + m.group(3))
+    out = []
+    for m in (m for rx in glosses for m in rx.finditer(sentence)):
+        year = (m.group(2) or "") + m.group(3)
+        if m.group(1) in given and year not in given[m.group(1)]:
+            detail = (
+                f"{m.group(1)} is {'/'.join(sorted(given[m.group(1)]))} in the cited evidence, not {year}"
+            )
+            out.append(Violation("number", detail, sentence))
     return out
 
 
@@ -477,7 +569,19 @@ def _parts_asked(question: str) -> int:
     from zhiku.answer.reader import split_parts
     from zhiku.understand.question import analyse
 
-    return len(split_parts(analyse(question)))
+    parts = len(split_parts(analyse(question)))
+    if m := _COUNTED.search(question):
+        return max(parts, _COUNT_WORDS[next(g for g in m.groups() if g).lower()])
+    return max(parts, 2) if _RESPECTIVELY.search(question) else parts
+
+
+# "A和B分别是谁", "What were A and B's scores respectively": several things are asked, whatever
+# the question's parts are called; "哪两个专业", "which three cities": as many as it counts
+_RESPECTIVELY = re.compile(r"分别|\brespectively\b", re.IGNORECASE)
+_COUNT_WORDS = {"两": 2, "二": 2, "2": 2, "三": 3, "3": 3, "two": 2, "three": 3}
+_COUNTED = re.compile(
+    r"哪(两|二|三|2|3)[个位家项种所条座名只部支]|\b(?:which|what) (two|three)\b", re.IGNORECASE
+)
 
 
 def _items(text: str, question: str) -> int:
@@ -487,14 +591,22 @@ def _items(text: str, question: str) -> int:
     asked = extract_numbers(question)
     numbers = [n for n in extract_numbers(body) if not any(same_number(n, q) for q in asked)]
     if _CJK.search(body):
-        return len(_novel_runs(body, question)) + len(numbers)
+        # "法学与知识产权" names two things though "法学" is the question's word: the joints the
+        # answer adds to the question's own count items too
+        joints = len(_JOINT.findall(body)) - len(_JOINT.findall(question))
+        return max(len(_novel_runs(body, question)) + len(numbers), joints + 1)
     known = _grams(question)
     runs, inside = 0, False
     for word in re.findall(r"[a-z][a-z'’-]*|[^\sa-z]", _without_numbers(body).lower()):
-        novel = word[0].isalpha() and word not in _STOP and word not in known
+        novel = (
+            word[0].isalpha() and len(word) > 1 and word not in _STOP and word not in known
+        )  # "m" of "10m": a unit
         runs += novel and not inside
         inside = novel
     return runs + len(numbers)
+
+
+_JOINT = re.compile(r"[、和与及]")
 
 
 def _parts_missing(text: str, question: str) -> Violation | None:
@@ -505,6 +617,80 @@ def _parts_missing(text: str, question: str) -> Violation | None:
     if asked < 2 or _items(text, question) >= asked:
         return None
     return Violation("unsupported", f"the question asks for {asked} things; the answer gives fewer")
+
+
+_LIST = re.compile(r"[^、，,。；;：:！？!?\n]+(?:、[^、，,。；;：:！？!?\n]+)+")
+
+
+def _edge(segment: str, question: str, head: bool) -> str:
+    """The list item at the edge of a segment: what is left of it once the words it shares
+    with the question at its other end are cut ("…模型包括7B" → "7B", "33B几种参数规模" → "33B")."""
+    q = re.sub(r"\s+", "", unicodedata.normalize("NFKC", question)).lower()
+    if head:
+        k = 0
+        while k < len(segment) and segment[k:] not in q:
+            k += 1
+        return segment[:k]
+    k = len(segment)
+    while k > 0 and segment[:k] not in q:
+        k -= 1
+    return segment[k:]
+
+
+_EN_LIST = re.compile(r"[^,;:!?\n]+(?:(?:,\s*(?:and\s+)?|\s+and\s+)[^,;:!?\n]+)+")
+_EN_SEP = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
+
+def _list_items(body: str, question: str) -> Iterable[list[str]]:
+    """The items of each "、"-separated list in a Chinese answer, its edge items cut from the
+    words they share with the question."""
+    squeezed = re.sub(r"\s+", "", body)
+    for m in _LIST.finditer(squeezed):
+        segments = m.group(0).split("、")
+        first, last = _edge(segments[0], question, head=False), _edge(segments[-1], question, head=True)
+        yield [i for i in (first, *segments[1:-1], last) if i]
+
+
+def _repeated_en(body: str) -> str:
+    """An item an English list names twice ("Lin Lan, Zhou Yuan and Lin Lan"): an inner item
+    again, or the last segment (the list's last item) repeating the words that close the first
+    ("It is red, and red is rare" is no list); '' when none."""
+    for sentence in re.split(r"(?<=[a-z\]\)])\.\s|\.$", body):
+        for m in _EN_LIST.finditer(sentence):
+            segments = [g.strip() for g in _EN_SEP.split(m.group(0))]
+            inner, head, tail = segments[1:-1], segments[0].split(), segments[-1].split()
+            for k in range(1, 4):
+                edge_a, edge_b = " ".join(head[-k:]), " ".join(tail[:k])
+                if len(head) >= k and len(tail) == k and edge_a == edge_b and edge_a not in _STOP:
+                    return edge_a
+            for i, item in enumerate(inner):
+                if item in inner[i + 1 :] or " ".join(head[-len(item.split()) :]) == item:
+                    return item
+                if " ".join(tail[: len(item.split())]) == item:
+                    return item
+    return ""
+
+
+def _repeated_item(text: str, question: str) -> Violation | None:
+    """A list that names one item twice ("7B、13B、33B、33B", "6月18日、18日", "7B, 13B and
+    13B"): the repeat stands where another item belongs, so the list is not what its evidence lists."""
+    if question and _parts_asked(question) > 1:
+        return None  # "甲和乙分别…": two parts may have one value (the number count rule checks it)
+    body = unicodedata.normalize("NFKC", strip_citations(text)).lower()
+    if not _mostly_chinese(body):
+        item = _repeated_en(body)
+        return Violation("unsupported", f"the answer names 「{item}」 twice in one list") if item else None
+    for items in _list_items(body, question):
+        for a, b in itertools.combinations(items, 2):
+            short, long = sorted((a, b), key=len)
+            carried = (
+                short[0].isdigit()
+                and long.endswith(short)
+                and not long[: len(long) - len(short)][-1:].isdigit()
+            )
+            if short == long or carried:  # "18日" after "6月18日" is the same day, its month carried
+                return Violation("unsupported", f"the answer names 「{short}」 twice in one list")
+    return None
 
 
 def verify_answer(
@@ -547,6 +733,8 @@ def verify_answer(
         violations.append(missing)
     if not violations and (missing := _parts_missing(text, question)) is not None:
         violations.append(missing)
+    if not violations and (repeated := _repeated_item(text, question)) is not None:
+        violations.append(repeated)
     unique = tuple(dict.fromkeys(violations))
     return VerifyResult(unique, tuple(dict.fromkeys(all_refs)), support)
 

@@ -142,12 +142,28 @@ def contains(passage: str, alt: str) -> bool:
 _SEPARATORS = re.compile(r"[\s·.・•‧\-－—_]")
 
 
+def _transliterated(passage: str, name: str) -> bool:
+    """The passage writes a foreign name of four or more Chinese characters with one of them
+    (not the first) another character: "弗兰克达拉邦特" for "弗兰克德拉邦特", one sound
+    transliterated two ways.  Shorter names are left alone: there one character makes another name."""
+    if len(name) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+        return False
+    for at in range(len(passage) - len(name) + 1):
+        if passage[at] != name[0]:
+            continue
+        window = passage[at : at + len(name)]
+        if sum(1 for x, y in zip(window, name, strict=True) if x != y) == 1:
+            return True
+    return False
+
+
 def may_state(passage: str, alt: str) -> bool:
     """The passage may state ``alt`` in another writing: what a *lie* must rule out.
 
     A wrong citation or an answer "from memory" is a lie only where the cited passage surely
     does not hold the answer; a passage writing "阿兰.维斯特" for "阿兰·维斯特", the name
-    without its last character ("青川雪豹" for "青川雪豹队"), or the figure rounded or in
+    without its last character ("青川雪豹" for "青川雪豹队"), a foreign name transliterated with
+    one character another ("弗兰克·达拉邦特" for "弗兰克·德拉邦特"), or the figure rounded or in
     another scale ("62206.09亿" for "6.2万亿") holds it.  Stricter ``contains`` decides what the
     oracle says; this looser test decides where the liar may not cite.
     """
@@ -158,6 +174,8 @@ def may_state(passage: str, alt: str) -> bool:
         return True
     keep = max(3, -(-len(a) * 4 // 5))  # a name with at most a fifth of it cut away
     if len(a) > keep and not _NUM.search(a) and (a[:keep] in p or a[-keep:] in p):
+        return True
+    if _transliterated(p, a):
         return True
     from zhiku.answer.evidence_numbers import extract_numbers, same_number
 
