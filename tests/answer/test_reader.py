@@ -252,3 +252,15 @@ def test_a_thousands_comma_does_not_cut_a_clause() -> None:
         "会议于10:30开始",
         "持续两小时",
     ]
+
+
+def test_a_quoted_table_row_is_shown_under_its_column_names() -> None:
+    table = "指标 | 改造前 | 改造后\n日均客流 | 1.2万人次 | 1.8万人次\n平均候车时间 | 9分钟 | 6分钟"
+    answer = ask("青川站改造后平均候车时间缩短到多少？", hits=[hit("t1", table, title="青川站改造总结")])
+    assert "指标 | 改造前 | 改造后" in answer.answer
+    assert answer.answer.index("指标 | 改造前 | 改造后") < answer.answer.index("平均候车时间 | 9分钟 | 6分钟")
+    english = "Measure | Before | After\nDaily riders | 12,000 | 18,000\nAverage wait | 9 min | 6 min"
+    answer = ask(
+        "What was the average wait after the refit?", hits=[hit("t2", english, title="Refit report")]
+    )
+    assert "Measure | Before | After" in answer.answer

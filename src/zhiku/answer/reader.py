@@ -276,7 +276,8 @@ class ExtractiveReader:
         citations = [_citation(1, sentence, quote)]
         for other in _corroborating(reading, cand.sentence, short, self.settings.max_citations - 1):
             citations.append(_citation(len(citations) + 1, other, other.text))
-        body = frame_answer(lang, short, quote, "[1]")
+        header = table_header(sentence)
+        body = frame_answer(lang, short, f"{header}\n{quote}" if header else quote, "[1]")
         if len(citations) > 1:
             more = "".join(f"[{c.index}]" for c in citations[1:])
             body += f"（另见{more}）" if lang == "zh" else f" (see also {more})"
@@ -309,7 +310,14 @@ class ExtractiveReader:
         for index in picked:
             s = reading.scored[index].sentence
             citations.append(_citation(len(citations) + 1, s, _cut(s.text, 0, self.settings.max_quote_chars)))
-        lines = [QUOTE_LEAD[lang], *(f"“{c.text}”[{c.index}]" for c in citations)]
+        lines = [QUOTE_LEAD[lang]]
+        shown: set[str] = set()
+        for index, c in zip(picked, citations, strict=True):
+            header = table_header(reading.scored[index].sentence)
+            if header and header not in shown:  # a row means little without its column names
+                shown.add(header)
+                lines.append(f"“{header}”")
+            lines.append(f"“{c.text}”[{c.index}]")
         return Answer(
             question=request.question,
             answer="\n".join(lines),
@@ -322,6 +330,25 @@ class ExtractiveReader:
             answer_kind="quote",
             probability=round(choice.probability, 4),
         )
+
+
+def table_header(s: Sentence) -> str:
+    """The column names of the table a quoted row belongs to ("指标 | 上线前 | 上线后"), or "".
+
+    Tables are stored one row a line with cells joined by " | ", the header first; a row quoted
+    alone ("首次解决率 | 72% | 86%") does not say which figure is before and which after.
+    """
+    row = s.text.strip()
+    if "|" not in row:
+        return ""
+    lines = [line.strip() for line in s.hit.text.splitlines()]
+    at = next((i for i, line in enumerate(lines) if line == row), -1)
+    if at <= 0:
+        return ""
+    top = at
+    while top > 0 and "|" in lines[top - 1]:
+        top -= 1
+    return lines[top] if top < at else ""
 
 
 def _cut(text: str, centre: int, limit: int) -> str:
