@@ -70,3 +70,24 @@ def test_english_enumerations_are_left_as_chosen() -> None:
 def test_nothing_to_add_gives_none() -> None:
     assert _complete("该片的导演是谁？", "该片导演宋河表示很满意。", "宋河") is None
     assert _complete("Who directed the film?", "The film was directed by Ada Vale.", "Ada Vale") is None
+
+
+def test_a_modifier_runs_on_to_the_noun_the_question_asks_for() -> None:
+    sentence = "青川蝾螈是当地最大的夜行性两栖动物，栖息在溪流中。"
+    q = analyse("青川蝾螈是当地最大的什么类型的动物？")
+    candidates = generate_in_sentence(sentence, "zh", q.question)
+    from dataclasses import replace
+
+    base = candidates[0]
+    start = sentence.index("夜行性")
+    candidates = [*candidates, replace(base, text="夜行性", start=start, end=start + 3, tag="n")]
+    done = complete(q, candidates, len(candidates) - 1, sentence)
+    assert done is not None and done.text == "夜行性两栖动物"
+    # a verb after 什么 is no noun asked for; words joined by 的/是 are not one name
+    q = analyse("青川蝾螈被什么围绕？")
+    assert complete(q, candidates, len(candidates) - 1, sentence) is None
+
+
+def test_english_questions_keep_the_chosen_span_short_of_the_noun() -> None:
+    sentence = "The salamander is the largest nocturnal amphibian of the county."
+    assert _complete("What kind of animal is the salamander?", sentence, "nocturnal") is None

@@ -53,6 +53,12 @@ _ITEM_RUN_BACK = re.compile(r"[^、，,。；;：:！!？?（）()“”\"'《�
 _RESPECTIVELY = re.compile(r"分别|各自|依次|先后|respectively", re.I)
 _COMMON_WORD = frozenset({"n", "vn", "v", "a", "ad", "d", "an"})
 _KIND_OF_TAG = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "organisation"}
+# the noun a question asks for: 什么类型的动物 → 动物, 哪个组 → 组, 什么条款 → 条款
+_ASKED_NOUN = re.compile(r"(?:什么|哪[个种类])(?:类型|种类|样|种|类)?的?([\u4e00-\u9fff]{1,3}?)(?:[？?]|$)")
+# characters that join words rather than build one: a gap holding one is no part of a name
+_FUNCTION_CHARS = re.compile(r"[的是在为和与及了有被把将对从到等或也都而]")
+MAX_GAP_CHARS = 4
+_HEAD_TAGS = frozenset({"n", "ng", "nz", "nt", "ns"})
 _MARKER = re.compile(r"[一二三四五六七八九十\d]+|[a-zA-Z]")  # an outline number ("一、") is no item
 _STOP = re.compile(r"[、，,。；;：:！!？?（）()“”\"'\s]")
 MAX_ITEMS = 12
@@ -62,7 +68,7 @@ def complete(question: Question, candidates: Sequence[Candidate], row: int, text
     """The chosen candidate completed within its sentence ``text``, or ``None`` (nothing to add)."""
     chosen = candidates[row]
     same = [c for c in candidates if c.sentence == chosen.sentence and c is not chosen]
-    for step in (_whole_name, _with_year, _enumeration):
+    for step in (_whole_name, _with_year, _to_asked_noun, _enumeration):
         done = step(question, chosen, same, text)
         if done is not None:
             return done
@@ -103,6 +109,35 @@ def _with_year(question: Question, chosen: Candidate, same: list[Candidate], tex
     start = chosen.start - (len(before) - year.start())
     return Candidate(
         text[start : chosen.end], start, chosen.end, chosen.sentence, chosen.sources, chosen.unit, chosen.tag
+    )
+
+
+def _to_asked_noun(
+    question: Question, chosen: Candidate, same: list[Candidate], text: str
+) -> Candidate | None:
+    """A modifier of the noun the question asks for, run on to that noun ("什么类型的动物":
+    肉食性 → 肉食性哺乳动物): the answer to "what X" is an X, named up to its head."""
+    if question.language != "zh" or question.qtype.kind in ("number", "date"):
+        return None
+    asked = _ASKED_NOUN.search(question.clean)
+    if asked is None:
+        return None
+    noun = asked.group(1)
+    words = rjieba.tag(noun)
+    if len(words) != 1 or words[0][1] not in _HEAD_TAGS or noun in chosen.text:
+        return None  # "被什么围绕", "受到什么影响": a verb, not the noun asked for
+    m = re.compile(rf"[^\W\d_]{{0,{MAX_GAP_CHARS}}}?{re.escape(noun)}").match(text, chosen.end)
+    if m is None or _FUNCTION_CHARS.search(m.group(0)[: -len(noun)]):
+        return None
+    end = m.end()
+    return Candidate(
+        text[chosen.start : end],
+        chosen.start,
+        end,
+        chosen.sentence,
+        chosen.sources | {"completed"},
+        chosen.unit,
+        chosen.tag,
     )
 
 
