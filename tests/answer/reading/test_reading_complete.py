@@ -91,3 +91,21 @@ def test_a_modifier_runs_on_to_the_noun_the_question_asks_for() -> None:
 def test_english_questions_keep_the_chosen_span_short_of_the_noun() -> None:
     sentence = "The salamander is the largest nocturnal amphibian of the county."
     assert _complete("What kind of animal is the salamander?", sentence, "nocturnal") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "chosen", "expected"),
+    [
+        ("周明远在什么时候去世？", "周明远（1881年－1950年），青川县人，画家。", "1881年", "1950年"),
+        ("周明远哪一年出生？", "周明远（1881年－1950年），青川县人，画家。", "1950年", "1881年"),
+        ("When did Elena Marsh die?", "Elena Marsh (1881–1950) was an architect.", "1881–1950", "1950"),
+    ],
+)
+def test_a_life_span_gives_the_end_the_question_asks_for(
+    question: str, sentence: str, chosen: str, expected: str
+) -> None:
+    assert _complete(question, sentence, chosen) == expected
+
+
+def test_a_life_span_end_already_asked_stays() -> None:
+    assert _complete("周明远在什么时候去世？", "周明远（1881年－1950年），青川县人，画家。", "1950年") is None

@@ -11,7 +11,9 @@ how to take it back in is a general fact about writing, not something to learn:
   chosen item's class (proper names with proper names, nouns with nouns, numbers with numbers);
   an item the question itself states is given, not asked, and is never added;
 * **transliterated names**: "弗兰克·德拉邦特" is one name; a piece of it is not the answer;
-* **dates**: the year written directly before "9月1日" belongs to it.
+* **dates**: the year written directly before "9月1日" belongs to it; of a life span
+  "（1872年－1944年）" a death is the second year, a birth the first;
+* **the asked noun**: the answer to "什么类型的动物" is an animal, named up to 动物.
 
 Only spans the generators proposed are joined, so the completion never invents a boundary.  The
 probability stays the chosen span's: the completion states the same fact with what the sentence
@@ -59,6 +61,10 @@ _ASKED_NOUN = re.compile(r"(?:什么|哪[个种类])(?:类型|种类|样|种|类
 _FUNCTION_CHARS = re.compile(r"[的是在为和与及了有被把将对从到等或也都而]")
 MAX_GAP_CHARS = 4
 _HEAD_TAGS = frozenset({"n", "ng", "nz", "nt", "ns"})
+_DEATH = re.compile(r"去世|逝世|死于|死亡|死去|卒于|过世|离世|病逝|\b(?:die[sd]?|death|pass(?:ed|es)? away)\b", re.I)
+_BIRTH = re.compile(r"出生|生于|诞生|出世|\b(?:born|birth)\b", re.I)
+# a span of years in parentheses: "（1872年－1944年）", "(1872–1944)"
+_SPAN_OF_YEARS = re.compile(r"[（(]\s*(\d{3,4}年?)\s*[-－–—~～至到]\s*(\d{3,4}年?)\s*[）)]")
 _MARKER = re.compile(r"[一二三四五六七八九十\d]+|[a-zA-Z]")  # an outline number ("一、") is no item
 _STOP = re.compile(r"[、，,。；;：:！!？?（）()“”\"'\s]")
 MAX_ITEMS = 12
@@ -68,7 +74,7 @@ def complete(question: Question, candidates: Sequence[Candidate], row: int, text
     """The chosen candidate completed within its sentence ``text``, or ``None`` (nothing to add)."""
     chosen = candidates[row]
     same = [c for c in candidates if c.sentence == chosen.sentence and c is not chosen]
-    for step in (_whole_name, _with_year, _to_asked_noun, _enumeration):
+    for step in (_whole_name, _with_year, _life_end, _to_asked_noun, _enumeration):
         done = step(question, chosen, same, text)
         if done is not None:
             return done
@@ -139,6 +145,24 @@ def _to_asked_noun(
         chosen.unit,
         chosen.tag,
     )
+
+
+def _life_end(question: Question, chosen: Candidate, same: list[Candidate], text: str) -> Candidate | None:
+    """The other end of a life span ("（1872年－1944年）") when the question asks for it: a death
+    is its second year, a birth its first."""
+    wants = 1 if _DEATH.search(question.clean) else 0 if _BIRTH.search(question.clean) else -1
+    if wants < 0 or not chosen.sources & {"date", "number"}:
+        return None
+    for m in _SPAN_OF_YEARS.finditer(text):
+        ends = [(m.start(1), m.end(1)), (m.start(2), m.end(2))]
+        inside = [i for i, (a, b) in enumerate(ends) if a <= chosen.start and chosen.end <= b]
+        whole = chosen.start <= ends[0][0] and ends[1][1] <= chosen.end < m.end() + 1  # "1881–1950"
+        if (inside and inside[0] != wants) or (whole and not inside):
+            a, b = ends[wants]
+            return Candidate(
+                text[a:b], a, b, chosen.sentence, chosen.sources | {"completed"}, chosen.unit, chosen.tag
+            )
+    return None
 
 
 def may_ask_several(question: Question) -> bool:
