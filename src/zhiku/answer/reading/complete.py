@@ -61,7 +61,9 @@ _ASKED_NOUN = re.compile(r"(?:什么|哪[个种类])(?:类型|种类|样|种|类
 _FUNCTION_CHARS = re.compile(r"[的是在为和与及了有被把将对从到等或也都而]")
 MAX_GAP_CHARS = 4
 _HEAD_TAGS = frozenset({"n", "ng", "nz", "nt", "ns"})
-_DEATH = re.compile(r"去世|逝世|死于|死亡|死去|卒于|过世|离世|病逝|\b(?:die[sd]?|death|pass(?:ed|es)? away)\b", re.I)
+_DEATH = re.compile(
+    r"去世|逝世|死于|死亡|死去|卒于|过世|离世|病逝|\b(?:die[sd]?|death|pass(?:ed|es)? away)\b", re.I
+)
 _BIRTH = re.compile(r"出生|生于|诞生|出世|\b(?:born|birth)\b", re.I)
 # a span of years in parentheses: "（1872年－1944年）", "(1872–1944)"
 _SPAN_OF_YEARS = re.compile(r"[（(]\s*(\d{3,4}年?)\s*[-－–—~～至到]\s*(\d{3,4}年?)\s*[）)]")
