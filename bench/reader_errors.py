@@ -53,7 +53,7 @@ def stage(reader: ExtractiveReader, item: QAItem, hits: list[Any]) -> dict[str, 
         return out
     reading = choice.reading
     cands = reading.candidates
-    pick = cands[choice.row]
+    pick = choice.best or cands[choice.row]  # the span the reply states (completed)
     out["pick"] = pick.text
     out["pick_sources"] = sorted(pick.sources)
     out["p"] = round(choice.probability, 3)

@@ -62,9 +62,10 @@ def test_a_day_takes_the_year_written_before_it() -> None:
 
 
 def test_english_enumerations_are_left_as_chosen() -> None:
-    # English candidates carry no part of speech to tell a name list from a clause: no change
+    # English candidates carry no part of speech to tell a name list from a clause: the name
+    # is completed, the enumeration is not
     sentence = "The film stars Ada Vale, Tom Reyes and Ian Moss."
-    assert _complete("Who stars in the film?", sentence, "Tom") is None
+    assert _complete("Who stars in the film?", sentence, "Tom") == "Tom Reyes"
 
 
 def test_nothing_to_add_gives_none() -> None:
@@ -109,3 +110,18 @@ def test_a_life_span_gives_the_end_the_question_asks_for(
 
 def test_a_life_span_end_already_asked_stays() -> None:
     assert _complete("周明远在什么时候去世？", "周明远（1881年－1950年），青川县人，画家。", "1950年") is None
+
+
+def test_a_capitalised_word_inside_a_name_becomes_the_name() -> None:
+    assert (
+        _complete(
+            "Which county is Harborville in?", "Harborville lies in Marsh County, near the coast.", "Marsh"
+        )
+        == "Marsh County"
+    )
+    assert (
+        _complete("林远是哪家公司旗下的模特？", "林远是Blue Harbor Models旗下的模特。", "Harbor")
+        == "Blue Harbor Models"
+    )
+    # a sentence-opening function word is no part of the name
+    assert _complete("Who wrote it?", "The Marsh family wrote it.", "Marsh") is None

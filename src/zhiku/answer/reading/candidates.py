@@ -32,7 +32,7 @@ _EN_NOUNISH = re.compile(r"\b[A-Za-z][a-z-]{2,}(?:\s+[a-z][a-z-]{2,}){0,2}\b")
 # an unknown name apart, but "X是Y" still delimits it
 _COPULA = re.compile(r"(?:是|为|即|叫做?|名为|称为)([^，,。；;：:！!？?、（）()“”\s]{2,15})")
 # Capitalised only because they open a sentence: never a name on their own.
-_EN_FUNCTION = frozenset(
+EN_FUNCTION = frozenset(
     "a an the in on at by for from with of to as it its this that these those there their they he she "
     "we his her our and but or if when while after before during since until about".split()
 )
@@ -102,7 +102,7 @@ def _proposals(text: str, lang: Language, question: str) -> list[Proposal]:
         out += [
             Proposal(sp.Span(m.group(0), m.start(), m.end(), "name", tag="eng"), "capital")
             for m in _CAPITAL.finditer(text)
-            if not sp.CALENDAR_WORD.fullmatch(m.group(0)) and m.group(0).casefold() not in _EN_FUNCTION
+            if not sp.CALENDAR_WORD.fullmatch(m.group(0)) and m.group(0).casefold() not in EN_FUNCTION
         ]
         out += [
             Proposal(sp.Span(m.group(0), m.start(), m.end(), "name", tag="eng"), "noun")

@@ -10,7 +10,7 @@ how to take it back in is a general fact about writing, not something to learn:
   question may ask for several (no 哪一/第一/最…, "which one", "first") and every item is of the
   chosen item's class (proper names with proper names, nouns with nouns, numbers with numbers);
   an item the question itself states is given, not asked, and is never added;
-* **transliterated names**: "弗兰克·德拉邦特" is one name; a piece of it is not the answer;
+* **names**: "弗兰克·德拉邦特" and "Jam Cast" are one name each; a piece of one is not the answer;
 * **dates**: the year written directly before "9月1日" belongs to it; of a life span
   "（1872年－1944年）" a death is the second year, a birth the first;
 * **the asked noun**: the answer to "什么类型的动物" is an animal, named up to 动物.
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import rjieba
 
-from zhiku.answer.reading.candidates import Candidate
+from zhiku.answer.reading.candidates import EN_FUNCTION, Candidate
 from zhiku.types import Question
 from zhiku.understand.normalise import normalise
 
@@ -67,6 +67,9 @@ _DEATH = re.compile(
 _BIRTH = re.compile(r"出生|生于|诞生|出世|\b(?:born|birth)\b", re.I)
 # a span of years in parentheses: "（1872年－1944年）", "(1872–1944)"
 _SPAN_OF_YEARS = re.compile(r"[（(]\s*(\d{3,4}年?)\s*[-－–—~～至到]\s*(\d{3,4}年?)\s*[）)]")
+_CAPITALISED = re.compile(r"[A-Z][A-Za-z0-9'’.-]*(?: [A-Z][A-Za-z0-9'’.-]*)*")
+_NEXT_CAPITAL = re.compile(r" ([A-Z][A-Za-z0-9'’-]*)(?![A-Za-z0-9])")
+_PREV_CAPITAL = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9'’-]*) $")
 _MARKER = re.compile(r"[一二三四五六七八九十\d]+|[a-zA-Z]")  # an outline number ("一、") is no item
 _STOP = re.compile(r"[、，,。；;：:！!？?（）()“”\"'\s]")
 MAX_ITEMS = 12
@@ -76,7 +79,7 @@ def complete(question: Question, candidates: Sequence[Candidate], row: int, text
     """The chosen candidate completed within its sentence ``text``, or ``None`` (nothing to add)."""
     chosen = candidates[row]
     same = [c for c in candidates if c.sentence == chosen.sentence and c is not chosen]
-    for step in (_whole_name, _with_year, _life_end, _to_asked_noun, _enumeration):
+    for step in (_whole_name, _latin_name, _with_year, _life_end, _to_asked_noun, _enumeration):
         done = step(question, chosen, same, text)
         if done is not None:
             return done
@@ -99,6 +102,22 @@ def _whole_name(question: Question, chosen: Candidate, same: list[Candidate], te
         if not before:
             break
         start = max(before)
+    if (start, end) == (chosen.start, chosen.end):
+        return None
+    return Candidate(
+        text[start:end], start, end, chosen.sentence, chosen.sources | {"completed"}, chosen.unit, chosen.tag
+    )
+
+
+def _latin_name(question: Question, chosen: Candidate, same: list[Candidate], text: str) -> Candidate | None:
+    """A capitalised Latin word inside a run of them is a piece of one name ("Jam" of "Jam Cast")."""
+    if not _CAPITALISED.fullmatch(chosen.text):
+        return None
+    start, end = chosen.start, chosen.end
+    while (m := _NEXT_CAPITAL.match(text, end)) and m.group(1).casefold() not in EN_FUNCTION:
+        end = m.end()
+    while (m := _PREV_CAPITAL.search(text, 0, start)) and m.group(1).casefold() not in EN_FUNCTION:
+        start = m.start()
     if (start, end) == (chosen.start, chosen.end):
         return None
     return Candidate(
